@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Render the one Tandem HAProxy configuration (haproxy.cfg.tmpl) to stdout.
+# Used by the local lab (bin/tandem-lab), the Vagrant LB VMs and the
+# network-namespace lab, so it depends on bash only (3.2+; no sed/envsubst).
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
+                         --node NAME=HOST:PORT [--node ...]
+                         [--balance roundrobin|leastconn] [--log stdout|syslog]
+
+Prints the HAProxy configuration for the given Tandem nodes to stdout.
+
+  --bind ADDR:PORT        frontend "vip" (the address clients use)
+  --stats-bind ADDR:PORT  stats page; credentials are read by HAProxy at load
+                          time from TANDEM_STATS_USER / TANDEM_STATS_PASSWORD
+  --socket PATH           runtime API unix socket (level admin, mode 600)
+  --node NAME=HOST:PORT   one per Tandem node; NAME is the HAProxy server name
+                          and the node's session-id suffix ([A-Za-z0-9_-])
+  --balance ALGO          roundrobin (default) or leastconn
+  --log TARGET            stdout (default; "format raw", for a captured log
+                          file or a container) or syslog (/dev/log)
+
+Optional environment read by HAProxy (not by this script):
+  TANDEM_HAPROXY_USER     drop root to this user (and its same-named group)
+                          after binding
+
+Check the result with:
+  TANDEM_STATS_USER=u TANDEM_STATS_PASSWORD=p haproxy -c -f FILE
+EOF
+}
+
+die() { printf 'render-haproxy.sh: %s\n' "$*" >&2; exit 2; }
+
+# Values are pasted into the config unquoted: refuse anything HAProxy would
+# split or treat as a comment rather than emit a config that means something
+# else.
+safe_value() { [[ $2 =~ ^[A-Za-z0-9_.:/@+-]+$ ]] || die "$1: unsafe characters in '$2'"; }
+addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$2'"; safe_value "$1" "$2"; }
+
+bind="" stats_bind="" socket="" balance=roundrobin log=stdout
+names=() addrs=()
+
+need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --bind) need_arg "$@"; addr_port "$1" "$2"; bind=$2; shift 2 ;;
+    --stats-bind) need_arg "$@"; addr_port "$1" "$2"; stats_bind=$2; shift 2 ;;
+    --socket) need_arg "$@"; safe_value "$1" "$2"; socket=$2; shift 2 ;;
+    --balance) need_arg "$@"; balance=$2; shift 2 ;;
+    --log) need_arg "$@"; log=$2; shift 2 ;;
+    --node)
+      need_arg "$@"
+      [[ $2 =~ ^([A-Za-z0-9_-]+)=(.+:[0-9]{1,5})$ ]] || die "--node: expected NAME=HOST:PORT, got '$2'"
+      name=${BASH_REMATCH[1]} addr=${BASH_REMATCH[2]}
+      safe_value --node "$addr"
+      for n in ${names[@]+"${names[@]}"}; do
+        [[ $n != "$name" ]] || die "--node: duplicate name '$name'"
+      done
+      names+=("$name"); addrs+=("$addr"); shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+  esac
+done
+
+[[ -n $bind ]] || die "--bind is required"
+[[ -n $stats_bind ]] || die "--stats-bind is required"
+[[ -n $socket ]] || die "--socket is required"
+[[ ${#names[@]} -gt 0 ]] || die "at least one --node is required"
+case $balance in roundrobin|leastconn) ;; *) die "--balance: roundrobin or leastconn, got '$balance'" ;; esac
+case $log in
+  stdout) log_line="log stdout format raw local0" ;;
+  syslog) log_line="log /dev/log local0" ;;
+  *) die "--log: stdout or syslog, got '$log'" ;;
+esac
+
+template="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/haproxy.cfg.tmpl"
+[[ -r $template ]] || die "template not found: $template"
+
+use_servers="" servers=""
+for i in "${!names[@]}"; do
+  use_servers+="    use-server ${names[i]} if { req.cook(JSESSIONID) -m end .${names[i]} }"$'\n'
+  servers+="    server ${names[i]} ${addrs[i]}"$'\n'
+done
+
+# Whole-line placeholders become blocks; the others are substituted in place.
+# Replacement strings are quoted so bash 5.2's patsub_replacement leaves '&'
+# alone (the values are validated anyway).
+while IFS= read -r line || [[ -n $line ]]; do
+  case $line in
+    @@USE_SERVERS@@) printf '%s' "$use_servers"; continue ;;
+    @@SERVERS@@) printf '%s' "$servers"; continue ;;
+  esac
+  line=${line//@@BIND@@/"$bind"}
+  line=${line//@@STATS_BIND@@/"$stats_bind"}
+  line=${line//@@SOCKET@@/"$socket"}
+  line=${line//@@BALANCE@@/"$balance"}
+  line=${line//@@LOG@@/"$log_line"}
+  [[ $line != *@@*@@* ]] || die "unknown placeholder in template: $line"
+  printf '%s\n' "$line"
+done <"$template"

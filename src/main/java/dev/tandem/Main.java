@@ -1,0 +1,60 @@
+package dev.tandem;
+
+import dev.tandem.config.ConfigException;
+import dev.tandem.config.ConfigLoader;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.lifecycle.Signals;
+import dev.tandem.session.SessionSerialFilter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Reads the configuration, starts one node, and exits when it has drained. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        // JGroups on IPv4: loopback labs and TCPPING lists are IPv4; must be set before any socket.
+        System.setProperty("java.net.preferIPv4Stack", "true");
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+
+        NodeConfig config;
+        try {
+            ConfigLoader.Result result = new ConfigLoader(System.getenv(), Main::hostname).load(args);
+            if (result instanceof ConfigLoader.Exit exit) {
+                System.out.println(exit.text());
+                System.exit(exit.code());
+                return;
+            }
+            config = ((ConfigLoader.Start) result).config();
+        } catch (ConfigException e) {
+            System.err.println("tandem: " + e.getMessage());
+            System.err.println("tandem: see --help");
+            System.exit(2);
+            return;
+        }
+
+        Logger log = LoggerFactory.getLogger(Main.class);
+        SessionSerialFilter.install(config.sessionClasses());
+        TandemNode node = new TandemNode(config);
+        Signals.onTerminate(node::drain);
+        try {
+            node.start();
+        } catch (Exception e) {
+            log.error("node {} failed to start", config.node(), e);
+            System.exit(1);
+        }
+        System.exit(node.stopped().join());
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "node");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tandem;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.ApiApplication;
+import dev.tandem.api.NodeInfo;
+import dev.tandem.cluster.SessionCluster;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.config.VersionProvider;
+import dev.tandem.lifecycle.DrainSequence;
+import dev.tandem.lifecycle.Readiness;
+import dev.tandem.server.Metrics;
+import dev.tandem.server.TandemServer;
+import dev.tandem.session.SessionHandlers;
+import dev.tandem.web.Json;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Tandem node, wired in one place: cluster, sessions, API, server and the drain that stops them. */
+public final class TandemNode {
+    private static final Logger LOG = LoggerFactory.getLogger(TandemNode.class);
+
+    private final NodeConfig config;
+    private final SessionCluster cluster;
+    private final Readiness readiness = new Readiness();
+    private final PrometheusMeterRegistry metrics;
+    private final DrainSequence drain;
+    private Server server;
+
+    public TandemNode(NodeConfig config) {
+        this.config = config;
+        this.cluster = new SessionCluster(config);
+        this.metrics = Metrics.registry(config.node());
+        this.drain = new DrainSequence(readiness, config.drainTime(), this::stopServer,
+                () -> cluster.leave(config.stopTimeout()));
+    }
+
+    /** Joins the cluster, then serves. Failing here leaves nothing running. */
+    public void start() throws Exception {
+        try {
+            cluster.start();
+            Metrics.bindCluster(metrics, cluster);
+            ObjectMapper mapper = Json.newMapper();
+            NodeInfo info = new NodeInfo(config.node(), VersionProvider.version(), Instant.now());
+            ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper);
+            server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
+            server.start();
+            readiness.serving();
+            LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
+        } catch (Exception | Error e) {
+            stopServer();
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public URI uri() {
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "0.0.0.0" : connector.getHost();
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + connector.getLocalPort());
+    }
+
+    /** Starts the drain; see {@link DrainSequence}. */
+    public boolean drain(String reason) {
+        return drain.drain(reason);
+    }
+
+    /** Completes with the exit code once a drain has finished. */
+    public CompletableFuture<Integer> stopped() {
+        return drain.done();
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public SessionCluster cluster() {
+        return cluster;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    private void stopServer() throws Exception {
+        if (server != null && !server.isStopped()) {
+            server.stop();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tandem.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.errors.ApiExceptionMapper;
+import dev.tandem.api.errors.JsonExceptionMapper;
+import dev.tandem.api.errors.UnexpectedExceptionMapper;
+import dev.tandem.api.errors.WebApplicationExceptionMapper;
+import dev.tandem.cluster.ClusterView;
+import dev.tandem.lifecycle.Drainer;
+import dev.tandem.lifecycle.Readiness;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+
+/** The JAX-RS application: every resource built here with what it needs, for the jar and the WAR alike. */
+public final class ApiApplication {
+    private ApiApplication() {}
+
+    public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
+                               PrometheusMeterRegistry metrics, ObjectMapper mapper) {}
+
+    public static ResourceConfig create(Dependencies d) {
+        ResourceConfig rc = new ResourceConfig();
+        rc.register(new HealthResource(d.readiness(), d.cluster()));
+        rc.register(new NodeResource(d.node(), d.cluster()));
+        rc.register(new SessionResource(d.node(), d.mapper()));
+        rc.register(new AuthResource(d.node()));
+        rc.register(new CartResource(d.node()));
+        rc.register(new MetricsResource(d.metrics()));
+        rc.register(new AdminResource(d.drainer()));
+
+        // Our mappers, not Jackson's: every error body is {error, message, requestId}.
+        rc.register(JacksonFeature.withoutExceptionMappers());
+        rc.register(new MapperResolver(d.mapper()));
+        rc.register(ApiExceptionMapper.class);
+        rc.register(JsonExceptionMapper.class);
+        rc.register(WebApplicationExceptionMapper.class);
+        rc.register(UnexpectedExceptionMapper.class);
+
+        // No WADL, and error responses are ours rather than the container's.
+        rc.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        rc.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        return rc;
+    }
+}

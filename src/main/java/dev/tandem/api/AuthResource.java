@@ -1,0 +1,53 @@
+package dev.tandem.api;
+
+import dev.tandem.api.errors.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.regex.Pattern;
+
+/** Demo login: no password check, but real session handling (a new id on login, invalidation on logout). */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AuthResource {
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
+    private final NodeInfo node;
+
+    public AuthResource(NodeInfo node) {
+        this.node = node;
+    }
+
+    public record LoginRequest(String user) {}
+
+    public record LoginView(String user, String id) {}
+
+    @POST
+    @Path("login")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public LoginView login(@Context HttpServletRequest request, LoginRequest body) {
+        if (body == null || body.user() == null || !USER.matcher(body.user()).matches()) {
+            throw ApiException.badRequest("'user' must be 1-64 of [A-Za-z0-9_.@-]");
+        }
+        HttpSession session = request.getSession(true);
+        // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
+        String id = request.changeSessionId();
+        session.setAttribute(SessionData.USER, body.user());
+        return new LoginView(body.user(), id + "." + node.name());
+    }
+
+    @POST
+    @Path("logout")
+    public Response logout(@Context HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        return Response.noContent().build();
+    }
+}

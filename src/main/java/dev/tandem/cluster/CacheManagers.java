@@ -1,0 +1,68 @@
+package dev.tandem.cluster;
+
+import dev.tandem.config.HostPort;
+import dev.tandem.config.NodeConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.session.infinispan.InfinispanSerializationContextInitializer;
+import org.infinispan.commons.dataconversion.MediaType;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
+import org.infinispan.configuration.parsing.ParserRegistry;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.manager.EmbeddedCacheManager;
+
+/** Builds the (unstarted) Infinispan cache manager for a node: clustered with peers, local without. */
+final class CacheManagers {
+    static final String SESSION_CACHE = "jetty-sessions";
+    static final String CLUSTER_CONFIG = "/dev/tandem/cluster/tandem-infinispan.xml";
+
+    private CacheManagers() {}
+
+    static EmbeddedCacheManager create(NodeConfig config) {
+        return config.clustered() ? clustered(config) : local(config);
+    }
+
+    /** The values that fill the placeholders of tandem-infinispan.xml (WAR nodes use -D properties). */
+    static Properties placeholders(NodeConfig config) {
+        Properties p = new Properties();
+        p.setProperty("tandem.node", config.node());
+        p.setProperty("tandem.cluster.name", config.clusterName());
+        p.setProperty("tandem.cluster.host", config.clusterHost());
+        p.setProperty("tandem.cluster.port", Integer.toString(config.clusterPort()));
+        p.setProperty("tandem.cluster.peers",
+                config.peers().stream().map(HostPort::toJGroups).collect(Collectors.joining(",")));
+        return p;
+    }
+
+    private static EmbeddedCacheManager clustered(NodeConfig config) {
+        URL xml = CacheManagers.class.getResource(CLUSTER_CONFIG);
+        ParserRegistry parser = new ParserRegistry(CacheManagers.class.getClassLoader(), false, placeholders(config));
+        try {
+            ConfigurationBuilderHolder holder = parser.parse(xml);
+            return new DefaultCacheManager(holder, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + CLUSTER_CONFIG, e);
+        }
+    }
+
+    /** Alone, a node keeps sessions in a local cache stored the same way as the clustered one. */
+    private static EmbeddedCacheManager local(NodeConfig config) {
+        GlobalConfigurationBuilder global = new GlobalConfigurationBuilder().nonClusteredDefault();
+        global.cacheContainer().name("tandem").statistics(true);
+        global.serialization().addContextInitializer(new InfinispanSerializationContextInitializer());
+        global.defaultCacheName(SESSION_CACHE);
+        ConfigurationBuilder cache = new ConfigurationBuilder();
+        cache.statistics().enable();
+        cache.encoding().mediaType(MediaType.APPLICATION_PROTOSTREAM_TYPE);
+        cache.expiration().wakeUpInterval(30, TimeUnit.SECONDS);
+        DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
+        manager.defineConfiguration(SESSION_CACHE, cache.build());
+        return manager;
+    }
+}

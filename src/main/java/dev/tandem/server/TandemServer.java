@@ -1,0 +1,81 @@
+package dev.tandem.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.ApiApplication;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.session.SessionHandlers;
+import dev.tandem.web.JsonErrorHandler;
+import dev.tandem.web.NodeHeaderFilter;
+import dev.tandem.web.RequestMetricsFilter;
+import dev.tandem.web.SessionIdGuardFilter;
+import dev.tandem.web.TrustedProxyCustomizer;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/** Builds the node's Jetty server, unstarted (the way Jetty's embedded examples do). */
+public final class TandemServer {
+    /** Request bodies above this are refused with 413 before anything reads them. */
+    static final long MAX_REQUEST_BYTES = 64 * 1024;
+    /** Headers above this are refused with 431 (Jetty's default is the same 8 KiB, said here on purpose). */
+    static final int MAX_HEADER_BYTES = 8 * 1024;
+
+    private TandemServer() {}
+
+    public static Server create(NodeConfig config, SessionHandler sessions, ApiApplication.Dependencies api,
+                                MeterRegistry registry) {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("tandem-http");
+        Server server = new Server(threads);
+        // Graceful stop: in-flight requests get this long to finish; new ones get 503.
+        server.setStopTimeout(config.stopTimeout().toMillis());
+        // Signals drain the node (see Signals); Jetty's own shutdown hook would skip the drain window.
+        server.setStopAtShutdown(false);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.addCustomizer(new TrustedProxyCustomizer(config.trustedProxies()));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(config.host());
+        connector.setPort(config.port());
+        // Shorter than HAProxy's server timeout would be wrong; longer than its keep-alive is enough.
+        connector.setIdleTimeout(60_000);
+        server.addConnector(connector);
+
+        SessionHandlers.idManager(server, config);
+        ServletContextHandler context = new ServletContextHandler("/");
+        context.setSessionHandler(sessions);
+        ObjectMapper mapper = api.mapper();
+        addFilter(context, "node-header", new NodeHeaderFilter(config.node()));
+        addFilter(context, "metrics", new RequestMetricsFilter(registry));
+        addFilter(context, "session-id-guard", new SessionIdGuardFilter(mapper));
+        context.addServlet(new ServletHolder("api", new ServletContainer(ApiApplication.create(api))), "/*");
+        context.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
+
+        SizeLimitHandler sizeLimit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
+        sizeLimit.setHandler(context);
+        server.setHandler(new GracefulHandler(sizeLimit));
+        server.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
+        return server;
+    }
+
+    private static void addFilter(ServletContextHandler context, String name, Filter filter) {
+        FilterHolder holder = new FilterHolder(filter);
+        holder.setName(name);
+        context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tandem.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Errors Jetty raises itself (bad URIs, oversized headers or bodies, unavailable during stop) get the
+ * same JSON body as the API's errors, never an HTML page or a stack trace.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
+    private final ObjectMapper mapper;
+    private final String node;
+
+    public JsonErrorHandler(ObjectMapper mapper, String node) {
+        this.mapper = mapper;
+        this.node = node;
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message,
+                                    Throwable cause, Callback callback) throws IOException {
+        Object existing = request.getAttribute(RequestIds.ATTRIBUTE);
+        String requestId = existing instanceof String s ? s
+                : RequestIds.pick(request.getHeaders().get(RequestIds.HEADER));
+        if (code >= 500) {
+            LOG.error("requestId={} status={} {}", requestId, code, message, cause);
+        }
+        String text = message == null || message.isBlank() || code >= 500 ? HttpStatus.getMessage(code) : message;
+        byte[] body = mapper.writeValueAsBytes(new ErrorBody(ErrorBody.codeFor(code), text, requestId));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put("X-Tandem-Node", node);
+        response.getHeaders().put(RequestIds.HEADER, requestId);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

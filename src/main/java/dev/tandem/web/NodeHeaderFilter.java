@@ -1,0 +1,33 @@
+package dev.tandem.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.MDC;
+
+/** Stamps every response with the serving node and a request id, and puts the id in the log context. */
+public final class NodeHeaderFilter extends HttpFilter {
+    private final String node;
+
+    public NodeHeaderFilter(String node) {
+        this.node = node;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        String requestId = RequestIds.pick(req.getHeader(RequestIds.HEADER));
+        req.setAttribute(RequestIds.ATTRIBUTE, requestId);
+        res.setHeader("X-Tandem-Node", node);
+        res.setHeader(RequestIds.HEADER, requestId);
+        MDC.put("requestId", requestId);
+        try {
+            chain.doFilter(req, res);
+        } finally {
+            MDC.remove("requestId");
+        }
+    }
+}

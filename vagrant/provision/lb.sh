@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Provision one balancer VM: HAProxy (rendered by haproxy/render-haproxy.sh) + keepalived holding the VIP.
+# Run by the Vagrantfile's "lb" provisioner, as root. Idempotent: same inputs -> nothing restarted.
+#
+# Usage:
+#   lb.sh --name lb1 --ip 192.168.56.2 --peer-ip 192.168.56.3 --vip 192.168.56.10 --priority 150
+#         --node app1=192.168.56.11:8080 [--node ...] [--vrid 51] [--balance roundrobin|leastconn]
+#         [--stats-user admin] [--src /opt/tandem-src]
+#
+# Result: /etc/haproxy/haproxy.cfg (VIP:80, stats on own IP:8404, admin socket /run/haproxy/admin.sock),
+# stats credentials in /etc/default/haproxy (generated once, mode 600; read by Debian's haproxy.service),
+# net.ipv4.ip_nonlocal_bind=1, /etc/keepalived/keepalived.conf + health check, both services enabled.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=vagrant/provision/lib.sh
+. "$here/lib.sh"
+# shellcheck source=vagrant/provision/system.sh
+. "$here/system.sh"
+TANDEM_LOG_TAG=lb
+
+name="" ip="" peer_ip="" vip="" priority="" vrid=51 balance=roundrobin stats_user=admin src=/opt/tandem-src
+nodes=()
+while (($#)); do
+  case $1 in
+    --name) name=${2:?}; shift ;;
+    --ip) ip=${2:?}; shift ;;
+    --peer-ip) peer_ip=${2:?}; shift ;;
+    --vip) vip=${2:?}; shift ;;
+    --priority) priority=${2:?}; shift ;;
+    --vrid) vrid=${2:?}; shift ;;
+    --balance) balance=${2:?}; shift ;;
+    --stats-user) stats_user=${2:?}; shift ;;
+    --src) src=${2:?}; shift ;;
+    --node) nodes+=(--node "${2:?}"); shift ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) tandem_die "unknown option '$1' (see --help)" ;;
+  esac
+  shift
+done
+[[ $EUID -eq 0 ]] || tandem_die "run as root"
+tandem_require tandem_is_ipv4 "$ip" --ip
+
+iface=$(tandem_iface_for_ip "$ip") || tandem_die "no interface carries $ip: the Vagrant private network is not up"
+prefix=$(tandem_prefix_for_ip "$ip")
+tandem_log "$name: private network $ip/$prefix on $iface"
+
+tandem_apt_install haproxy keepalived curl socat ca-certificates
+# keepalived runs check scripts as this user (enable_script_security), never as root.
+tandem_system_user keepalived_script /nonexistent
+
+# --- stats credentials: generated once, kept across re-provisioning; only root can read the file.
+defaults=/etc/default/haproxy
+touch "$defaults"
+chmod 0600 "$defaults"
+read_default() { sed -n "s/^$1=//p" "$defaults" | tail -n1; }
+if [[ -z $(read_default TANDEM_STATS_USER) ]]; then
+  printf '%s\n' "# Tandem stats page credentials (vagrant/provision/lb.sh); haproxy.cfg reads them as \${VAR}" \
+    "TANDEM_STATS_USER=$stats_user" >>"$defaults"
+fi
+if [[ -z $(read_default TANDEM_STATS_PASSWORD) ]]; then
+  # 24 chars of [A-Za-z0-9]: safe unquoted in an EnvironmentFile and in an HTTP basic-auth header.
+  password=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true)
+  printf 'TANDEM_STATS_PASSWORD=%s\n' "$password" >>"$defaults"
+  tandem_log "generated stats password (in $defaults)"
+fi
+TANDEM_STATS_USER=$(read_default TANDEM_STATS_USER)
+TANDEM_STATS_PASSWORD=$(read_default TANDEM_STATS_PASSWORD)
+export TANDEM_STATS_USER TANDEM_STATS_PASSWORD
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+tandem_lb_render "$stage" "" NAME="$name" IP="$ip" PEER_IP="$peer_ip" VIP="$vip" PREFIX="$prefix" \
+  IFACE="$iface" PRIORITY="$priority" VRID="$vrid" BALANCE="$balance" \
+  STATS_USER="$TANDEM_STATS_USER" STATS_PASSWORD="$TANDEM_STATS_PASSWORD" \
+  SOCKET=/run/haproxy/admin.sock LOG=syslog SCRIPT_USER=keepalived_script \
+  RENDERER="$src/haproxy/render-haproxy.sh" "${nodes[@]}"
+
+# --- sysctl first: HAProxy cannot bind the VIP on the BACKUP without it.
+tandem_install_file "$stage/etc/sysctl.d/60-tandem-lb.conf" /etc/sysctl.d/60-tandem-lb.conf 0644 root:root
+sysctl -q -p /etc/sysctl.d/60-tandem-lb.conf
+
+# --- HAProxy: validate the rendered file before it replaces a working one.
+haproxy -c -q -f "$stage/etc/haproxy/haproxy.cfg" || tandem_die "rendered haproxy.cfg does not validate"
+tandem_install_file "$stage/etc/haproxy/haproxy.cfg" /etc/haproxy/haproxy.cfg 0640 root:haproxy
+haproxy_changed=$TANDEM_CHANGED
+# A password generated above is new input for a running haproxy too.
+[[ -z ${password:-} ]] || haproxy_changed=yes
+# reload = SIGUSR2 to the master: listening sockets are handed over, no connection refused.
+tandem_unit_apply haproxy.service "$haproxy_changed" reload
+
+# --- keepalived: script + credentials first (keepalived checks the script's ownership when it loads).
+tandem_install_file "$stage/etc/keepalived/tandem-chk-haproxy" /etc/keepalived/tandem-chk-haproxy 0755 root:root
+ka_changed=$TANDEM_CHANGED
+tandem_install_file "$stage/etc/keepalived/tandem-stats.netrc" /etc/keepalived/tandem-stats.netrc 0400 keepalived_script:keepalived_script
+keepalived -t -f "$stage/etc/keepalived/keepalived.conf" >/dev/null 2>&1 ||
+  { keepalived -t -f "$stage/etc/keepalived/keepalived.conf" || true; tandem_die "rendered keepalived.conf does not validate"; }
+tandem_install_file "$stage/etc/keepalived/keepalived.conf" /etc/keepalived/keepalived.conf 0640 root:root
+[[ $TANDEM_CHANGED == no ]] || ka_changed=yes
+# HUP re-reads the config without dropping the VIP (restart would let the peer take it).
+tandem_unit_apply keepalived.service "$ka_changed" reload
+
+# The check keepalived will run must pass here, as keepalived will run it; otherwise this balancer would
+# sit in FAULT and the cause would only show in the journal.
+read -r -a check < <(tandem_lb_check_cmd /etc/keepalived/keepalived.conf)
+for _ in $(seq 1 20); do
+  if runuser -u keepalived_script -- "${check[@]}"; then
+    holder=no
+    [[ -z $(ip -o -4 addr show to "$vip/32") ]] || holder=yes
+    tandem_log "HAProxy health check passes; this balancer holds the VIP $vip now: $holder"
+    exit 0
+  fi
+  sleep 1
+done
+tandem_unit_diagnose haproxy.service
+tandem_die "keepalived's HAProxy check fails: ${check[*]}"
