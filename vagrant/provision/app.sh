@@ -16,17 +16,18 @@
 #
 # Result: /opt/tandem/tandem.jar + tandem.service (jar) or jetty-home + jetty-base + tandem-jetty.service
 # (war); /etc/tandem/tandem.env with the node's settings.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=vagrant/provision/lib.sh
+# shellcheck source=lib.sh
 . "$here/lib.sh"
-# shellcheck source=vagrant/provision/system.sh
+# shellcheck source=system.sh
 . "$here/system.sh"
 TANDEM_LOG_TAG=app
 
 SAVED_ARGS=/etc/tandem/provision.args
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}"; }
+usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 node="" ip="" app_ips="" lb_ips="" vip="" deploy=jar src=/opt/tandem-src port=8080 cluster_port=7800
 drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no

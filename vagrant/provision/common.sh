@@ -3,20 +3,22 @@
 # Usage: common.sh --hosts NAME=IP,NAME=IP,...
 #   --hosts  every machine of the table: written to /etc/hosts so operators (and logs) can use names;
 #            the services themselves are configured with IPs and never depend on resolution.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=vagrant/provision/lib.sh
+# shellcheck source=lib.sh
 . "$here/lib.sh"
-# shellcheck source=vagrant/provision/system.sh
+# shellcheck source=system.sh
 . "$here/system.sh"
+usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 TANDEM_LOG_TAG=common
 
 hosts=""
 while (($#)); do
   case $1 in
     --hosts) hosts=${2:?--hosts needs a value}; shift 2 ;;
-    -h | --help) sed -n '2,5p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) usage; exit 0 ;;
     *) tandem_die "unknown option $1" ;;
   esac
 done

@@ -10,13 +10,15 @@
 # Result: /etc/haproxy/haproxy.cfg (VIP:80, stats on own IP:8404, admin socket /run/haproxy/admin.sock),
 # stats credentials in /etc/default/haproxy (generated once, mode 600; read by Debian's haproxy.service),
 # net.ipv4.ip_nonlocal_bind=1, /etc/keepalived/keepalived.conf + health check, both services enabled.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=vagrant/provision/lib.sh
+# shellcheck source=lib.sh
 . "$here/lib.sh"
-# shellcheck source=vagrant/provision/system.sh
+# shellcheck source=system.sh
 . "$here/system.sh"
+usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 TANDEM_LOG_TAG=lb
 
 name="" ip="" peer_ip="" vip="" priority="" vrid=51 balance=roundrobin stats_user=admin src=/opt/tandem-src
@@ -33,7 +35,7 @@ while (($#)); do
     --stats-user) stats_user=${2:?}; shift ;;
     --src) src=${2:?}; shift ;;
     --node) nodes+=(--node "${2:?}"); shift ;;
-    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) usage; exit 0 ;;
     *) tandem_die "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -54,19 +56,28 @@ defaults=/etc/default/haproxy
 touch "$defaults"
 chmod 0600 "$defaults"
 read_default() { sed -n "s/^$1=//p" "$defaults" | tail -n1; }
+defaults_changed=no
 if [[ -z $(read_default TANDEM_STATS_USER) ]]; then
   printf '%s\n' "# Tandem stats page credentials (vagrant/provision/lb.sh); haproxy.cfg reads them as \${VAR}" \
     "TANDEM_STATS_USER=$stats_user" >>"$defaults"
+  defaults_changed=yes
 fi
 if [[ -z $(read_default TANDEM_STATS_PASSWORD) ]]; then
   # 24 chars of [A-Za-z0-9]: safe unquoted in an EnvironmentFile and in an HTTP basic-auth header.
   password=$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 24 || true)
   printf 'TANDEM_STATS_PASSWORD=%s\n' "$password" >>"$defaults"
+  defaults_changed=yes
   tandem_log "generated stats password (in $defaults)"
 fi
+# The rendered haproxy.cfg drops root after binding when this is set (see haproxy/haproxy.cfg.tmpl).
+if [[ -z $(read_default TANDEM_HAPROXY_USER) ]]; then
+  printf 'TANDEM_HAPROXY_USER=haproxy\n' >>"$defaults"
+  defaults_changed=yes
+fi
+TANDEM_HAPROXY_USER=$(read_default TANDEM_HAPROXY_USER)
 TANDEM_STATS_USER=$(read_default TANDEM_STATS_USER)
 TANDEM_STATS_PASSWORD=$(read_default TANDEM_STATS_PASSWORD)
-export TANDEM_STATS_USER TANDEM_STATS_PASSWORD
+export TANDEM_STATS_USER TANDEM_STATS_PASSWORD TANDEM_HAPROXY_USER
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -83,18 +94,20 @@ sysctl -q -p /etc/sysctl.d/60-tandem-lb.conf
 # --- HAProxy: validate the rendered file before it replaces a working one.
 haproxy -c -q -f "$stage/etc/haproxy/haproxy.cfg" || tandem_die "rendered haproxy.cfg does not validate"
 tandem_install_file "$stage/etc/haproxy/haproxy.cfg" /etc/haproxy/haproxy.cfg 0640 root:haproxy
-haproxy_changed=$TANDEM_CHANGED
-# A password generated above is new input for a running haproxy too.
-[[ -z ${password:-} ]] || haproxy_changed=yes
-# reload = SIGUSR2 to the master: listening sockets are handed over, no connection refused.
-tandem_unit_apply haproxy.service "$haproxy_changed" reload
+if [[ $defaults_changed == yes ]]; then
+  # The environment is read at start only (a reload re-executes with the old one): restart. This happens
+  # on the first run, when the package's haproxy is still running with Debian's stock config.
+  tandem_unit_apply haproxy.service yes restart
+else
+  # reload = SIGUSR2 to the master: listening sockets are handed over, no connection refused.
+  tandem_unit_apply haproxy.service "$TANDEM_CHANGED" reload
+fi
 
 # --- keepalived: script + credentials first (keepalived checks the script's ownership when it loads).
 tandem_install_file "$stage/etc/keepalived/tandem-chk-haproxy" /etc/keepalived/tandem-chk-haproxy 0755 root:root
 ka_changed=$TANDEM_CHANGED
 tandem_install_file "$stage/etc/keepalived/tandem-stats.netrc" /etc/keepalived/tandem-stats.netrc 0400 keepalived_script:keepalived_script
-keepalived -t -f "$stage/etc/keepalived/keepalived.conf" >/dev/null 2>&1 ||
-  { keepalived -t -f "$stage/etc/keepalived/keepalived.conf" || true; tandem_die "rendered keepalived.conf does not validate"; }
+tandem_keepalived_test "$stage/etc/keepalived/keepalived.conf" || tandem_die "rendered keepalived.conf does not validate"
 tandem_install_file "$stage/etc/keepalived/keepalived.conf" /etc/keepalived/keepalived.conf 0640 root:root
 [[ $TANDEM_CHANGED == no ]] || ka_changed=yes
 # HUP re-reads the config without dropping the VIP (restart would let the peer take it).

@@ -266,3 +266,17 @@ tandem_is_node_spec() { [[ $1 == *=* ]] && tandem_is_name "${1%%=*}" && tandem_i
 tandem_lb_check_cmd() {
   sed -n 's/^[[:space:]]*script "\(.*\)"[[:space:]]*$/\1/p' "$1" | head -n1
 }
+
+# keepalived -t with a usable verdict: keepalived 2.2.7 ends a config test by SIGTERMing itself (exit 143)
+# when script_user is not root, and reports most mistakes (unknown keyword, out-of-range value) only as
+# messages while still exiting 0/143. So: pass = exit 0 or 143 AND no message at all. Needs the config's
+# interface to exist where it runs. Prints keepalived's messages on failure.
+tandem_keepalived_test() {
+  local out rc=0
+  out=$(keepalived -t -f "$1" 2>&1) || rc=$?
+  if [[ ($rc -eq 0 || $rc -eq 143) && -z $out ]]; then
+    return 0
+  fi
+  printf 'keepalived -t -f %s: exit %s\n%s\n' "$1" "$rc" "$out" >&2
+  return 1
+}

@@ -41,12 +41,13 @@
 # Exit codes: 0 ok; 1 failed (see the logs named in the message; the lab stays up for inspection, call
 # `down`); 2 usage; 77 cannot run here (not root, a required tool missing, no netns support): callers
 # treat 77 as "skipped" outside CI.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 vagrant_dir=$(dirname "$here")
 repo=$(dirname "$vagrant_dir")
-# shellcheck source=vagrant/provision/lib.sh
+# shellcheck source=../provision/lib.sh
 . "$vagrant_dir/provision/lib.sh"
 TANDEM_LOG_TAG=netns-lab
 
@@ -299,7 +300,12 @@ node_live() { [[ $(http_code "http://$(ip_of "$1"):$HTTP_PORT/health/live") == 2
 node_ready() { [[ $(http_code "http://$(ip_of "$1"):$HTTP_PORT/health/ready") == 200 ]]; }
 vip_on() { [[ $(vip_holder) == "$1" ]]; }
 lb_health() { [[ $(http_code "http://$VIP/lb/health") == "$1" ]]; }
-stats_ok() { in_ns "$1" "$RUN/$1/etc/keepalived/tandem-chk-haproxy" "http://$(ip_of "$1"):$STATS_PORT/" "$RUN/$1/etc/keepalived/tandem-stats.netrc"; }
+# Exactly the command keepalived runs (taken from the rendered keepalived.conf).
+stats_ok() {
+  local -a check
+  read -r -a check < <(tandem_lb_check_cmd "$RUN/$1/etc/keepalived/keepalived.conf")
+  in_ns "$1" "${check[@]}" 2>/dev/null
+}
 
 load_stats_creds() {
   [[ -f $RUN/stats.env ]] || fail "$RUN/stats.env missing: is the lab up?"
@@ -311,6 +317,10 @@ load_stats_creds() {
 cmd_up() {
   preflight
   cmd_down
+  if [[ -d $RUN && ! -f $RUN/$MARKER ]] && [[ -n $(ls -A "$RUN") ]]; then
+    echo "netns-lab: NETNS_LAB_DIR=$RUN exists, is not empty and was not made by this script" >&2
+    exit 2
+  fi
   mkdir -p "$RUN"
   chmod 0700 "$RUN"
   : >"$RUN/$MARKER"

@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Reads the configuration, starts one node, and exits when it has drained. */
 public final class Main {
@@ -18,8 +17,6 @@ public final class Main {
     public static void main(String[] args) {
         // JGroups on IPv4: loopback labs and TCPPING lists are IPv4; must be set before any socket.
         System.setProperty("java.net.preferIPv4Stack", "true");
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
 
         NodeConfig config;
         try {

@@ -20,6 +20,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** One Tandem node, wired in one place: cluster, sessions, API, server and the drain that stops them. */
 public final class TandemNode {
@@ -33,6 +34,11 @@ public final class TandemNode {
     private Server server;
 
     public TandemNode(NodeConfig config) {
+        // Jersey and JGroups log through java.util.logging; send that to SLF4J with the rest.
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
         this.config = config;
         this.cluster = new SessionCluster(config);
         this.metrics = Metrics.registry(config.node());

@@ -8,6 +8,7 @@ import dev.tandem.web.JsonErrorHandler;
 import dev.tandem.web.NodeHeaderFilter;
 import dev.tandem.web.RequestMetricsFilter;
 import dev.tandem.web.SessionIdGuardFilter;
+import dev.tandem.web.SessionTouchFilter;
 import dev.tandem.web.TrustedProxyCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -63,6 +64,7 @@ public final class TandemServer {
         addFilter(context, "node-header", new NodeHeaderFilter(config.node()));
         addFilter(context, "metrics", new RequestMetricsFilter(registry));
         addFilter(context, "session-id-guard", new SessionIdGuardFilter(mapper));
+        addFilter(context, "session-touch", new SessionTouchFilter(SessionHandlers.savePeriod(config)));
         context.addServlet(new ServletHolder("api", new ServletContainer(ApiApplication.create(api))), "/*");
         context.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
 

@@ -29,6 +29,15 @@ public final class SessionHandlers {
         return ids;
     }
 
+    /**
+     * How stale the stored access time may get for a session that is only read: 30 s, or a quarter
+     * of a short session timeout, so no node takes an active session for an expired one.
+     */
+    public static Duration savePeriod(NodeConfig config) {
+        long quarter = config.sessionTimeout().toSeconds() / 4;
+        return Duration.ofSeconds(Math.max(1, Math.min(30, quarter)));
+    }
+
     public static SessionHandler create(NodeConfig config, SessionCluster cluster, MeterRegistry registry) {
         SessionHandler handler = new SessionHandler();
 
@@ -36,9 +45,9 @@ public final class SessionHandlers {
         store.setCache(cluster.cache());
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);
-        // Write on every request (access time included): any node may serve the next request
-        // and must not think the session idle. Cost: one replicated write per request.
-        store.setSavePeriodSec(0);
+        // Access-time-only writes at most once per save period, and (with SessionTouchFilter)
+        // always before the response: a write after the response could undo a newer one.
+        store.setSavePeriodSec((int) savePeriod(config).toSeconds());
 
         // No per-node copy: every request loads the latest acknowledged state, whichever node
         // wrote it, so failover and fail-back never see a stale cached session.

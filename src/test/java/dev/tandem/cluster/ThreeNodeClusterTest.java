@@ -1,0 +1,100 @@
+package dev.tandem.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.config.HostPort;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.TestHttp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three real nodes in this JVM, clustered over JGroups TCP on loopback. */
+class ThreeNodeClusterTest {
+    private static final String HOST = "127.0.0.1";
+    private final List<RunningNode> running = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        for (RunningNode n : running) {
+            try {
+                n.close();
+            } catch (RuntimeException ignored) {
+                // already stopped by the test
+            }
+        }
+    }
+
+    @Test
+    void aSessionWrittenThroughOneNodeIsReadAndChangedThroughTheOthersAndOutlivesItsFirstNode() {
+        String cluster = "test-" + UUID.randomUUID();
+        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST),
+            FreePorts.clusterPort(HOST)};
+        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
+                new HostPort(HOST, ports[2]), new HostPort(HOST, ports[3]));
+        RunningNode a = start("a", ports[0], peers, cluster);
+        RunningNode b = start("b", ports[1], peers, cluster);
+        RunningNode c = start("c", ports[2], peers, cluster);
+        awaitMembers(3, a, b, c);
+
+        TestHttp user = a.client();
+        for (int i = 1; i <= 5; i++) {
+            assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(i);
+        }
+        assertThat(user.put("/api/session/attributes/colour", "\"green\"").status()).isEqualTo(204);
+        assertThat(user.post("/api/cart/items", "{\"sku\":\"tea\",\"qty\":2}").status()).isEqualTo(201);
+        String id = user.sessionId();
+        assertThat(id).endsWith(".a");
+
+        TestHttp.Reply onB = user.at(b.uri()).get("/api/session");
+        assertThat(onB.node()).isEqualTo("b");
+        assertThat(onB.json().get("counter").asLong()).isEqualTo(5);
+        assertThat(onB.json().at("/attributes/colour").asText()).isEqualTo("green");
+        assertThat(user.sessionId()).as("the cookie suffix follows the node that served").endsWith(".b");
+        assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(6);
+        assertThat(user.at(c.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(7);
+        assertThat(user.at(c.uri()).put("/api/session/attributes/colour", "\"blue\"").status()).isEqualTo(204);
+        assertThat(user.at(a.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(7);
+
+        a.close();
+        awaitMembers(2, b, c);
+        for (RunningNode survivor : List.of(b, c)) {
+            TestHttp.Reply r = user.at(survivor.uri()).get("/api/session");
+            assertThat(r.json().get("counter").asLong()).isEqualTo(7);
+            assertThat(r.json().at("/attributes/colour").asText()).isEqualTo("blue");
+            assertThat(user.get("/api/cart").json().get("totalQuantity").asInt()).isEqualTo(2);
+        }
+        assertThat(user.at(b.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(8);
+
+        RunningNode late = start("d", ports[3], peers, cluster);
+        awaitMembers(3, b, c, late);
+        TestHttp.Reply onLate = user.at(late.uri()).get("/api/session");
+        assertThat(onLate.node()).isEqualTo("d");
+        assertThat(onLate.json().get("counter").asLong()).as("a late joiner sees existing sessions").isEqualTo(8);
+        assertThat(late.node().cluster().localSessionCount()).isGreaterThanOrEqualTo(1);
+    }
+
+    private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
+        NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster);
+        RunningNode node = RunningNode.start(config);
+        running.add(node);
+        return node;
+    }
+
+    private static void awaitMembers(int count, RunningNode... nodes) {
+        Awaitility.await("cluster of " + count).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    for (RunningNode n : nodes) {
+                        TestHttp.Reply ready = n.client().get("/health/ready");
+                        assertThat(ready.status()).as(n.name() + " ready: " + ready.body()).isEqualTo(200);
+                        assertThat(n.client().get("/api/node").json().get("members")).hasSize(count);
+                    }
+                });
+    }
+}
