@@ -5,7 +5,7 @@ import dev.tandem.api.ApiApplication;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.cluster.SessionCluster;
 import dev.tandem.config.NodeConfig;
-import dev.tandem.config.VersionProvider;
+import dev.tandem.config.BuildVersion;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
@@ -52,7 +52,7 @@ public final class TandemNode {
             cluster.start();
             Metrics.bindCluster(metrics, cluster);
             ObjectMapper mapper = Json.newMapper();
-            NodeInfo info = new NodeInfo(config.node(), VersionProvider.version(), Instant.now());
+            NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();

@@ -15,12 +15,20 @@ import org.glassfish.jersey.server.ServerProperties;
 
 /** The JAX-RS application: every resource built here with what it needs, for the jar and the WAR alike. */
 public final class ApiApplication {
+    /**
+     * Jersey warns that resource *instances* "will be ignored" although they are served
+     * (jersey#3700, cosmetic); held here so the level setting is not garbage-collected.
+     */
+    private static final java.util.logging.Logger JERSEY_PROVIDERS =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
+
     private ApiApplication() {}
 
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper) {}
 
     public static ResourceConfig create(Dependencies d) {
+        JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
         ResourceConfig rc = new ResourceConfig();
         rc.register(new HealthResource(d.readiness(), d.cluster()));
         rc.register(new NodeResource(d.node(), d.cluster()));

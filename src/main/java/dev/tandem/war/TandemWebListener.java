@@ -1,0 +1,82 @@
+package dev.tandem.war;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.ApiApplication;
+import dev.tandem.api.NodeInfo;
+import dev.tandem.config.BuildVersion;
+import dev.tandem.lifecycle.DrainSequence;
+import dev.tandem.lifecycle.Readiness;
+import dev.tandem.server.Metrics;
+import dev.tandem.web.Json;
+import dev.tandem.web.NodeHeaderFilter;
+import dev.tandem.web.RequestMetricsFilter;
+import dev.tandem.web.SessionIdGuardFilter;
+import dev.tandem.web.SessionTouchFilter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires the same API, filters and metrics as the fat jar when Tandem runs as a WAR in a Jetty
+ * distribution. Sessions, cluster and the serial filter are the jetty-base's (modules/tandem.mod).
+ */
+public final class TandemWebListener implements ServletContextListener {
+    private static final Logger LOG = LoggerFactory.getLogger(TandemWebListener.class);
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext ctx = event.getServletContext();
+        String node = setting(ctx, "tandem.node", "node");
+        Duration drainTime = Duration.ofSeconds(Long.parseLong(setting(ctx, "tandem.drain.seconds", "3")));
+        Duration savePeriod = Duration.ofSeconds(Long.parseLong(setting(ctx, "tandem.session.savePeriod.seconds", "30")));
+
+        int timeoutSeconds = Integer.parseInt(setting(ctx, "tandem.session.timeout.seconds", "1800"));
+        ctx.setSessionTimeout(Math.max(1, (timeoutSeconds + 59) / 60));
+
+        Readiness readiness = new Readiness();
+        JmxClusterView cluster = new JmxClusterView();
+        PrometheusMeterRegistry metrics = Metrics.registry(node);
+        Metrics.bindCluster(metrics, cluster);
+        ObjectMapper mapper = Json.newMapper();
+        // In a container the process is the container's: after the drain window, exiting hands the
+        // graceful stop to Jetty's own shutdown (graceful module), which lets in-flight requests finish.
+        DrainSequence drain = new DrainSequence(readiness, drainTime, () -> new Thread(() -> System.exit(0)).start(), () -> { });
+        NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
+
+        addFilter(ctx, "node-header", new NodeHeaderFilter(node));
+        addFilter(ctx, "metrics", new RequestMetricsFilter(metrics));
+        addFilter(ctx, "session-id-guard", new SessionIdGuardFilter(mapper));
+        addFilter(ctx, "session-touch", new SessionTouchFilter(savePeriod));
+        ServletRegistration.Dynamic api = ctx.addServlet("api",
+                new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper))));
+        api.addMapping("/*");
+        api.setLoadOnStartup(1);
+        readiness.serving();
+        LOG.info("node {} (tandem {}) deployed as a WAR", node, info.version());
+    }
+
+    private static void addFilter(ServletContext ctx, String name, Filter filter) {
+        FilterRegistration.Dynamic reg = ctx.addFilter(name, filter);
+        reg.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+    }
+
+    /** A -D system property (set by the jetty-base) wins over the web.xml context parameter. */
+    private static String setting(ServletContext ctx, String key, String fallback) {
+        String value = System.getProperty(key);
+        if (value == null || value.isBlank()) {
+            value = ctx.getInitParameter(key);
+        }
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+}

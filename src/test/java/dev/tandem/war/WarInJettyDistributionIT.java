@@ -1,0 +1,98 @@
+package dev.tandem.war;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.TestHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * target/tandem.war in the stock Jetty 12.1 distribution (target/jetty-home), with the jetty-base
+ * made by bin/tandem-jetty-base: two WAR nodes cluster and share sessions like jar nodes do.
+ */
+class WarInJettyDistributionIT {
+    private static final String HOST = "127.0.0.1";
+    private final List<Process> jetties = new ArrayList<>();
+
+    @AfterEach
+    void stopJetties() throws InterruptedException {
+        for (Process p : jetties) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void twoWarNodesInJettyServeTheApiAndShareSessions(@TempDir Path dir) throws Exception {
+        int c1 = FreePorts.clusterPort(HOST);
+        int c2 = FreePorts.clusterPort(HOST);
+        String peers = HOST + ":" + c1 + "," + HOST + ":" + c2;
+        URI w1 = startWarNode(dir, "w1", c1, peers);
+        URI w2 = startWarNode(dir, "w2", c2, peers);
+
+        TestHttp user = new TestHttp(w1);
+        TestHttp.Reply first = user.post("/api/session/counter", null);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.node()).isEqualTo("w1");
+        assertThat(user.sessionId()).endsWith(".w1");
+        assertThat(first.setCookies().get(0)).contains("HttpOnly").containsIgnoringCase("SameSite=Lax");
+        assertThat(user.post("/api/cart/items", "{\"sku\":\"mug\",\"qty\":1}").status()).isEqualTo(201);
+
+        TestHttp.Reply onW2 = user.at(w2).get("/api/session");
+        assertThat(onW2.node()).isEqualTo("w2");
+        assertThat(onW2.json().get("counter").asLong()).as("session shared between WAR nodes").isEqualTo(1);
+        assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
+        assertThat(user.at(w1).get("/api/cart").json().get("totalQuantity").asInt()).isEqualTo(1);
+
+        assertThat(new TestHttp(w2).get("/api/node").json().get("members")).hasSize(2);
+        TestHttp.Reply bad = new TestHttp(w1).post("/api/cart/items", "{\"sku\":");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText()).isEqualTo("bad_json");
+        assertThat(new TestHttp(w1).get("/metrics").body()).contains("http_server_requests");
+    }
+
+    private URI startWarNode(Path dir, String node, int clusterPort, String peers) throws IOException {
+        Path repo = Path.of(System.getProperty("tandem.repo", "."));
+        Path jettyHome = Path.of(System.getProperty("tandem.jetty.home", "target/jetty-home"));
+        Path base = dir.resolve(node);
+        int httpPort = FreePorts.httpPort(HOST);
+        Process make = new ProcessBuilder(repo.resolve("bin/tandem-jetty-base").toString(), base.toString(),
+                "--node", node, "--host", HOST, "--port", Integer.toString(httpPort), "--peers", peers,
+                "--cluster-host", HOST, "--cluster-port", Integer.toString(clusterPort))
+                .redirectErrorStream(true).redirectOutput(dir.resolve(node + "-make.log").toFile()).start();
+        try {
+            assertThat(make.waitFor(120, TimeUnit.SECONDS)).as("tandem-jetty-base finished").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(make.exitValue()).as(Files.readString(dir.resolve(node + "-make.log"))).isZero();
+
+        Path log = dir.resolve(node + ".log");
+        Process jetty = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jettyHome.resolve("start.jar").toString(), "jetty.home=" + jettyHome, "jetty.base=" + base)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        jetties.add(jetty);
+        URI uri = URI.create("http://" + HOST + ":" + httpPort);
+        Awaitility.await(node + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> {
+                    if (!jetty.isAlive()) {
+                        throw new AssertionError(node + " exited:\n" + Files.readString(log));
+                    }
+                    return new TestHttp(uri).get("/health/ready").status() == 200;
+                });
+        return uri;
+    }
+}
