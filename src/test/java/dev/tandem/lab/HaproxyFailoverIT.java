@@ -1,0 +1,180 @@
+package dev.tandem.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.Requirements;
+import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.load.LoadDriver;
+import dev.tandem.testing.load.LoadResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The local lab (3 node processes + a real HAProxy on loopback) under load while nodes are killed,
+ * drained and restarted. Virtual users go through the VIP only, as real clients would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HaproxyFailoverIT {
+    private static Path dir;
+    private static LocalLab lab;
+
+    @BeforeAll
+    static void startLab() throws Exception {
+        Requirements.command("haproxy");
+        // Short path: the HAProxy socket lives in it and unix socket paths are limited to ~100 bytes.
+        dir = Files.createTempDirectory(Path.of("/tmp"), "tlab");
+        lab = new LocalLab(dir);
+        lab.up();
+    }
+
+    @AfterAll
+    static void stopLab() throws Exception {
+        if (lab != null) {
+            lab.close();
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
+            assertThat(left).as("processes left by the lab").isEmpty();
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @AfterEach
+    void allNodesBack() {
+        lab.heal();
+    }
+
+    private static LoadDriver load(int users, int ops) {
+        return new LoadDriver(List.of(lab.vip()), users, ops, Duration.ofSeconds(120), Duration.ofMillis(10));
+    }
+
+    @Test
+    @Order(1)
+    void f4aSessionStaysOnTheNodeInItsIdSuffixAndMovesToOneNodeWhenThatNodeDies() {
+        TestHttp user = new TestHttp(lab.vip());
+        assertThat(user.post("/api/cart/items", "{\"sku\":\"tea\",\"qty\":3}").status()).isEqualTo(201);
+        String home = user.sessionId().substring(user.sessionId().lastIndexOf('.') + 1);
+        for (int i = 0; i < 20; i++) {
+            assertThat(user.get("/api/cart").node()).as("request " + i + " follows the id suffix").isEqualTo(home);
+        }
+
+        long killedAt = System.nanoTime();
+        lab.lab(Duration.ofSeconds(60), "kill", home);
+        Set<String> servedBy = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            TestHttp.Reply r = user.get("/api/cart");
+            assertThat(r.status()).as("read " + i + " after the kill").isEqualTo(200);
+            assertThat(r.json().get("totalQuantity").asInt()).isEqualTo(3);
+            servedBy.add(r.node());
+        }
+        assertThat(servedBy).as("after failover the session sticks to one node").hasSize(1);
+        String newHome = servedBy.iterator().next();
+        assertThat(newHome).isNotEqualTo(home);
+        assertThat(user.sessionId()).as("the suffix follows the node that now serves").endsWith("." + newHome);
+        System.out.printf("[F4] session moved from %s to %s; first reads after the kill all ok (%d ms)%n",
+                home, newHome, (System.nanoTime() - killedAt) / 1_000_000);
+    }
+
+    @Test
+    @Order(2)
+    void f1killNineOfOneNodeUnderLoadFailsNoReadAndLosesNoWriteAndTheNodeComesBackClean() throws Exception {
+        LoadDriver driver = load(8, 600);
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(driver::run);
+        Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> driver.progress().writesOk() >= 200);
+
+        long t0 = System.nanoTime();
+        lab.lab(Duration.ofSeconds(60), "kill", "n2");
+        Awaitility.await("n2 out of HAProxy").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> lab.haproxy.status("n2").startsWith("DOWN"));
+        long markDownMs = (System.nanoTime() - t0) / 1_000_000;
+        Awaitility.await("load goes on without n2").atMost(Duration.ofSeconds(30))
+                .until(() -> driver.progress().writesOk() >= 400 || run.isDone());
+
+        long unknownBeforeRestart = driver.progress().writesUnknown();
+        long failedReadsBeforeRestart = driver.progress().readsFailed();
+        long t1 = System.nanoTime();
+        lab.lab(Duration.ofMinutes(3), "start", "n2");
+        lab.awaitAllUp();
+        long recoverMs = (System.nanoTime() - t1) / 1_000_000;
+        long writesAtRecovery = driver.progress().writesOk();
+        Awaitility.await("load runs on the healed cluster").atMost(Duration.ofSeconds(60))
+                .until(() -> driver.progress().writesOk() >= writesAtRecovery + 200 || run.isDone());
+        driver.stop();
+        LoadResult r = run.get(3, TimeUnit.MINUTES);
+
+        System.out.printf("[F1] %s; n2 marked DOWN %d ms after kill -9; restart to ready+UP+clustered %d ms%n",
+                r.summary(), markDownMs, recoverMs);
+        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        assertThat(r.readsFailed()).as("failed GETs").isZero();
+        assertThat(r.lostWrites()).as("lost acknowledged writes").isZero();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.appliedTwice()).as("users with a write applied twice").isZero();
+        assertThat(r.writesUnknown()).as("errors while n2 came back").isEqualTo(unknownBeforeRestart);
+        assertThat(r.readsFailed()).isEqualTo(failedReadsBeforeRestart);
+        assertThat(markDownMs).as("a dead node is out of HAProxy within ~2 s").isLessThan(5000);
+    }
+
+    @Test
+    @Order(3)
+    void f3drainingANodeSendsItNothingNewLetsInFlightRequestsFinishAndFailsNothing() throws Exception {
+        LoadDriver driver = load(8, 600);
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(driver::run);
+        Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> driver.progress().writesOk() >= 200);
+
+        long t0 = System.nanoTime();
+        String out = lab.lab(Duration.ofMinutes(2), "drain", "n1");
+        long drainMs = (System.nanoTime() - t0) / 1_000_000;
+        long sessionsAfterDrain = lab.haproxy.sessionsTotal("n1");
+        long writesAfterDrain = driver.progress().writesOk();
+        Awaitility.await("load goes on without n1").atMost(Duration.ofSeconds(60))
+                .until(() -> driver.progress().writesOk() >= writesAfterDrain + 200 || run.isDone());
+        assertThat(lab.haproxy.sessionsTotal("n1")).as("HAProxy sent n1 nothing new").isEqualTo(sessionsAfterDrain);
+        driver.stop();
+        LoadResult r = run.get(3, TimeUnit.MINUTES);
+
+        System.out.printf("[F3] %s; drain of n1 took %d ms%n", r.summary(), drainMs);
+        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests during drain:\n" + out).isZero();
+        assertThat(r.lostWrites()).isZero();
+        assertThat(r.violations()).isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void f2aRollingRestartOfAllNodesUnderLoadFailsNothingAndLosesNothing() throws Exception {
+        LoadDriver driver = load(8, 5000);
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(driver::run);
+        Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> driver.progress().writesOk() >= 200);
+
+        long t0 = System.nanoTime();
+        lab.lab(Duration.ofMinutes(8), "restart");
+        long restartMs = (System.nanoTime() - t0) / 1_000_000;
+        lab.awaitAllUp();
+        driver.stop();
+        LoadResult r = run.get(3, TimeUnit.MINUTES);
+
+        System.out.printf("[F2] %s; rolling restart of 3 nodes took %d ms%n", r.summary(), restartMs);
+        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests of any kind").isZero();
+        assertThat(r.lostWrites()).isZero();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.writesOk()).as("the load ran through the restart").isGreaterThan(400);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tandem.lab;
+
+import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.TestHttp;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * The local lab exactly as users run it (bin/tandem-lab), in a temp run dir on its own loopback
+ * net so it never meets a lab the user has running.
+ */
+final class LocalLab implements AutoCloseable {
+    static final String NET = "127.0.7";
+    static final int HTTP_PORT = 18080;
+
+    private final Path dir;
+    private final Map<String, String> env = new HashMap<>();
+    final HaproxyRuntime haproxy;
+
+    LocalLab(Path dir) {
+        this.dir = dir;
+        env.put("TANDEM_LAB_DIR", dir.toString());
+        env.put("TANDEM_LAB_NET", NET);
+        env.put("TANDEM_LAB_HTTP_PORT", Integer.toString(HTTP_PORT));
+        env.put("TANDEM_LAB_CLUSTER_PORT", "17800");
+        env.put("TANDEM_LAB_STATS_PORT", "18404");
+        env.put("TANDEM_LAB_NODES", "3");
+        env.put("TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString());
+        env.put("TANDEM_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true");
+        env.put("TANDEM_STATS_USER", "test");
+        env.put("TANDEM_STATS_PASSWORD", "test-" + System.nanoTime());
+        this.haproxy = new HaproxyRuntime(dir.resolve("haproxy.sock"));
+    }
+
+    static Path repo() {
+        return Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath();
+    }
+
+    URI vip() {
+        return URI.create("http://" + NET + ".10:" + HTTP_PORT);
+    }
+
+    URI node(String name) {
+        return URI.create("http://" + NET + "." + (10 + Integer.parseInt(name.substring(1))) + ":" + HTTP_PORT);
+    }
+
+    List<String> nodes() {
+        return List.of("n1", "n2", "n3");
+    }
+
+    /** Runs bin/tandem-lab with the lab's environment; returns its output, failing on a non-zero exit. */
+    String lab(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo().resolve("bin/tandem-lab").toString());
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " took over " + timeout
+                        + ":\n" + Files.readString(out));
+            }
+            String text = Files.readString(out);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void up() {
+        lab(Duration.ofMinutes(4), "up");
+        awaitAllUp();
+    }
+
+    /** Every node ready, UP in HAProxy and in a cluster of three. */
+    void awaitAllUp() {
+        Awaitility.await("3 nodes UP in HAProxy and clustered").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+                    for (String n : nodes()) {
+                        if (!haproxy.status(n).equals("UP")
+                                || new TestHttp(node(n)).get("/api/node").json().get("members").size() != 3) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+    }
+
+    /** Starts any node that is not running (after a test stopped one). */
+    void heal() {
+        for (String n : nodes()) {
+            boolean alive;
+            try {
+                alive = new TestHttp(node(n)).timeout(Duration.ofSeconds(2)).get("/health/live").status() == 200;
+            } catch (RuntimeException e) {
+                alive = false;
+            }
+            if (!alive) {
+                lab(Duration.ofMinutes(3), "start", n);
+            }
+        }
+        awaitAllUp();
+    }
+
+    @Override
+    public void close() {
+        lab(Duration.ofMinutes(2), "down");
+    }
+}
