@@ -53,7 +53,8 @@ final class SessionData {
         return raw instanceof String s ? parse(s) : null;
     }
 
-    void putAttribute(HttpSession session, String name, JsonNode value) {
+    /** Checks the value first and only then asks for the session, so a refused value creates none. */
+    void putAttribute(java.util.function.Supplier<HttpSession> sessions, String name, JsonNode value) {
         if (value == null || value.isMissingNode() || value.isNull()) {
             throw ApiException.badRequest("send a JSON value as the body (to remove, use DELETE)");
         }
@@ -63,9 +64,10 @@ final class SessionData {
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("the value cannot be stored as JSON");
         }
-        if (text.length() > MAX_VALUE_BYTES) {
+        if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
             throw new ApiException(413, "payload_too_large", "an attribute value may be at most " + MAX_VALUE_BYTES + " bytes");
         }
+        HttpSession session = sessions.get();
         String key = ATTRIBUTE_PREFIX + name;
         if (session.getAttribute(key) == null && attributes(session).size() >= MAX_ATTRIBUTES) {
             throw new ApiException(409, "too_many_attributes", "a session holds at most " + MAX_ATTRIBUTES + " attributes");

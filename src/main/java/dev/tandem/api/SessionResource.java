@@ -77,7 +77,7 @@ public final class SessionResource {
         if (value == null) {
             throw ApiException.badRequest("send a JSON value as the body");
         }
-        data.putAttribute(request.getSession(true), name, value);
+        data.putAttribute(() -> request.getSession(true), name, value);
         return Response.noContent().build();
     }
 

@@ -32,6 +32,7 @@ final class CacheManagers {
     static Properties placeholders(NodeConfig config) {
         Properties p = new Properties();
         p.setProperty("tandem.node", config.node());
+        p.setProperty("tandem.jmx.domain", "org.infinispan.tandem." + config.node());
         p.setProperty("tandem.cluster.name", config.clusterName());
         p.setProperty("tandem.cluster.host", config.clusterHost());
         p.setProperty("tandem.cluster.port", Integer.toString(config.clusterPort()));

@@ -26,6 +26,12 @@ public final class JsonErrorHandler extends ErrorHandler {
         this.node = node;
     }
 
+    /** Jetty writes error bodies only for GET, POST and HEAD by default; PUT and DELETE get them too. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message,
                                     Throwable cause, Callback callback) throws IOException {

@@ -187,7 +187,7 @@ class ConfigLoaderTest {
     void versionReturnsExitZeroWithTheBuildVersion() {
         ConfigLoader.Exit exit = (ConfigLoader.Exit) new ConfigLoader(env, () -> "h").load("--version");
         assertThat(exit.code()).isZero();
-        assertThat(exit.text()).startsWith("tandem ").contains(VersionProvider.version()).doesNotContain("${");
+        assertThat(exit.text()).startsWith("tandem ").contains(BuildVersion.current()).doesNotContain("${");
     }
 
     @Test

@@ -20,7 +20,8 @@ public final class JsonExceptionMapper implements ExceptionMapper<JsonProcessing
 
     @Override
     public Response toResponse(JsonProcessingException e) {
-        return ErrorResponses.of(request, 400, "bad_json", describe(e));
+        return ErrorResponses.clientErrorInCauses(request, e)
+                .orElseGet(() -> ErrorResponses.of(request, 400, "bad_json", describe(e)));
     }
 
     static String describe(JsonProcessingException e) {

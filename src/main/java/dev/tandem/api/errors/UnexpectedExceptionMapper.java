@@ -24,6 +24,10 @@ public final class UnexpectedExceptionMapper implements ExceptionMapper<Throwabl
 
     @Override
     public Response toResponse(Throwable e) {
+        java.util.Optional<Response> clientError = ErrorResponses.clientErrorInCauses(request, e);
+        if (clientError.isPresent()) {
+            return clientError.get();
+        }
         String requestId = ErrorResponses.requestId(request);
         LOG.error("requestId={} unexpected error on {} {}", requestId,
                 request == null ? "?" : request.getMethod(), request == null ? "?" : request.getRequestURI(), e);

@@ -20,7 +20,8 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
     public Response toResponse(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         String message = switch (status) {
-            case 404 -> "no such resource: " + (request == null ? "" : request.getRequestURI());
+            // Path parameters (;jsessionid=...) are never echoed back.
+            case 404 -> "no such resource: " + (request == null ? "" : request.getRequestURI().replaceAll(";[^/]*", ""));
             case 405 -> "method " + (request == null ? "" : request.getMethod()) + " is not allowed here";
             case 406 -> "this resource only produces application/json";
             case 415 -> "send the body as application/json";

@@ -1,0 +1,150 @@
+package dev.tandem.api;
+
+import static dev.tandem.testing.ApiChecks.assertNoLeak;
+import static dev.tandem.testing.ApiChecks.raw;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.config.Cidr;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.TestHttp;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SessionCookieTest {
+    static RunningNode node;
+
+    @BeforeAll
+    static void start() {
+        node = RunningNode.standalone("t1");
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    /** The attributes of the one JSESSIONID Set-Cookie, lower-cased and trimmed ("httponly", "samesite=lax", ...). */
+    private static List<String> cookieAttributes(TestHttp.Reply r) {
+        List<String> cookies = r.setCookies().stream().filter(c -> c.startsWith("JSESSIONID=")).toList();
+        assertThat(cookies).as("exactly one session cookie in %s", r.headers().map()).hasSize(1);
+        String[] parts = cookies.get(0).split(";");
+        return Arrays.stream(parts).skip(1).map(p -> p.trim().toLowerCase(Locale.ROOT)).toList();
+    }
+
+    @Test
+    void theSessionCookieIsHttpOnlySameSiteLaxForTheWholeSiteAndNotSecureOverPlainHttp() {
+        TestHttp.Reply r = node.client().get("/api/session");
+
+        List<String> attributes = cookieAttributes(r);
+        assertThat(attributes).contains("httponly", "samesite=lax", "path=/");
+        assertThat(attributes).noneMatch(a -> a.equals("secure"));
+        assertThat(attributes).noneMatch(a -> a.startsWith("domain="));
+    }
+
+    @Test
+    void theCookieValueIsTheIdTheApiReportsAndItPassesTheNodesOwnGuard() {
+        TestHttp client = node.client();
+        TestHttp.Reply r = client.get("/api/session");
+        String id = r.json().path("id").asText();
+        assertThat(r.sessionCookie()).contains(id);
+        assertThat(id).matches("[A-Za-z0-9_-]{1,128}\\.t1");
+    }
+
+    @Test
+    void theCookieIsSentWhenTheSessionIsCreatedOrItsIdChangesAndNotOnEveryResponse() {
+        TestHttp client = node.client();
+        assertThat(client.get("/api/session").sessionCookie()).isPresent();
+        assertThat(client.post("/api/session/counter", null).setCookies()).isEmpty();
+        assertThat(client.put("/api/session/attributes/a", "1").setCookies()).isEmpty();
+        assertThat(client.post("/api/login", "{\"user\":\"ann\"}").sessionCookie()).isPresent();
+        assertThat(client.get("/api/session").setCookies()).isEmpty();
+    }
+
+    @Test
+    void theCookieIsSecureWhenATrustedProxySaysTheClientUsedHttps() {
+        TestHttp.Reply xfp = raw(node.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");
+        assertThat(cookieAttributes(xfp)).contains("secure", "httponly", "samesite=lax", "path=/");
+
+        TestHttp.Reply forwarded = raw(node.uri(), null, "GET", "/api/session", null, "Forwarded", "for=203.0.113.9;proto=https");
+        assertThat(cookieAttributes(forwarded)).contains("secure");
+    }
+
+    @Test
+    void aLoginBehindAnHttpsProxyGetsASecureCookieForItsNewId() {
+        TestHttp client = node.client();
+        client.get("/api/session");
+        TestHttp.Reply r = raw(client, "POST", "/api/login", "{\"user\":\"ann\"}",
+                "Content-Type", "application/json", "X-Forwarded-Proto", "https");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(cookieAttributes(r)).contains("secure", "httponly");
+    }
+
+    @Test
+    void aClientThatIsNotATrustedProxyCannotClaimHttpsForASecureCookie() {
+        NodeConfig base = NodeConfig.standalone("t2");
+        NodeConfig onlyTenDot = new NodeConfig(base.host(), base.port(), base.node(), base.peers(), base.clusterHost(),
+                base.clusterPort(), base.clusterName(), base.sessionTimeout(), base.drainTime(), base.stopTimeout(),
+                List.of(new Cidr(new byte[] {10, 0, 0, 0}, 8)), base.sessionClasses());
+
+        try (RunningNode t2 = RunningNode.start(onlyTenDot)) {
+            TestHttp.Reply r = raw(t2.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.node()).isEqualTo("t2");
+            assertThat(r.json().path("id").asText()).endsWith(".t2");
+            List<String> attributes = cookieAttributes(r);
+            assertThat(attributes).contains("httponly", "samesite=lax", "path=/");
+            assertThat(attributes).noneMatch(a -> a.equals("secure"));
+        }
+    }
+
+    @Test
+    void aSessionIdInTheUrlIsIgnoredNotAdopted() {
+        TestHttp.Reply r = raw(node.uri(), null, "GET", "/api/session;jsessionid=t1planted0123.t1", null);
+
+        assertThat(r.status()).isLessThan(500);
+        if (r.status() == 200) {
+            assertThat(r.json().path("id").asText()).isNotEqualTo("t1planted0123.t1");
+            assertThat(r.json().path("new").asBoolean()).isTrue();
+        }
+        assertThat(r.header("Location")).isNull();
+        assertNoLeak(r);
+    }
+
+    @Test
+    void noResponseEverPutsASessionIdIntoABodyOrLocation() {
+        TestHttp client = node.client();
+        List<TestHttp.Reply> replies = List.of(
+                client.get("/api/session"),
+                client.post("/api/session/counter", null),
+                client.put("/api/session/attributes/a", "1"),
+                client.post("/api/cart/items", "{\"sku\":\"apple\",\"qty\":1}"),
+                client.get("/api/cart"),
+                client.post("/api/login", "{\"user\":\"ann\"}"),
+                client.get("/api/node"),
+                client.get("/api/nope"),
+                client.get("/health/ready"),
+                client.post("/api/logout", null));
+        for (TestHttp.Reply r : replies) {
+            assertNoLeak(r);
+            assertThat(r.header("Location")).as("Location of %s", r.body()).isNull();
+        }
+    }
+
+    @Test
+    void aNotFoundForAUrlCarryingASessionIdDoesNotEchoTheIdBack() {
+        TestHttp client = node.client();
+        client.get("/api/session");
+        for (String path : List.of("/nope;jsessionid=" + client.sessionId(), "/api/nope;jsessionid=abcdef")) {
+            TestHttp.Reply r = raw(client, "GET", path, null);
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.body()).as("404 body for %s", path).doesNotContainIgnoringCase("jsessionid");
+            assertThat(r.body()).doesNotContain(client.sessionId());
+        }
+    }
+}
