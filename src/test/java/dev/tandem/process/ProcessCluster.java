@@ -24,17 +24,22 @@ final class ProcessCluster implements AutoCloseable {
             ports.add(FreePorts.clusterPort(HOST));
         }
         String peers = ports.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
-        for (int i = 0; i < size; i++) {
-            List<String> args = new ArrayList<>(List.of("--node", "p" + (i + 1), "--host", HOST, "--port", "0",
-                    "--peers", peers, "--cluster-host", HOST, "--cluster-port", ports.get(i).toString(),
-                    "--cluster-name", cluster));
-            args.addAll(List.of(extraArgs));
-            nodes.add(NodeProcess.start("p" + (i + 1), logDir, args.toArray(String[]::new)));
+        try {
+            for (int i = 0; i < size; i++) {
+                List<String> args = new ArrayList<>(List.of("--node", "p" + (i + 1), "--host", HOST, "--port", "0",
+                        "--peers", peers, "--cluster-host", HOST, "--cluster-port", ports.get(i).toString(),
+                        "--cluster-name", cluster));
+                args.addAll(List.of(extraArgs));
+                nodes.add(NodeProcess.start("p" + (i + 1), logDir, args.toArray(String[]::new)));
+            }
+            for (NodeProcess n : nodes) {
+                n.awaitListening(Duration.ofSeconds(90));
+            }
+            awaitReady(size, nodes);
+        } catch (RuntimeException | Error e) {
+            close(); // the caller's try-with-resources never sees a half-built cluster
+            throw e;
         }
-        for (NodeProcess n : nodes) {
-            n.awaitListening(Duration.ofSeconds(90));
-        }
-        awaitReady(size, nodes);
     }
 
     List<URI> uris() {
