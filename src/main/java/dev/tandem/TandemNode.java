@@ -3,6 +3,7 @@ package dev.tandem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.api.NodeInfo;
+import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
@@ -31,6 +32,7 @@ public final class TandemNode {
     private final Readiness readiness = new Readiness();
     private final PrometheusMeterRegistry metrics;
     private final DrainSequence drain;
+    private final SessionWork sessionWork;
     private Server server;
 
     public TandemNode(NodeConfig config) {
@@ -42,6 +44,8 @@ public final class TandemNode {
         this.config = config;
         this.cluster = new SessionCluster(config);
         this.metrics = Metrics.registry(config.node());
+        // As many session workers as Jetty has request threads: the same concurrency, other threads.
+        this.sessionWork = new SessionWork(200, 1000, metrics);
         this.drain = new DrainSequence(readiness, config.drainTime(), this::stopServer,
                 () -> cluster.leave(config.stopTimeout()));
     }
@@ -53,7 +57,8 @@ public final class TandemNode {
             Metrics.bindCluster(metrics, cluster);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
-            ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper);
+            ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
+                    mapper, sessionWork);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             readiness.serving();
@@ -98,5 +103,6 @@ public final class TandemNode {
         if (server != null && !server.isStopped()) {
             server.stop();
         }
+        sessionWork.close();
     }
 }

@@ -22,19 +22,36 @@ public final class ApiApplication {
     private static final java.util.logging.Logger JERSEY_PROVIDERS =
             java.util.logging.Logger.getLogger("org.glassfish.jersey.internal.inject.Providers");
 
+    /** Jersey reports a client that hung up mid-response (a balancer's health check) as SEVERE. */
+    private static final java.util.logging.Logger JERSEY_RESPONDER =
+            java.util.logging.Logger.getLogger("org.glassfish.jersey.server.ServerRuntime$Responder");
+
     private ApiApplication() {}
 
+    /** True when the client went away: nothing went wrong on our side. */
+    static boolean clientHungUp(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (t.getClass().getName().equals("org.eclipse.jetty.io.EofException")
+                    || message.contains("Connection reset") || message.contains("Broken pipe")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
-                               PrometheusMeterRegistry metrics, ObjectMapper mapper) {}
+                               PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {}
 
     public static ResourceConfig create(Dependencies d) {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
+        JERSEY_RESPONDER.setFilter(record -> !clientHungUp(record.getThrown()));
         ResourceConfig rc = new ResourceConfig();
         rc.register(new HealthResource(d.readiness(), d.cluster()));
         rc.register(new NodeResource(d.node(), d.cluster()));
-        rc.register(new SessionResource(d.node(), d.mapper()));
-        rc.register(new AuthResource(d.node()));
-        rc.register(new CartResource(d.node()));
+        rc.register(new SessionResource(d.node(), d.mapper(), d.sessionWork()));
+        rc.register(new AuthResource(d.node(), d.sessionWork()));
+        rc.register(new CartResource(d.node(), d.sessionWork()));
         rc.register(new MetricsResource(d.metrics()));
         rc.register(new AdminResource(d.drainer()));
 

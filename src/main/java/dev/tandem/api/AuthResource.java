@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /** Demo login: no password check, but real session handling (a new id on login, invalidation on logout). */
@@ -18,9 +19,11 @@ import java.util.regex.Pattern;
 public final class AuthResource {
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private final NodeInfo node;
+    private final SessionWork work;
 
-    public AuthResource(NodeInfo node) {
+    public AuthResource(NodeInfo node, SessionWork work) {
         this.node = node;
+        this.work = work;
     }
 
     public record LoginRequest(String user) {}
@@ -30,24 +33,28 @@ public final class AuthResource {
     @POST
     @Path("login")
     @Consumes(MediaType.APPLICATION_JSON)
-    public LoginView login(@Context HttpServletRequest request, LoginRequest body) {
+    public CompletionStage<LoginView> login(@Context HttpServletRequest request, LoginRequest body) {
         if (body == null || body.user() == null || !USER.matcher(body.user()).matches()) {
             throw ApiException.badRequest("'user' must be 1-64 of [A-Za-z0-9_.@-]");
         }
-        HttpSession session = request.getSession(true);
-        // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
-        String id = request.changeSessionId();
-        session.setAttribute(SessionData.USER, body.user());
-        return new LoginView(body.user(), id + "." + node.name());
+        return work.supply(() -> {
+            HttpSession session = request.getSession(true);
+            // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
+            String id = request.changeSessionId();
+            session.setAttribute(SessionData.USER, body.user());
+            return new LoginView(body.user(), id + "." + node.name());
+        });
     }
 
     @POST
     @Path("logout")
-    public Response logout(@Context HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        if (session != null) {
-            session.invalidate();
-        }
-        return Response.noContent().build();
+    public CompletionStage<Response> logout(@Context HttpServletRequest request) {
+        return work.supply(() -> {
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.invalidate();
+            }
+            return Response.noContent().build();
+        });
     }
 }

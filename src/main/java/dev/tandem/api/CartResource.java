@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /** A shopping cart kept in the session: the demo of why sessions must survive a node. */
@@ -26,9 +27,11 @@ public final class CartResource {
     static final int MAX_QTY = 10_000;
 
     private final NodeInfo node;
+    private final SessionWork work;
 
-    public CartResource(NodeInfo node) {
+    public CartResource(NodeInfo node, SessionWork work) {
         this.node = node;
+        this.work = work;
     }
 
     public record AddItem(String sku, Integer qty) {}
@@ -39,44 +42,48 @@ public final class CartResource {
 
     /** Reading an empty cart does not create a session. */
     @GET
-    public CartView get(@Context HttpServletRequest request) {
-        return view(SessionData.cart(request.getSession(false)));
+    public CompletionStage<CartView> get(@Context HttpServletRequest request) {
+        return work.supply(() -> view(SessionData.cart(request.getSession(false))));
     }
 
     @POST
     @Path("items")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response add(@Context HttpServletRequest request, AddItem item) {
+    public CompletionStage<Response> add(@Context HttpServletRequest request, AddItem item) {
         if (item == null || item.sku() == null || !SKU.matcher(item.sku()).matches()) {
             throw ApiException.badRequest("'sku' must be 1-40 of [A-Za-z0-9_-]");
         }
         if (item.qty() == null || item.qty() < 1 || item.qty() > 1000) {
             throw ApiException.badRequest("'qty' must be an integer from 1 to 1000");
         }
-        HttpSession session = request.getSession(true);
-        Map<String, Integer> cart = SessionData.cart(session);
-        if (!cart.containsKey(item.sku()) && cart.size() >= MAX_LINES) {
-            throw new ApiException(409, "cart_full", "a cart holds at most " + MAX_LINES + " different items");
-        }
-        int qty = cart.getOrDefault(item.sku(), 0) + item.qty();
-        if (qty > MAX_QTY) {
-            throw new ApiException(409, "quantity_too_large", "at most " + MAX_QTY + " of one item");
-        }
-        cart.put(item.sku(), qty);
-        SessionData.putCart(session, cart);
-        return Response.status(201).entity(view(cart)).build();
+        return work.supply(() -> {
+            HttpSession session = request.getSession(true);
+            Map<String, Integer> cart = SessionData.cart(session);
+            if (!cart.containsKey(item.sku()) && cart.size() >= MAX_LINES) {
+                throw new ApiException(409, "cart_full", "a cart holds at most " + MAX_LINES + " different items");
+            }
+            int qty = cart.getOrDefault(item.sku(), 0) + item.qty();
+            if (qty > MAX_QTY) {
+                throw new ApiException(409, "quantity_too_large", "at most " + MAX_QTY + " of one item");
+            }
+            cart.put(item.sku(), qty);
+            SessionData.putCart(session, cart);
+            return Response.status(201).entity(view(cart)).build();
+        });
     }
 
     @DELETE
     @Path("items/{sku}")
-    public Response remove(@Context HttpServletRequest request, @PathParam("sku") String sku) {
-        HttpSession session = request.getSession(false);
-        Map<String, Integer> cart = SessionData.cart(session);
-        if (cart.remove(sku) == null) {
-            throw ApiException.notFound("'" + sku + "' is not in the cart");
-        }
-        SessionData.putCart(session, cart);
-        return Response.noContent().build();
+    public CompletionStage<Response> remove(@Context HttpServletRequest request, @PathParam("sku") String sku) {
+        return work.supply(() -> {
+            HttpSession session = request.getSession(false);
+            Map<String, Integer> cart = SessionData.cart(session);
+            if (cart.remove(sku) == null) {
+                throw ApiException.notFound("'" + sku + "' is not in the cart");
+            }
+            SessionData.putCart(session, cart);
+            return Response.noContent().build();
+        });
     }
 
     private CartView view(Map<String, Integer> cart) {

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The session itself. The session is loaded by Jetty before this runs and written back (and
@@ -27,10 +28,12 @@ import java.util.Map;
 public final class SessionResource {
     private final NodeInfo node;
     private final SessionData data;
+    private final SessionWork work;
 
-    public SessionResource(NodeInfo node, ObjectMapper mapper) {
+    public SessionResource(NodeInfo node, ObjectMapper mapper, SessionWork work) {
         this.node = node;
         this.data = new SessionData(mapper);
+        this.work = work;
     }
 
     public record SessionView(String id, boolean isNew, String node, String user, long counter,
@@ -44,57 +47,71 @@ public final class SessionResource {
     public record CounterView(long value) {}
 
     @GET
-    public SessionView get(@Context HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        return new SessionView(extendedId(session), session.isNew(), node.name(),
-                (String) session.getAttribute(SessionData.USER), SessionData.counter(session), data.attributes(session));
+    public CompletionStage<SessionView> get(@Context HttpServletRequest request) {
+        return work.supply(() -> {
+            HttpSession session = request.getSession(true);
+            return new SessionView(extendedId(session), session.isNew(), node.name(),
+                    (String) session.getAttribute(SessionData.USER), SessionData.counter(session), data.attributes(session));
+        });
     }
 
     @DELETE
-    public Response invalidate(@Context HttpServletRequest request) {
-        HttpSession session = request.getSession(false);
-        if (session != null) {
-            session.invalidate();
-        }
-        return Response.noContent().build();
+    public CompletionStage<Response> invalidate(@Context HttpServletRequest request) {
+        return work.supply(() -> {
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.invalidate();
+            }
+            return Response.noContent().build();
+        });
     }
 
     @GET
     @Path("attributes/{name}")
-    public JsonNode attribute(@Context HttpServletRequest request, @PathParam("name") String name) {
-        JsonNode value = data.attribute(request.getSession(false), SessionData.checkName(name));
-        if (value == null) {
-            throw ApiException.notFound("no attribute '" + name + "' in this session");
-        }
-        return value;
+    public CompletionStage<JsonNode> attribute(@Context HttpServletRequest request, @PathParam("name") String name) {
+        SessionData.checkName(name);
+        return work.supply(() -> {
+            JsonNode value = data.attribute(request.getSession(false), name);
+            if (value == null) {
+                throw ApiException.notFound("no attribute '" + name + "' in this session");
+            }
+            return value;
+        });
     }
 
     @PUT
     @Path("attributes/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response put(@Context HttpServletRequest request, @PathParam("name") String name, JsonNode value) {
+    public CompletionStage<Response> put(@Context HttpServletRequest request, @PathParam("name") String name, JsonNode value) {
         SessionData.checkName(name);
         if (value == null) {
             throw ApiException.badRequest("send a JSON value as the body");
         }
-        data.putAttribute(() -> request.getSession(true), name, value);
-        return Response.noContent().build();
+        return work.supply(() -> {
+            data.putAttribute(() -> request.getSession(true), name, value);
+            return Response.noContent().build();
+        });
     }
 
     @DELETE
     @Path("attributes/{name}")
-    public Response remove(@Context HttpServletRequest request, @PathParam("name") String name) {
-        data.removeAttribute(request.getSession(false), SessionData.checkName(name));
-        return Response.noContent().build();
+    public CompletionStage<Response> remove(@Context HttpServletRequest request, @PathParam("name") String name) {
+        SessionData.checkName(name);
+        return work.supply(() -> {
+            data.removeAttribute(request.getSession(false), name);
+            return Response.noContent().build();
+        });
     }
 
     @POST
     @Path("counter")
-    public CounterView increment(@Context HttpServletRequest request) {
-        HttpSession session = request.getSession(true);
-        long next = SessionData.counter(session) + 1;
-        session.setAttribute(SessionData.COUNTER, next);
-        return new CounterView(next);
+    public CompletionStage<CounterView> increment(@Context HttpServletRequest request) {
+        return work.supply(() -> {
+            HttpSession session = request.getSession(true);
+            long next = SessionData.counter(session) + 1;
+            session.setAttribute(SessionData.COUNTER, next);
+            return new CounterView(next);
+        });
     }
 
     /** The id as the cookie carries it: cluster id plus this node's suffix. */

@@ -3,6 +3,7 @@ package dev.tandem.war;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.api.NodeInfo;
+import dev.tandem.api.SessionWork;
 import dev.tandem.config.BuildVersion;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TandemWebListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TandemWebListener.class);
+    private SessionWork sessionWork;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -53,17 +55,25 @@ public final class TandemWebListener implements ServletContextListener {
         // graceful stop to Jetty's own shutdown (graceful module), which lets in-flight requests finish.
         DrainSequence drain = new DrainSequence(readiness, drainTime, () -> new Thread(() -> System.exit(0)).start(), () -> { });
         NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
+        sessionWork = new SessionWork(200, 1000, metrics);
 
         addFilter(ctx, "node-header", new NodeHeaderFilter(node));
         addFilter(ctx, "metrics", new RequestMetricsFilter(metrics));
         addFilter(ctx, "session-id-guard", new SessionIdGuardFilter(mapper));
         addFilter(ctx, "session-touch", new SessionTouchFilter(savePeriod));
         ServletRegistration.Dynamic api = ctx.addServlet("api",
-                new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper))));
+                new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper, sessionWork))));
         api.addMapping("/*");
         api.setLoadOnStartup(1);
         readiness.serving();
         LOG.info("node {} (tandem {}) deployed as a WAR", node, info.version());
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (sessionWork != null) {
+            sessionWork.close();
+        }
     }
 
     private static void addFilter(ServletContext ctx, String name, Filter filter) {

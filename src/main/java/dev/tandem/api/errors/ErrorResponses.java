@@ -23,12 +23,32 @@ final class ErrorResponses {
      */
     static java.util.Optional<Response> clientErrorInCauses(HttpServletRequest request, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
-                String message = http.getCode() == 413 ? "the request body is too large" : ((Throwable) http).getMessage();
-                return java.util.Optional.of(of(request, http.getCode(), dev.tandem.web.ErrorBody.codeFor(http.getCode()), message));
+            int code = jettyHttpCode(t);
+            if (code >= 400 && code < 500) {
+                String message = code == 413 ? "the request body is too large" : t.getMessage();
+                return java.util.Optional.of(of(request, code, dev.tandem.web.ErrorBody.codeFor(code), message));
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * The status of Jetty's HttpException, read reflectively: in a WAR, Jetty hides its classes
+     * from the webapp, so naming the type would fail to load there.
+     */
+    private static int jettyHttpCode(Throwable t) {
+        for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().equals("org.eclipse.jetty.http.HttpException")) {
+                    try {
+                        return (int) t.getClass().getMethod("getCode").invoke(t);
+                    } catch (ReflectiveOperationException | RuntimeException ex) {
+                        return -1;
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     static String requestId(HttpServletRequest request) {
