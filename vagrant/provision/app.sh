@@ -135,8 +135,11 @@ install_jetty_home() {
   ln -sfn "$dest" /opt/jetty-home
 }
 
-# Fingerprint of a directory tree (content + names), to tell whether a regenerated jetty-base differs.
-tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1); }
+# Fingerprint of what configures a jetty-base (content + names), without Jetty's own work/log files.
+base_sum() {
+  (cd "$1" && find . -type f -not -path './work/*' -not -path './logs/*' -not -name '*.log' -print0 |
+    sort -z | xargs -0r sha256sum | sha256sum | cut -d' ' -f1)
+}
 
 if [[ $deploy == jar ]]; then
   service=tandem.service other=tandem-jetty.service
@@ -151,24 +154,24 @@ else
   note tandem-jetty.service
   maker="$src/bin/tandem-jetty-base"
   [[ -x $maker ]] || tandem_die "$maker missing: WAR nodes need the lead's bin/tandem-jetty-base"
+  template="$src/target/jetty-base-template"
+  [[ -f $template/modules/tandem.mod ]] || tandem_die "$template missing: build on the host first (mvn -B package)"
   base=/var/lib/tandem/jetty-base
   install -d -m 0750 -o tandem -g tandem /var/lib/tandem
-  rm -rf "$base.new"
-  # The jetty-base is generated (never edited by hand): build it next to the live one, swap if different.
-  JETTY_HOME=/opt/jetty-home TANDEM_WAR=/opt/tandem/tandem.war "$maker" "$base.new" \
-    --node "$node" --host "$ip" --port "$port" --peers "$(tandem_peers "$cluster_port" "$app_ips")" \
-    --cluster-host "$ip" --cluster-port "$cluster_port" >/dev/null
-  if [[ ! -d $base ]] || [[ $(tree_sum "$base.new") != "$(tree_sum "$base")" ]]; then
-    rm -rf "$base.old"
-    [[ ! -d $base ]] || mv "$base" "$base.old"
-    mv "$base.new" "$base"
-    rm -rf "$base.old"
+  # The maker updates a base in place (settings, WAR) and downloads Jetty's module jars only the first
+  # time. In place is safe for a running node: Jetty runs from its unpacked copy in work/ and does not
+  # scan webapps/ (jetty.deploy.scanInterval=0), so the new WAR waits for the restart.
+  before=""
+  [[ ! -d $base ]] || before=$(base_sum "$base")
+  JETTY_HOME=/opt/jetty-home TANDEM_WAR=/opt/tandem/tandem.war TANDEM_BASE_TEMPLATE="$template" \
+    "$maker" "$base" --node "$node" --host 0.0.0.0 --port "$port" \
+    --peers "$(tandem_peers "$cluster_port" "$app_ips")" --cluster-host "$ip" --cluster-port "$cluster_port" \
+    --drain-seconds "$drain_seconds" >/dev/null
+  chown -R tandem:tandem "$base"
+  if [[ $(base_sum "$base") != "$before" ]]; then
     changed=yes
     tandem_log "changed: jetty-base"
-  else
-    rm -rf "$base.new"
   fi
-  chown -R tandem:tandem "$base"
 fi
 
 # Switching TANDEM_DEPLOY on an existing VM: the other flavour must not keep the port/cluster identity.
@@ -186,7 +189,7 @@ tandem_unit_apply "$service" "$changed" restart
 # Live, not ready: while the other app VMs are still being provisioned the node may report the cluster
 # degraded (503 on /health/ready); that is expected here and checked again by the failover walkthrough.
 for _ in $(seq 1 120); do
-  if curl -fsS -o /dev/null --max-time 2 "http://$ip:$port/health/live"; then
+  if curl -fs -o /dev/null --max-time 2 "http://$ip:$port/health/live"; then
     ready=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$ip:$port/health/ready" || true)
     tandem_log "$service is live on http://$ip:$port (/health/ready: $ready)"
     exit 0

@@ -48,7 +48,7 @@ if [[ -n $hosts ]]; then
     /^# BEGIN tandem/ { skip = 1; next }
     /^# END tandem/ { skip = 0; next }
     skip { next }
-    $1 == "127.0.1.1" && $2 == me { next }
+    $1 == "127.0.1.1" { for (i = 2; i <= NF; i++) if ($i == me) next }
     { print }' /etc/hosts >"$new"
   cat "$block" >>"$new"
   tandem_install_file "$new" /etc/hosts 0644 root:root

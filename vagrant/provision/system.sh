@@ -42,7 +42,7 @@ tandem_unit_apply() {
     tandem_log "starting $unit"
     systemctl restart "$unit"
   elif [[ $changed == yes ]]; then
-    tandem_log "$how $unit (inputs changed)"
+    tandem_log "$how $unit (inputs changed or restart requested)"
     systemctl "$how" "$unit"
   else
     tandem_log "$unit unchanged and running"

@@ -16,8 +16,9 @@
 # leave the lab. HTTP: VIP:80 (frontend "vip", /lb/health), stats on lbX:8404, nodes on :8080.
 #
 # Usage (as root):
-#   netns-lab.sh up                    tear down leftovers, build the lab, start everything, wait until the
-#                                      VIP answers and (with apps) every node is ready; prints `env` at the end
+#   netns-lab.sh up                    tear down leftovers, build the lab, start everything, wait until lb1
+#                                      holds the VIP, it answers and (with apps) every node is ready; then
+#                                      prints the `env` lines on stdout (progress goes to stderr)
 #   netns-lab.sh down                  kill every process in the lab's namespaces, delete the namespaces
 #                                      (every one named "$P-*"), remove the run dir. Safe to repeat.
 #   netns-lab.sh status                one line per host/process + VIP holder + health; exit 0 if all healthy
@@ -25,7 +26,8 @@
 #   netns-lab.sh env                   KEY=VALUE lines for callers (VIP URL, node URLs, stats credentials...)
 #   netns-lab.sh vip-holder            prints lb1, lb2, both or none (who has the VIP on eth1)
 #   netns-lab.sh stop HOST PROC [SIG]  send SIG (default TERM) to PROC (tandem|haproxy|keepalived) on HOST
-#                                      and wait until it is gone (KILL: no wait for a graceful end)
+#                                      and wait (max 60 s) until it is gone; TERM = graceful (a node drains),
+#                                      KILL = crash
 #   netns-lab.sh start HOST PROC       start PROC again on HOST with the rendered config
 #
 # Environment:
@@ -37,10 +39,12 @@
 #   TANDEM_JAR         the node jar (default <repo>/target/tandem.jar); copy it out of target/ while a build runs
 #   NETNS_LAB_JAVA_OPTS  JVM options of the nodes (default: the template's, i.e. what the VMs use)
 #   NETNS_LAB_WAIT     seconds `up` waits for the nodes to be ready (default 120)
+# NODES/APPS/JAR are fixed at `up` (kept in $NETNS_LAB_DIR/lab.env); later subcommands use those.
+# Cable pull (a host vanishing): `ip -n $P-lb1 link set eth1 down` / `up`.
 #
 # Exit codes: 0 ok; 1 failed (see the logs named in the message; the lab stays up for inspection, call
-# `down`); 2 usage; 77 cannot run here (not root, a required tool missing, no netns support): callers
-# treat 77 as "skipped" outside CI.
+# `down`); 2 usage (or TANDEM_JAR missing); 77 cannot run here (not root, a required tool missing, no
+# netns support): callers treat 77 as "skipped" outside CI.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
