@@ -1,0 +1,85 @@
+package dev.tandem.vagrant;
+
+import dev.tandem.testing.NodeProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** vagrant/test/netns-lab.sh: the Vagrant topology in network namespaces this test creates. */
+final class NetnsLab implements AutoCloseable {
+    static final int SKIP = 77;
+    private final Path dir;
+    private final Map<String, String> env = new HashMap<>();
+
+    NetnsLab(Path dir, String prefix) {
+        this.dir = dir;
+        env.put("NETNS_PREFIX", prefix);
+        env.put("NETNS_LAB_DIR", dir.resolve("run").toString());
+        env.put("NETNS_LAB_NODES", "3");
+        env.put("TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString());
+        env.put("NETNS_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true");
+    }
+
+    static Path script() {
+        return Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath().resolve("vagrant/test/netns-lab.sh");
+    }
+
+    record Result(int exit, String output) {}
+
+    Result run(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(script().toString());
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve("netns-" + args[0] + "-" + System.nanoTime() + ".out");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("netns-lab.sh " + String.join(" ", args) + " took over " + timeout
+                        + ":\n" + Files.readString(out));
+            }
+            return new Result(p.exitValue(), Files.readString(out));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String ok(Duration timeout, String... args) {
+        Result r = run(timeout, args);
+        if (r.exit() != 0) {
+            throw new AssertionError("netns-lab.sh " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
+        }
+        return r.output();
+    }
+
+    /** Starts a command in a lab host's namespace without waiting for it. */
+    Process spawn(Path output, String host, String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(script().toString(), "exec", host));
+        cmd.addAll(List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    String vipHolder() {
+        return ok(Duration.ofSeconds(20), "vip-holder").trim();
+    }
+
+    @Override
+    public void close() {
+        run(Duration.ofMinutes(2), "down");
+    }
+}
