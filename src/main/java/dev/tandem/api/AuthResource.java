@@ -50,10 +50,7 @@ public final class AuthResource {
     @Path("logout")
     public CompletionStage<Response> logout(@Context HttpServletRequest request) {
         return work.supply(() -> {
-            HttpSession session = request.getSession(false);
-            if (session != null) {
-                session.invalidate();
-            }
+            SessionData.invalidate(request);
             return Response.noContent().build();
         });
     }

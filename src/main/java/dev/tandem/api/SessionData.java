@@ -81,6 +81,14 @@ final class SessionData {
         }
     }
 
+    /** Ends the session (on every node: the store entry goes); without a session there is nothing to do. */
+    static void invalidate(jakarta.servlet.http.HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+    }
+
     static long counter(HttpSession session) {
         Object v = session == null ? null : session.getAttribute(COUNTER);
         return v instanceof Long l ? l : 0L;

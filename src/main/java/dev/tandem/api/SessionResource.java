@@ -58,10 +58,7 @@ public final class SessionResource {
     @DELETE
     public CompletionStage<Response> invalidate(@Context HttpServletRequest request) {
         return work.supply(() -> {
-            HttpSession session = request.getSession(false);
-            if (session != null) {
-                session.invalidate();
-            }
+            SessionData.invalidate(request);
             return Response.noContent().build();
         });
     }

@@ -7,12 +7,11 @@ import static dev.tandem.testing.ApiChecks.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,17 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * nothing, and the session it was sent with is exactly as it was.
  */
 class BadJsonInputTest {
-    static RunningNode node;
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
 
     private static Arguments cart(String body, String error, String mentions) {
         return Arguments.of("POST", "/api/cart/items", body, error, mentions);

@@ -4,28 +4,18 @@ import static dev.tandem.testing.ApiChecks.assertStamped;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MetricsTest {
-    static RunningNode node;
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
 
     private static String scrape() {
         TestHttp.Reply r = node.client().get("/metrics");

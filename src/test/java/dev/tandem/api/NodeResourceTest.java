@@ -8,25 +8,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.config.BuildVersion;
-import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NodeResourceTest {
-    static RunningNode node;
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
 
     @Test
     void nodeInfoNamesTheNodeItsVersionAndItselfAsTheOnlyMember() {

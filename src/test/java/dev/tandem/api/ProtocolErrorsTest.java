@@ -7,7 +7,7 @@ import static dev.tandem.testing.ApiChecks.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,9 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,17 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Requests wrong at the HTTP level: each is a stamped 4xx JSON error, and the session is as it was. */
 class ProtocolErrorsTest {
-    static RunningNode node;
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"GET,/nope", "GET,/api", "GET,/api/nodes", "POST,/api/cart/nope", "GET,/health", "DELETE,/api/session/x",

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.session.SessionSerialFilter;
-import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import evil.Gadget;
 import java.io.File;
@@ -17,11 +17,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.Cache;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,19 +28,10 @@ import org.slf4j.LoggerFactory;
  * bring an arbitrary class to life: the JVM-wide allow-list refuses it before it is instantiated.
  */
 class SerialFilterTest {
-    static RunningNode node;
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger filterLogger = (Logger) LoggerFactory.getLogger(SessionSerialFilter.class);
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     @BeforeEach
     void captureLog() {

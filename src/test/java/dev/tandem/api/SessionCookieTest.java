@@ -6,27 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.Cidr;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SessionCookieTest {
-    static RunningNode node;
-
-    @BeforeAll
-    static void start() {
-        node = RunningNode.standalone("t1");
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
 
     /** The attributes of the one JSESSIONID Set-Cookie, lower-cased and trimmed ("httponly", "samesite=lax", ...). */
     private static List<String> cookieAttributes(TestHttp.Reply r) {

@@ -1,18 +1,15 @@
 package dev.tandem.lab;
 
 import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.Scripts;
 import dev.tandem.testing.TestHttp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
@@ -63,28 +60,11 @@ final class LocalLab implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(repo().resolve("bin/tandem-lab").toString());
         cmd.addAll(List.of(args));
-        Path out = dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " took over " + timeout
-                        + ":\n" + Files.readString(out));
-            }
-            String text = Files.readString(out);
-            if (p.exitValue() != 0) {
-                throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + text);
-            }
-            return text;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Scripts.Result r = Scripts.run(cmd, env, dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out"), timeout);
+        if (r.exit() != 0) {
+            throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
         }
+        return r.output();
     }
 
     void up() {

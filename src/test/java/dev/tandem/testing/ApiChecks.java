@@ -69,7 +69,7 @@ public final class ApiChecks {
     }
 
     /** A session with something in every corner: counter 2, two attributes, a cart, a user. */
-    public static TestHttp furnishedSession(RunningNode node) {
+    public static TestHttp furnishedSession(NodeExtension node) {
         TestHttp c = node.client();
         assertThat(c.post("/api/login", "{\"user\":\"alice\"}").status()).isEqualTo(200);
         assertThat(c.post("/api/session/counter", null).status()).isEqualTo(200);

@@ -1,16 +1,14 @@
 package dev.tandem.vagrant;
 
 import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.Scripts;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** vagrant/test/netns-lab.sh: the Vagrant topology in network namespaces this test creates. */
 final class NetnsLab implements AutoCloseable {
@@ -31,34 +29,15 @@ final class NetnsLab implements AutoCloseable {
         return Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath().resolve("vagrant/test/netns-lab.sh");
     }
 
-    record Result(int exit, String output) {}
-
-    Result run(Duration timeout, String... args) {
+    Scripts.Result run(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(script().toString());
         cmd.addAll(List.of(args));
-        Path out = dir.resolve("netns-" + args[0] + "-" + System.nanoTime() + ".out");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError("netns-lab.sh " + String.join(" ", args) + " took over " + timeout
-                        + ":\n" + Files.readString(out));
-            }
-            return new Result(p.exitValue(), Files.readString(out));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Scripts.run(cmd, env, dir.resolve("netns-" + args[0] + "-" + System.nanoTime() + ".out"), timeout);
     }
 
     String ok(Duration timeout, String... args) {
-        Result r = run(timeout, args);
+        Scripts.Result r = run(timeout, args);
         if (r.exit() != 0) {
             throw new AssertionError("netns-lab.sh " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
         }

@@ -41,7 +41,7 @@ class VagrantLabInNamespacesIT {
         Requirements.command("keepalived");
         dir = Files.createTempDirectory(Path.of("/tmp"), "tnetns");
         lab = new NetnsLab(dir, "tdmit");
-        NetnsLab.Result r = lab.run(Duration.ofMinutes(5), "up");
+        dev.tandem.testing.Scripts.Result r = lab.run(Duration.ofMinutes(5), "up");
         if (r.exit() == NetnsLab.SKIP && !Requirements.underCi()) {
             System.out.println("SKIPPED: " + r.output());
             org.junit.jupiter.api.Assumptions.assumeTrue(false, r.output());
