@@ -16,6 +16,7 @@ import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -46,8 +47,9 @@ public final class TandemNode {
         this.metrics = Metrics.registry(config.node());
         // As many session workers as Jetty has request threads: the same concurrency, other threads.
         this.sessionWork = new SessionWork(200, 1000, metrics);
-        this.drain = new DrainSequence(readiness, config.drainTime(), this::stopServer,
-                () -> cluster.leave(config.stopTimeout()));
+        this.drain = new DrainSequence(readiness, config.drainTime(), List.of(
+                new DrainSequence.Step("stopping HTTP (in-flight requests finish)", this::stopServer),
+                new DrainSequence.Step("leaving the cluster", () -> cluster.leave(config.stopTimeout()))));
     }
 
     /** Joins the cluster, then serves. Failing here leaves nothing running. */

@@ -1,35 +1,37 @@
 package dev.tandem.lifecycle;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way a node stops: not ready at once, keep serving while the balancer notices, stop
- * Jetty gracefully (in-flight requests finish), then leave the cluster. Runs once, whoever asks.
+ * The one way a node stops: not ready at once, keep serving while the balancer notices, then the
+ * given steps (for a jar node: stop Jetty gracefully, then leave the cluster). Runs once, whoever asks.
  */
 public final class DrainSequence implements Drainer {
     private static final Logger LOG = LoggerFactory.getLogger(DrainSequence.class);
 
-    /** A step that may fail; the sequence goes on so the node still exits. */
+    /** Work that may fail; the sequence goes on so the node still exits. */
     @FunctionalInterface
-    public interface Step {
+    public interface Action {
         void run() throws Exception;
     }
 
+    /** One step after the drain window, with what the log says about it. */
+    public record Step(String what, Action action) {}
+
     private final Readiness readiness;
     private final Duration drainTime;
-    private final Step stopServer;
-    private final Step leaveCluster;
+    private final List<Step> steps;
     private final CompletableFuture<Integer> done = new CompletableFuture<>();
 
-    public DrainSequence(Readiness readiness, Duration drainTime, Step stopServer, Step leaveCluster) {
+    public DrainSequence(Readiness readiness, Duration drainTime, List<Step> steps) {
         this.readiness = readiness;
         this.drainTime = drainTime;
-        this.stopServer = stopServer;
-        this.leaveCluster = leaveCluster;
+        this.steps = List.copyOf(steps);
     }
 
     @Override
@@ -57,20 +59,21 @@ public final class DrainSequence implements Drainer {
             Thread.currentThread().interrupt();
         }
         long t0 = System.nanoTime();
-        code |= attempt("stopping HTTP (in-flight requests finish)", stopServer);
-        code |= attempt("leaving the cluster", leaveCluster);
+        for (Step step : steps) {
+            code |= attempt(step);
+        }
         readiness.stopped();
         LOG.info("drained and stopped in {} ms after the drain window; exit code {}", (System.nanoTime() - t0) / 1_000_000, code);
         done.complete(code);
     }
 
-    private static int attempt(String what, Step step) {
-        LOG.info(what);
+    private static int attempt(Step step) {
+        LOG.info(step.what());
         try {
-            step.run();
+            step.action().run();
             return 0;
         } catch (Exception e) {
-            LOG.error("failed while {}", what, e);
+            LOG.error("failed while {}", step.what(), e);
             return 1;
         }
     }

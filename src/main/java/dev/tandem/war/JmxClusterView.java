@@ -62,6 +62,19 @@ final class JmxClusterView implements ClusterView {
         return true;
     }
 
+    /**
+     * Leaves the session cache the orderly way (after any running rebalance), so the others see a
+     * departure, not a crash: a crash of one of two members would put the survivor in degraded mode.
+     */
+    void leave(java.time.Duration budget) throws JMException, InterruptedException {
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (Boolean.TRUE.equals(read(stateTransfer, "stateTransferInProgress").orElse(false))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        server.invoke(cache, "stop", new Object[0], new String[0]);
+    }
+
     private Optional<Object> read(ObjectName name, String attribute) {
         try {
             return Optional.ofNullable(server.getAttribute(name, attribute));

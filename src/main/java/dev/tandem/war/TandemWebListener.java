@@ -24,6 +24,7 @@ import jakarta.servlet.ServletRegistration;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import org.glassfish.jersey.servlet.ServletContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,9 +52,12 @@ public final class TandemWebListener implements ServletContextListener {
         PrometheusMeterRegistry metrics = Metrics.registry(node);
         Metrics.bindCluster(metrics, cluster);
         ObjectMapper mapper = Json.newMapper();
-        // In a container the process is the container's: after the drain window, exiting hands the
-        // graceful stop to Jetty's own shutdown (graceful module), which lets in-flight requests finish.
-        DrainSequence drain = new DrainSequence(readiness, drainTime, () -> new Thread(() -> System.exit(0)).start(), () -> { });
+        // In a container the process is the container's. After the drain window (the balancer sends
+        // nothing new), leave the session cache in order, then exit into Jetty's own graceful
+        // shutdown (graceful module), which lets any last in-flight request finish.
+        DrainSequence drain = new DrainSequence(readiness, drainTime, List.of(
+                new DrainSequence.Step("leaving the session cache", () -> cluster.leave(Duration.ofSeconds(30))),
+                new DrainSequence.Step("exiting into Jetty's graceful shutdown", () -> new Thread(() -> System.exit(0)).start())));
         NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
         sessionWork = new SessionWork(200, 1000, metrics);
 

@@ -78,6 +78,15 @@ class ThreeNodeClusterTest {
         assertThat(onLate.node()).isEqualTo("d");
         assertThat(onLate.json().get("counter").asLong()).as("a late joiner sees existing sessions").isEqualTo(8);
         assertThat(late.node().cluster().localSessionCount()).isGreaterThanOrEqualTo(1);
+
+        assertThat(user.at(c.uri()).delete("/api/session").status()).isEqualTo(204);
+        for (RunningNode n : List.of(b, c, late)) {
+            TestHttp oldCookie = new TestHttp(n.uri());
+            oldCookie.sessionId(id);
+            TestHttp.Reply after = oldCookie.get("/api/session");
+            assertThat(after.json().get("new").asBoolean()).as("invalidated on every node (" + n.name() + ")").isTrue();
+            assertThat(after.json().get("counter").asLong()).isZero();
+        }
     }
 
     private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {

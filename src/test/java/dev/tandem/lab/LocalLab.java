@@ -24,14 +24,22 @@ final class LocalLab implements AutoCloseable {
     private final Map<String, String> env = new HashMap<>();
     final HaproxyRuntime haproxy;
 
+    private final String net;
+
     LocalLab(Path dir) {
+        this(dir, NET, 3);
+    }
+
+    /** A lab on its own loopback net (127.0.X) with the given number of nodes. */
+    LocalLab(Path dir, String net, int nodes) {
         this.dir = dir;
+        this.net = net;
         env.put("TANDEM_LAB_DIR", dir.toString());
-        env.put("TANDEM_LAB_NET", NET);
+        env.put("TANDEM_LAB_NET", net);
         env.put("TANDEM_LAB_HTTP_PORT", Integer.toString(HTTP_PORT));
         env.put("TANDEM_LAB_CLUSTER_PORT", "17800");
         env.put("TANDEM_LAB_STATS_PORT", "18404");
-        env.put("TANDEM_LAB_NODES", "3");
+        env.put("TANDEM_LAB_NODES", Integer.toString(nodes));
         env.put("TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString());
         env.put("TANDEM_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true");
         env.put("TANDEM_STATS_USER", "test");
@@ -44,11 +52,11 @@ final class LocalLab implements AutoCloseable {
     }
 
     URI vip() {
-        return URI.create("http://" + NET + ".10:" + HTTP_PORT);
+        return URI.create("http://" + net + ".10:" + HTTP_PORT);
     }
 
     URI node(String name) {
-        return URI.create("http://" + NET + "." + (10 + Integer.parseInt(name.substring(1))) + ":" + HTTP_PORT);
+        return URI.create("http://" + net + "." + (10 + Integer.parseInt(name.substring(1))) + ":" + HTTP_PORT);
     }
 
     List<String> nodes() {

@@ -1,0 +1,55 @@
+package dev.tandem.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.Requirements;
+import dev.tandem.testing.Scripts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The one HAProxy template, rendered for any node list, is a config HAProxy accepts. */
+class HaproxyConfigIT {
+    private static final Map<String, String> CREDENTIALS = Map.of("TANDEM_STATS_USER", "u", "TANDEM_STATS_PASSWORD", "p");
+
+    @ParameterizedTest(name = "{0} nodes, {1}, log {2}")
+    @CsvSource({"1,roundrobin,stdout", "3,roundrobin,syslog", "3,leastconn,stdout", "5,leastconn,syslog", "5,roundrobin,stdout"})
+    void theRenderedConfigPassesHaproxyCheck(int nodes, String balance, String log, @TempDir Path dir) throws Exception {
+        Requirements.command("haproxy");
+        List<String> render = new ArrayList<>(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--balance", balance, "--log", log));
+        for (int i = 1; i <= nodes; i++) {
+            render.addAll(List.of("--node", "n" + i + "=127.0.0." + (10 + i) + ":8080"));
+        }
+        Scripts.Result rendered = Scripts.run(render, Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
+        assertThat(rendered.exit()).as(rendered.output()).isZero();
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, rendered.output());
+        assertThat(rendered.output()).contains("balance " + balance);
+        for (int i = 1; i <= nodes; i++) {
+            assertThat(rendered.output()).as("affinity rule for n" + i)
+                    .containsPattern("use-server n" + i + " if \\{ req\\.cook\\(JSESSIONID\\) -m end \\.n" + i + " }");
+        }
+
+        Scripts.Result check = Scripts.run(List.of("haproxy", "-c", "-f", cfg.toString()), CREDENTIALS,
+                dir.resolve("check.out"), Duration.ofSeconds(30));
+        assertThat(check.exit()).as(check.output()).isZero();
+        assertThat(check.output()).doesNotContain("[WARNING]").doesNotContain("[ALERT]");
+    }
+
+    @ParameterizedTest(name = "refuses {0}")
+    @CsvSource({"'n1.x=127.0.0.11:8080'", "'n1=127.0.0.11'", "'n1=bad host:8080'"})
+    void theRendererRefusesNodesThatWouldBreakTheConfig(String node, @TempDir Path dir) {
+        Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--node", node), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.output()).isNotZero();
+    }
+}
