@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -341,90 +340,5 @@ class ConfigLoaderTest {
             }
         }
         return Optional.empty();
-    }
-
-    // ---- HostPort and Cidr ----
-
-    @Nested
-    class HostPortParsing {
-        @Test
-        void aBareHostGetsTheDefaultPort() {
-            assertThat(HostPort.parse("--peers", " app1 ", 7800)).isEqualTo(new HostPort("app1", 7800));
-        }
-
-        @Test
-        void hostColonPortIsSplit() {
-            assertThat(HostPort.parse("--peers", "10.0.0.1:7801", 7800)).isEqualTo(new HostPort("10.0.0.1", 7801));
-        }
-
-        @Test
-        void bracketedIpv6WithAndWithoutPortIsUnderstood() {
-            assertThat(HostPort.parse("--peers", "[::1]:7801", 7800)).isEqualTo(new HostPort("::1", 7801));
-            assertThat(HostPort.parse("--peers", "[fd00::2]", 7800)).isEqualTo(new HostPort("fd00::2", 7800));
-        }
-
-        @Test
-        void bareIpv6IsAHostWithTheDefaultPort() {
-            assertThat(HostPort.parse("--peers", "fd00::2", 7800)).isEqualTo(new HostPort("fd00::2", 7800));
-        }
-
-        @Test
-        void itPrintsBackForHumansAndForJGroups() {
-            assertThat(new HostPort("::1", 7801)).hasToString("[::1]:7801");
-            assertThat(new HostPort("app1", 7800)).hasToString("app1:7800");
-            assertThat(new HostPort("app1", 7800).toJGroups()).isEqualTo("app1[7800]");
-        }
-
-        @ParameterizedTest(name = "''{0}''")
-        @ValueSource(strings = {"a:0", "a:65536", "a:x", "a:", "[::1", "[::1]:0", "[::1]x", " ", "bad host", "a/b:1"})
-        void malformedMembersAreRefusedNamingTheOption(String member) {
-            assertThatThrownBy(() -> HostPort.parse("--peers", member, 7800))
-                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("invalid --peers: ");
-        }
-    }
-
-    @Nested
-    class CidrParsing {
-        private boolean contains(String cidr, String address) throws IOException {
-            return Cidr.parse("--trusted-proxies", cidr).contains(InetAddress.getByName(address));
-        }
-
-        @Test
-        void anIpv4BlockContainsItsAddressesOnly() throws IOException {
-            assertThat(contains("10.0.0.0/8", "10.200.3.4")).isTrue();
-            assertThat(contains("10.0.0.0/8", "11.0.0.1")).isFalse();
-            assertThat(contains("192.168.1.0/24", "192.168.1.77")).isTrue();
-            assertThat(contains("192.168.1.0/24", "192.168.2.1")).isFalse();
-        }
-
-        @Test
-        void aPrefixInsideAByteMasksOnlyItsBits() throws IOException {
-            assertThat(contains("10.0.0.0/12", "10.15.255.255")).isTrue();
-            assertThat(contains("10.0.0.0/12", "10.16.0.0")).isFalse();
-        }
-
-        @Test
-        void aBareAddressIsASingleHostAndZeroPrefixIsEverything() throws IOException {
-            assertThat(contains("127.0.0.1", "127.0.0.1")).isTrue();
-            assertThat(contains("127.0.0.1", "127.0.0.2")).isFalse();
-            assertThat(contains("0.0.0.0/0", "203.0.113.9")).isTrue();
-        }
-
-        @Test
-        void ipv6BlocksWorkAndNeverMatchIpv4() throws IOException {
-            assertThat(contains("::1", "::1")).isTrue();
-            assertThat(contains("fe80::/10", "fe80::1234")).isTrue();
-            assertThat(contains("fe80::/10", "fec0::1")).isFalse();
-            assertThat(contains("::/0", "127.0.0.1")).isFalse();
-            assertThat(contains("0.0.0.0/0", "::1")).isFalse();
-            assertThat(Cidr.parse("x", "fd00::/8")).hasToString("fd00:0:0:0:0:0:0:0/8");
-        }
-
-        @ParameterizedTest(name = "''{0}''")
-        @ValueSource(strings = {"10.0.0.0/33", "::1/129", "10.0.0.0/-1", "10.0.0.0/x", "example.com", "10.0.0.0/", ""})
-        void badBlocksAreRefusedNamingTheOption(String cidr) {
-            assertThatThrownBy(() -> Cidr.parse("--trusted-proxies", cidr))
-                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("invalid --trusted-proxies: ");
-        }
     }
 }
