@@ -1,0 +1,226 @@
+# shellcheck shell=bash
+# Part of bin/tandem-lab, which sources its lib/ files in order; they share its globals.
+# shellcheck disable=SC2034,SC2154,SC2153
+# Output, settings and addressing, time, process lookup, the run-dir lock.
+
+say() { printf '%s\n' "$*"; }
+warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
+die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- settings
+
+# The run dir is made absolute because it is also the marker that identifies
+# this lab's processes in `ps` output.
+run_dir() {
+  local d=${TANDEM_LAB_DIR:-$REPO/.lab}
+  [[ $d == /* ]] || d=$PWD/$d
+  if [[ -d $d ]]; then d=$(cd "$d" && pwd -P); fi
+  printf '%s' "${d%/}"
+}
+RUN=$(run_dir)
+STATE=$RUN/lab.env
+SOCK=$RUN/haproxy.sock
+CFG=$RUN/haproxy.cfg
+
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# Settings come from the environment (and up's flags) when the lab starts and
+# are then frozen in $STATE, so later commands describe what really runs even
+# from a shell with a different environment.
+settings_from_env() {
+  NODES=${TANDEM_LAB_NODES:-3}
+  NET=${TANDEM_LAB_NET:-127.0.0}
+  FIRST=${TANDEM_LAB_FIRST:-10}
+  HTTP_PORT=${TANDEM_LAB_HTTP_PORT:-8080}
+  CLUSTER_PORT=${TANDEM_LAB_CLUSTER_PORT:-7800}
+  STATS_PORT=${TANDEM_LAB_STATS_PORT:-8404}
+  MODE=${TANDEM_LAB_MODE:-jar}
+  JAR=${TANDEM_JAR:-$REPO/target/tandem.jar}
+  JETTY=${JETTY_HOME:-$REPO/target/jetty-home}
+  BALANCE=roundrobin
+  SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)
+  # nodes run with their own working directory: relative paths would break
+  [[ $JAR == /* ]] || JAR=$PWD/$JAR
+  [[ $JETTY == /* ]] || JETTY=$PWD/$JETTY
+}
+
+validate_settings() {
+  if ! is_uint "$NODES" || ((NODES < 1 || NODES > 20)); then die "nodes must be 1..20, got '$NODES'"; fi
+  # Traffic stays on loopback, whatever the environment says.
+  [[ $NET =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "TANDEM_LAB_NET must be a loopback prefix like 127.0.0, got '$NET'"
+  if ! is_uint "$FIRST" || ((FIRST < 1 || FIRST + NODES > 254)); then
+    die "TANDEM_LAB_FIRST + nodes must stay within 1..254"
+  fi
+  local p
+  for p in "$HTTP_PORT" "$CLUSTER_PORT" "$STATS_PORT"; do
+    if ! is_uint "$p" || ((p < 1 || p > 65000)); then die "bad port '$p'"; fi
+  done
+  case $MODE in jar|war) ;; *) die "TANDEM_LAB_MODE must be jar or war, got '$MODE'" ;; esac
+  case $BALANCE in roundrobin|leastconn) ;; *) die "--balance must be roundrobin or leastconn" ;; esac
+  if ((SHARED)) && ((NODES > 9)); then
+    die "on a single loopback address at most 9 nodes fit (cluster ports +10*i, FD_SOCK2 at +100)"
+  fi
+}
+
+save_settings() {
+  local k
+  {
+    say "# written by $PROG up; describes the running lab"
+    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE SHARED; do
+      printf '%s=%s\n' "$k" "${!k}"
+    done
+  } >"$STATE.tmp"
+  mv "$STATE.tmp" "$STATE"
+}
+
+load_settings() {
+  settings_from_env
+  [[ -f $STATE ]] || return 1
+  local k v
+  while IFS='=' read -r k v; do
+    case $k in
+      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|SHARED) printf -v "$k" '%s' "$v" ;;
+    esac
+  done <"$STATE"
+}
+
+# Addresses. Normally every node has its own loopback address and the same
+# ports; where 127.0.0.N (N>1) cannot be bound (macOS without aliases) all
+# share 127.0.0.1: node i uses HTTP_PORT+i and CLUSTER_PORT+10*i.
+vip_ip() { if ((SHARED)); then say 127.0.0.1; else say "$NET.$FIRST"; fi; }
+node_ip() { if ((SHARED)); then say 127.0.0.1; else say "$NET.$((FIRST + $1))"; fi; }
+node_port() { if ((SHARED)); then say "$((HTTP_PORT + $1))"; else say "$HTTP_PORT"; fi; }
+node_cport() { if ((SHARED)); then say "$((CLUSTER_PORT + 10 * $1))"; else say "$CLUSTER_PORT"; fi; }
+node_addr() { say "$(node_ip "$1"):$(node_port "$1")"; }
+vip_addr() { say "$(vip_ip):$HTTP_PORT"; }
+stats_addr() { say "$(vip_ip):$STATS_PORT"; }
+peers() {
+  local i out=""
+  for ((i = 1; i <= NODES; i++)); do out+="${out:+,}$(node_ip "$i"):$(node_cport "$i")"; done
+  say "$out"
+}
+
+# NODE argument -> index
+node_index() {
+  local name=${1:-}
+  [[ $name =~ ^n([0-9]+)$ ]] || die "NODE must be n1..n$NODES, got '${name}'"
+  local i=${BASH_REMATCH[1]}
+  ((i >= 1 && i <= NODES)) || die "NODE must be n1..n$NODES, got '$name'"
+  say "$i"
+}
+
+# curl's --interface binds the source address before connecting; exit code 45
+# means the address cannot be bound here. The connection target is the same
+# loopback address and a port nobody uses, so nothing leaves the machine.
+can_bind() { local rc=0; curl -s -o /dev/null --max-time 2 --interface "$1" "http://$1:1/" || rc=$?; ((rc != 45)); }
+
+detect_addressing() {
+  local i
+  if [[ ${TANDEM_LAB_SINGLE_ADDRESS:-0} == 1 ]]; then SHARED=1; return; fi
+  for ((i = 0; i <= NODES; i++)); do
+    if ! can_bind "$NET.$((FIRST + i))"; then
+      warn "cannot bind $NET.$((FIRST + i)); using 127.0.0.1 with one port per node (see "Local lab" in README.md)"
+      SHARED=1
+      return
+    fi
+  done
+}
+
+# ---------------------------------------------------------------- time
+
+now_ms() {
+  if [[ -n ${EPOCHREALTIME:-} ]]; then
+    local t=${EPOCHREALTIME/,/.}
+    say "$(( ${t%.*} * 1000 + 10#$(printf '%.3s' "${t#*.}000") ))"
+  else
+    say "$((SECONDS * 1000))"
+  fi
+}
+since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%01d s' $((ms / 1000)) $((ms % 1000 / 100)); }
+
+# ---------------------------------------------------------------- processes
+
+ps_all() { ps -A -ww -o pid= -o command= 2>/dev/null || true; }
+
+# A node's command line always contains "$RUN/nodes/<name>" (jar mode:
+# -Dtandem.lab.node=...; war mode: also jetty.base=... in any JVM start.jar
+# forks), HAProxy's contains "$RUN/haproxy.cfg". Matching on these finds our
+# processes without pid files, and never another lab's.
+pids_matching() { # glob patterns (already quoted by the caller) on "cmd "
+  local pid cmd pat out=""
+  while read -r pid cmd; do
+    [[ -n $pid && $pid != "$$" ]] || continue
+    for pat in "$@"; do
+      # shellcheck disable=SC2053 # $pat is a glob on purpose
+      if [[ "$cmd " == $pat ]]; then out+="$pid "; break; fi
+    done
+  done <<<"$(ps_all)"
+  say "${out% }"
+}
+glob_quote() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
+node_pids() { local d; d=$(glob_quote "$RUN/nodes/$1"); pids_matching "*$d *" "*$d/*"; }
+haproxy_pids() { local c; c=$(glob_quote "$CFG"); pids_matching "*$c *"; }
+all_lab_pids() { local r; r=$(glob_quote "$RUN"); pids_matching "*$r/nodes/*" "*$r/haproxy.cfg *"; }
+
+pidfile() { say "$RUN/pids/$1.pid"; }
+
+# Start a program detached from this script: its own session (setsid, where
+# available) and SIGHUP/SIGINT ignored (what nohup does), so neither Ctrl-C on
+# `up` nor closing the terminal stops the lab. stdout goes to LOG, stderr to
+# ERRLOG (default: LOG too). Sets SPAWNED to its pid.
+spawn() { # DIR LOG ERRLOG CMD...
+  local dir=$1 log=$2 errlog=${3:-$2}
+  shift 3
+  local pre=()
+  if command -v setsid >/dev/null 2>&1; then pre=(setsid); fi
+  (cd "$dir" && trap '' HUP INT && exec ${pre[@]+"${pre[@]}"} "$@") </dev/null >>"$log" 2>>"$errlog" &
+  SPAWNED=$!
+}
+
+# Wait until none of the given pids exists any more; 1 on timeout.
+wait_gone() {
+  local deadline=$((SECONDS + $1)) p alive
+  shift
+  while :; do
+    alive=""
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
+    [[ -n $alive ]] || return 0
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------- lock
+
+# One mutating command per run dir at a time. mkdir is atomic everywhere
+# (flock is not on macOS); a lock whose owner died (kill -9) is taken over.
+LOCKED=0
+lock() {
+  local force=${1:-} holder cmd tries=0
+  mkdir -p "$RUN"
+  until mkdir "$RUN/.lock" 2>/dev/null; do
+    holder=$(cat "$RUN/.lock/pid" 2>/dev/null || true)
+    if [[ -z $holder ]] && ((tries < 10)); then
+      tries=$((tries + 1)) # the owner has not written its pid yet
+      sleep 0.1
+      continue
+    fi
+    cmd=""
+    if is_uint "${holder:-x}"; then cmd=$(ps -ww -p "$holder" -o command= 2>/dev/null || true); fi
+    if [[ $cmd == *"$PROG"* ]]; then
+      [[ $force == force ]] || die "another $PROG (pid $holder) is working on $RUN"
+      # `down` wins over an `up` still in progress, or that would start
+      # nodes after down has swept.
+      warn "stopping $PROG pid $holder that holds the lock"
+      kill -TERM "$holder" 2>/dev/null || true
+      wait_gone 5 "$holder" || kill -KILL "$holder" 2>/dev/null || true
+    fi
+    rm -rf "$RUN/.lock"
+  done
+  say "$$" >"$RUN/.lock/pid"
+  LOCKED=1
+}
+unlock() { if ((LOCKED)); then rm -rf "$RUN/.lock"; LOCKED=0; fi; }
+trap unlock EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
