@@ -65,7 +65,10 @@ public final class TandemServer {
         addFilter(context, "metrics", new RequestMetricsFilter(registry));
         addFilter(context, "session-id-guard", new SessionIdGuardFilter(mapper));
         addFilter(context, "session-touch", new SessionTouchFilter(SessionHandlers.savePeriod(config)));
-        context.addServlet(new ServletHolder("api", new ServletContainer(ApiApplication.create(api))), "/*");
+        ServletHolder jersey = new ServletHolder("api", new ServletContainer(ApiApplication.create(api)));
+        // Without it Jersey would park the request thread until a CompletionStage completes.
+        jersey.setAsyncSupported(true);
+        context.addServlet(jersey, "/*");
         context.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
 
         SizeLimitHandler sizeLimit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
@@ -78,6 +81,8 @@ public final class TandemServer {
     private static void addFilter(ServletContextHandler context, String name, Filter filter) {
         FilterHolder holder = new FilterHolder(filter);
         holder.setName(name);
+        // Every filter in front of an asynchronous servlet must allow async too.
+        holder.setAsyncSupported(true);
         context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
     }
 }

@@ -68,6 +68,8 @@ public final class TandemWebListener implements ServletContextListener {
         ServletRegistration.Dynamic api = ctx.addServlet("api",
                 new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper, sessionWork))));
         api.addMapping("/*");
+        // Without it Jersey would park the request thread until a CompletionStage completes.
+        api.setAsyncSupported(true);
         api.setLoadOnStartup(1);
         readiness.serving();
         LOG.info("node {} (tandem {}) deployed as a WAR", node, info.version());
@@ -82,6 +84,7 @@ public final class TandemWebListener implements ServletContextListener {
 
     private static void addFilter(ServletContext ctx, String name, Filter filter) {
         FilterRegistration.Dynamic reg = ctx.addFilter(name, filter);
+        reg.setAsyncSupported(true);
         reg.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
     }
 

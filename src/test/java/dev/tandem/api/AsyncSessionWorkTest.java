@@ -1,0 +1,38 @@
+package dev.tandem.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.NodeExtension;
+import dev.tandem.testing.TestHttp;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Session resources run on the session-work pool and are measured to the end of their response. */
+class AsyncSessionWorkTest {
+    @RegisterExtension
+    static final NodeExtension node = new NodeExtension("t1");
+
+    private static double metric(String scrape, String regex) {
+        Matcher m = Pattern.compile("(?m)^" + regex + " ([0-9.E+-]+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
+    void sessionRequestsRunOnTheSessionPoolAndTheirStatusIsTheOneSent() {
+        TestHttp user = node.client();
+        for (int i = 0; i < 5; i++) {
+            assertThat(user.post("/api/session/counter", null).status()).isEqualTo(200);
+        }
+        assertThat(user.delete("/api/cart/items/absent").status()).isEqualTo(404);
+
+        String scrape = node.client().get("/metrics").body();
+        assertThat(metric(scrape, "executor_completed_tasks_total\\{[^}]*name=\"tandem.session.work\"[^}]*\\}"))
+                .as("tasks completed on the session-work pool").isGreaterThanOrEqualTo(6);
+        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"DELETE\",node=\"t1\",outcome=\"CLIENT_ERROR\",status=\"404\"\\}"))
+                .as("an error raised on the pool is counted with its real status").isEqualTo(1);
+        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"POST\",node=\"t1\",outcome=\"SUCCESS\",status=\"200\"\\}"))
+                .isGreaterThanOrEqualTo(5);
+    }
+}
