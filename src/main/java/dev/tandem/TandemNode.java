@@ -74,7 +74,7 @@ public final class TandemNode {
 
     public URI uri() {
         ServerConnector connector = (ServerConnector) server.getConnectors()[0];
-        String host = connector.getHost() == null || connector.getHost().equals("0.0.0.0") ? "0.0.0.0" : connector.getHost();
+        String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
         String h = host.contains(":") ? "[" + host + "]" : host;
         return URI.create("http://" + h + ":" + connector.getLocalPort());
     }
