@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The session itself. The session is loaded by Jetty before this runs and written back (and
- * replicated) before the response leaves, so nothing here waits on the cluster.
+ * The session itself. Jetty loads the session before this runs (a local read: the cache is
+ * replicated); the work runs on the session-work pool, where the response is written and with it
+ * the session stored and replicated, so Jetty's request threads never wait on the cluster.
  */
 @Path("/api/session")
 @Produces(MediaType.APPLICATION_JSON)

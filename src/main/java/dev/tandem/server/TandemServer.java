@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionHandlers;
+import dev.tandem.web.ApiFilters;
 import dev.tandem.web.JsonErrorHandler;
-import dev.tandem.web.NodeHeaderFilter;
-import dev.tandem.web.RequestMetricsFilter;
-import dev.tandem.web.SessionIdGuardFilter;
-import dev.tandem.web.SessionTouchFilter;
 import dev.tandem.web.TrustedProxyCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -61,10 +58,9 @@ public final class TandemServer {
         ServletContextHandler context = new ServletContextHandler("/");
         context.setSessionHandler(sessions);
         ObjectMapper mapper = api.mapper();
-        addFilter(context, "node-header", new NodeHeaderFilter(config.node()));
-        addFilter(context, "metrics", new RequestMetricsFilter(registry));
-        addFilter(context, "session-id-guard", new SessionIdGuardFilter(mapper));
-        addFilter(context, "session-touch", new SessionTouchFilter(SessionHandlers.savePeriod(config)));
+        for (ApiFilters.Named f : ApiFilters.inOrder(config.node(), registry, mapper, SessionHandlers.savePeriod(config))) {
+            addFilter(context, f.name(), f.filter());
+        }
         ServletHolder jersey = new ServletHolder("api", new ServletContainer(ApiApplication.create(api)));
         // Without it Jersey would park the request thread until a CompletionStage completes.
         jersey.setAsyncSupported(true);

@@ -8,11 +8,8 @@ import dev.tandem.config.BuildVersion;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
+import dev.tandem.web.ApiFilters;
 import dev.tandem.web.Json;
-import dev.tandem.web.NodeHeaderFilter;
-import dev.tandem.web.RequestMetricsFilter;
-import dev.tandem.web.SessionIdGuardFilter;
-import dev.tandem.web.SessionTouchFilter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -61,10 +58,9 @@ public final class TandemWebListener implements ServletContextListener {
         NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
         sessionWork = new SessionWork(200, 1000, metrics);
 
-        addFilter(ctx, "node-header", new NodeHeaderFilter(node));
-        addFilter(ctx, "metrics", new RequestMetricsFilter(metrics));
-        addFilter(ctx, "session-id-guard", new SessionIdGuardFilter(mapper));
-        addFilter(ctx, "session-touch", new SessionTouchFilter(savePeriod));
+        for (ApiFilters.Named f : ApiFilters.inOrder(node, metrics, mapper, savePeriod)) {
+            addFilter(ctx, f.name(), f.filter());
+        }
         ServletRegistration.Dynamic api = ctx.addServlet("api",
                 new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper, sessionWork))));
         api.addMapping("/*");
