@@ -3,6 +3,7 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiExceptionMapper;
 import dev.tandem.api.errors.JsonExceptionMapper;
+import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
 import dev.tandem.cluster.ClusterView;
@@ -62,6 +63,9 @@ public final class ApiApplication {
         rc.register(JsonExceptionMapper.class);
         rc.register(WebApplicationExceptionMapper.class);
         rc.register(UnexpectedExceptionMapper.class);
+        rc.register(SessionUnavailableMapper.class);
+        // A session change is stored (or refused, 503) before the answer that says it happened.
+        rc.register(SessionFlushFilter.class);
 
         // No WADL, and error responses are ours rather than the container's.
         rc.property(ServerProperties.WADL_FEATURE_DISABLE, true);

@@ -20,6 +20,7 @@ import org.infinispan.manager.EmbeddedCacheManager;
 /** Builds the (unstarted) Infinispan cache manager for a node: clustered with peers, local without. */
 final class CacheManagers {
     static final String SESSION_CACHE = "jetty-sessions";
+    static final String LOCK_CACHE = "tandem-session-locks";
     static final String CLUSTER_CONFIG = "/dev/tandem/cluster/tandem-infinispan.xml";
 
     private CacheManagers() {}
@@ -64,6 +65,7 @@ final class CacheManagers {
         cache.expiration().wakeUpInterval(30, TimeUnit.SECONDS);
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
         manager.defineConfiguration(SESSION_CACHE, cache.build());
+        manager.defineConfiguration(LOCK_CACHE, new ConfigurationBuilder().build());
         return manager;
     }
 }

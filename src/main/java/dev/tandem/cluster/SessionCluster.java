@@ -4,7 +4,12 @@ import dev.tandem.config.NodeConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.Cache;
@@ -24,9 +29,28 @@ import org.slf4j.LoggerFactory;
 public final class SessionCluster implements ClusterView, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionCluster.class);
 
+    /**
+     * A pause this long may have cost the node its place in the view: FD_ALL3's 8 s timeout in
+     * tandem-infinispan.xml, less a margin. After it, the node waits this long for a view change
+     * before it trusts its view again (FD_ALL3's 2 s interval + VERIFY_SUSPECT2's 1 s, doubled,
+     * plus one MERGE3 round).
+     */
+    static final Duration SUSPECT_PAUSE = Duration.ofSeconds(6);
+    static final Duration SETTLE_AFTER_PAUSE = Duration.ofSeconds(11);
+    /** A session lock held longer than this may have been broken (see SUSPECT_PAUSE): no write after it. */
+    public static final Duration MAX_LOCK_HOLD = Duration.ofSeconds(5);
+
     private final NodeConfig config;
     private final EmbeddedCacheManager manager;
+    private final PauseFence fence = new PauseFence(SUSPECT_PAUSE, SETTLE_AFTER_PAUSE, MAX_LOCK_HOLD);
+    private final List<Consumer<Set<String>>> viewListeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService viewWork = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-view-work");
+        t.setDaemon(true);
+        return t;
+    });
     private Cache<String, InfinispanSessionData> cache;
+    private Cache<String, String> locks;
     private final CompletableFuture<Void> initialState = new CompletableFuture<>();
 
     public SessionCluster(NodeConfig config) {
@@ -34,12 +58,35 @@ public final class SessionCluster implements ClusterView, AutoCloseable {
         this.manager = CacheManagers.create(config);
     }
 
+    /** Called (off the JGroups thread) with the members' names after every view change. */
+    public void onViewChange(Consumer<Set<String>> listener) {
+        viewListeners.add(listener);
+    }
+
+    public PauseFence fence() {
+        return fence;
+    }
+
+    /** The replicated cache of per-session locks (see dev.tandem.session.SessionLocks). */
+    public Cache<String, String> locks() {
+        return locks;
+    }
+
     /** Joins the cluster (bounded by JGroups' join timeout) and starts the session cache. */
     public void start() {
         long t0 = System.nanoTime();
         manager.start();
         manager.addListener(new ViewLogger());
+        manager.addListener(new ViewChanges(() -> {
+            fence.viewChanged();
+            viewWork.execute(() -> {
+                Set<String> members = Set.copyOf(members());
+                viewListeners.forEach(l -> l.accept(members));
+            });
+        }));
         cache = manager.getCache(CacheManagers.SESSION_CACHE);
+        locks = manager.getCache(CacheManagers.LOCK_CACHE);
+        fence.start();
         if (config.clustered()) {
             LOG.info("joined cluster '{}' as {} at {}:{} with peers {}; members {}", config.clusterName(),
                     config.node(), config.clusterHost(), config.clusterPort(), config.peers(), manager.getMembers());
@@ -100,7 +147,7 @@ public final class SessionCluster implements ClusterView, AutoCloseable {
         if (config.clustered() && cache.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
             return Optional.of("cluster degraded: this node is in a minority partition");
         }
-        return Optional.empty();
+        return fence.refusal();
     }
 
     /**
@@ -128,6 +175,8 @@ public final class SessionCluster implements ClusterView, AutoCloseable {
 
     @Override
     public void close() {
+        fence.close();
+        viewWork.shutdownNow();
         if (manager.getStatus().allowInvocations() || manager.getStatus() == ComponentStatus.INITIALIZING) {
             manager.stop();
             LOG.info("left the cluster, cache manager stopped");

@@ -11,10 +11,13 @@ import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionIdManager;
-import org.eclipse.jetty.session.NullSessionCache;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the Jetty session handling of a node on top of the Infinispan session cache. */
 public final class SessionHandlers {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionHandlers.class);
     /** How long an expired session's entry lingers in Infinispan before it is reaped. */
     static final Duration EXPIRY_GRACE = Duration.ofMinutes(1);
 
@@ -38,20 +41,37 @@ public final class SessionHandlers {
         return Duration.ofSeconds(Math.max(1, Math.min(30, quarter)));
     }
 
-    public static SessionHandler create(NodeConfig config, SessionCluster cluster, MeterRegistry registry) {
-        SessionHandler handler = new SessionHandler();
+    /** How long a request waits for a session another request holds before it is answered 503. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(3);
+    /** A lock nobody gives back (its holder crashed and the view change was missed) lapses after this. */
+    static final Duration LOCK_LEASE = Duration.ofSeconds(30);
+    /** Requests here read the session without its lock and never write it. */
+    static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics");
 
-        MeteredSessionDataStore store = new MeteredSessionDataStore(registry, EXPIRY_GRACE);
+    public static SessionHandler create(NodeConfig config, SessionCluster cluster, MeterRegistry registry) {
+        SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
+        ClusterSessionHandler handler = new ClusterSessionHandler(scope);
+
+        SessionLocks locks = new SessionLocks(cluster.locks(), config.node(), LOCK_WAIT, LOCK_LEASE);
+        // Locks of members that left (crashed, cut off, paused out of the view) go with them.
+        cluster.onViewChange(members -> {
+            int removed = locks.removeLocksHeldOutside(members);
+            if (removed > 0) {
+                LOG.info("removed {} session locks held by members that left", removed);
+            }
+        });
+        SessionHolds holds = new SessionHolds();
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, cluster.fence(), registry, EXPIRY_GRACE);
         store.setCache(cluster.cache());
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);
         // Access-time-only writes at most once per save period, and (with SessionTouchFilter)
-        // always before the response: a write after the response could undo a newer one.
+        // always before the response.
         store.setSavePeriodSec((int) savePeriod(config).toSeconds());
 
         // No per-node copy: every request loads the latest acknowledged state, whichever node
-        // wrote it, so failover and fail-back never see a stale cached session.
-        NullSessionCache cache = new NullSessionCache(handler);
+        // wrote it, under the session's lock, so failover and fail-back never see a stale copy.
+        LockingSessionCache cache = new LockingSessionCache(handler, locks, holds, cluster.fence(), scope);
         cache.setSessionDataStore(store);
         // A new session is stored before the response that hands out its cookie.
         cache.setSaveOnCreate(true);

@@ -1,0 +1,64 @@
+package dev.tandem.session;
+
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.session.ManagedSession;
+
+/**
+ * Jetty's servlet session handler, made to tell the truth about the cluster:
+ * <ul>
+ *   <li>a session that exists but cannot be had right now (degraded cluster, busy lock, a node
+ *   resuming from a pause) is reported in the request attribute {@link #UNAVAILABLE} instead of
+ *   silently becoming "no session" (and then a fresh one);</li>
+ *   <li>the request attribute {@link #FLUSH} stores the request's session now and throws if it
+ *   cannot, so the API can answer 503 before it sends a success;</li>
+ *   <li>a session write that fails while Jetty commits the response aborts that response instead
+ *   of being logged under a 200.</li>
+ * </ul>
+ * Both attributes hold JDK types only, so a webapp that cannot see Jetty's classes can use them.
+ */
+public final class ClusterSessionHandler extends SessionHandler {
+    /** Request attribute: why the requested session cannot be had (a String), when it cannot. */
+    public static final String UNAVAILABLE = "dev.tandem.session.unavailable";
+    /** Request attribute: a {@code Callable<Void>} that stores the request's session or throws. */
+    public static final String FLUSH = "dev.tandem.session.flush";
+
+    private final SessionRequestScope scope;
+
+    ClusterSessionHandler(SessionRequestScope scope) {
+        this.scope = scope;
+    }
+
+    @Override
+    protected RequestedSession resolveRequestedSessionId(Request request) {
+        RequestedSession[] resolved = new RequestedSession[1];
+        SessionUnavailableException failure = scope.resolve(Request.getPathInContext(request),
+                () -> resolved[0] = super.resolveRequestedSessionId(request));
+        if (failure != null) {
+            request.setAttribute(UNAVAILABLE, failure.getMessage());
+        }
+        request.setAttribute(FLUSH, (java.util.concurrent.Callable<Void>) () -> {
+            storeNow(getManagedSession(request));
+            return null;
+        });
+        return resolved[0];
+    }
+
+    @Override
+    public void commit(ManagedSession session) {
+        storeNow(session);
+    }
+
+    private void storeNow(ManagedSession session) {
+        if (session == null) {
+            return;
+        }
+        try {
+            getSessionCache().commit(session);
+        } catch (SessionUnavailableException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SessionUnavailableException("the session could not be stored", e);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.tandem.session;
+
+import dev.tandem.cluster.PauseFence;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionDataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's Infinispan session store with fenced writes, honest failures and entries that expire.
+ *
+ * <ul>
+ *   <li><b>Fenced writes.</b> A request writes a session only while it holds the session's lock,
+ *   and only over the exact entry it last read or wrote ({@code replace(key, expected, new)},
+ *   decided on the key's primary owner). A write from a node that was paused, cut off or slow past
+ *   its lock can therefore never land over newer state: it is refused, and the client gets an
+ *   error instead of a success.</li>
+ *   <li><b>Honest failures.</b> A read the cluster refuses (degraded partition, unreachable owners,
+ *   a timeout) is "unavailable" (503), never "unreadable": only data that really cannot be read
+ *   back (refused by the serial filter) counts as gone.</li>
+ *   <li><b>Expiry.</b> Without a query manager Jetty never finds expired sessions in Infinispan
+ *   (jetty #2140), so each write carries a lifespan of the session timeout plus a grace period
+ *   and Infinispan reaps them.</li>
+ * </ul>
+ */
+final class FencedSessionDataStore extends InfinispanSessionDataStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FencedSessionDataStore.class);
+
+    private final SessionHolds holds;
+    private final PauseFence fence;
+    private final Timer loads;
+    private final Timer stores;
+    private final Timer deletes;
+    private final Counter refused;
+    private final long graceMs;
+
+    FencedSessionDataStore(SessionHolds holds, PauseFence fence, MeterRegistry registry, Duration grace) {
+        this.holds = holds;
+        this.fence = fence;
+        this.loads = timer(registry, "load");
+        this.stores = timer(registry, "store");
+        this.deletes = timer(registry, "delete");
+        this.refused = Counter.builder("tandem.session.writes.refused")
+                .description("Session writes refused by the fence (the entry changed since it was read, or the lock was held too long)")
+                .register(registry);
+        this.graceMs = grace.toMillis();
+    }
+
+    private static Timer timer(MeterRegistry registry, String op) {
+        return Timer.builder("tandem.session.store")
+                .description("Session store operations against Infinispan")
+                .tag("op", op)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    /**
+     * Always: the cache stores marshalled entries, so attributes must travel as bytes. (Jetty only
+     * turns this on for embedded caches when the Hot Rod client happens to be on the classpath.)
+     */
+    @Override
+    public boolean isPassivating() {
+        return true;
+    }
+
+    @Override
+    public SessionData doLoad(String id) throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            InfinispanSessionData stored;
+            try {
+                stored = getCache().get(getCacheKey(id));
+            } catch (RuntimeException e) {
+                throw new SessionUnavailableException("cannot read the session from the cluster", e);
+            }
+            if (stored == null) {
+                return null;
+            }
+            SessionHolds.Held held = holds.get(id);
+            if (held != null) {
+                held.stored = copyOf(stored);
+            }
+            // Infinispan does not keep Jetty's "last saved" time; the last write's access time is it.
+            // Without it every request, reads too, would write the session back.
+            stored.setLastSaved(stored.getAccessed());
+            try {
+                stored.deserializeAttributes();
+            } catch (Exception e) {
+                throw new UnreadableSessionDataException(id, _context, e);
+            }
+            return stored;
+        } finally {
+            loads.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            SessionHolds.Held held = holds.get(id);
+            if (held == null) {
+                // Read without the lock (a path that only reads the session): it writes nothing.
+                LOG.debug("not writing session {}: this request does not hold its lock", id);
+                return;
+            }
+            if (held.refused) {
+                // This request's client has been told its write failed: nothing more of it is written.
+                return;
+            }
+            checkHold(held);
+            InfinispanSessionData sd = (InfinispanSessionData) data;
+            sd.serializeAttributes();
+            String key = getCacheKey(id);
+            long lifespan = data.getMaxInactiveMs() > 0 ? data.getMaxInactiveMs() + graceMs : -1;
+            boolean written;
+            if (held.stored == null) {
+                // Nothing read or written under this lock yet: a new session (or a renewed id).
+                written = getCache().putIfAbsent(key, sd, lifespan, TimeUnit.MILLISECONDS) == null;
+            } else {
+                written = getCache().replace(key, held.stored, sd, lifespan, TimeUnit.MILLISECONDS);
+            }
+            if (!written) {
+                refused.increment();
+                throw new SessionUnavailableException("the session changed since this request read it; write refused");
+            }
+            held.stored = copyOf(sd);
+        } catch (SessionUnavailableException e) {
+            refuse(id);
+            throw e;
+        } catch (RuntimeException e) {
+            refuse(id);
+            throw new SessionUnavailableException("cannot write the session to the cluster", e);
+        } finally {
+            stores.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public boolean delete(String id) throws Exception {
+        long t0 = System.nanoTime();
+        try {
+            SessionHolds.Held held = holds.get(id);
+            String key = getCacheKey(id);
+            if (held == null || held.stored == null) {
+                return getCache().remove(key) != null;
+            }
+            checkHold(held);
+            if (!getCache().remove(key, held.stored)) {
+                refused.increment();
+                throw new SessionUnavailableException("the session changed since this request read it; not removed");
+            }
+            held.stored = null;
+            return true;
+        } catch (SessionUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SessionUnavailableException("cannot remove the session from the cluster", e);
+        } finally {
+            deletes.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void refuse(String id) {
+        SessionHolds.Held held = holds.get(id);
+        if (held != null) {
+            held.refused = true;
+        }
+    }
+
+    /** A lock held past the safe time may have been broken while this node slept: refuse to write. */
+    private void checkHold(SessionHolds.Held held) {
+        if (held.lease.heldNanos() > fence.maxHold().toNanos()) {
+            refused.increment();
+            throw new SessionUnavailableException("held the session's lock for " + held.lease.heldNanos() / 1_000_000
+                    + " ms, longer than is safe to write (" + fence.maxHold().toMillis() + " ms)");
+        }
+    }
+
+    /** The entry exactly as stored: marshalled again it gives the same bytes, so it can be compared. */
+    private static InfinispanSessionData copyOf(InfinispanSessionData sd) {
+        InfinispanSessionData copy = new InfinispanSessionData(sd.getId(), sd.getContextPath(), sd.getVhost(),
+                sd.getCreated(), sd.getAccessed(), sd.getLastAccessed(), sd.getMaxInactiveMs());
+        copy.setCookieSet(sd.getCookieSet());
+        copy.setLastNode(sd.getLastNode());
+        copy.setExpiry(sd.getExpiry());
+        copy.setSerializedAttributes(sd.getSerializedAttributes());
+        return copy;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.tandem.session;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.infinispan.Cache;
+import org.infinispan.context.Flag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One lock per session across the cluster, held by the request that works on the session (as
+ * WildFly's distributable sessions do), so requests for one session run one after another on
+ * whichever nodes they land.
+ *
+ * <p>A lock is an entry in a replicated cache written with {@code putIfAbsent}, which Infinispan
+ * decides on the key's primary owner and applies on every member before it returns: two nodes can
+ * never both get it while they share a view. Each lock is a lease: a crashed holder's lock is
+ * removed when the holder leaves the view ({@link #removeLocksHeldOutside}), and expires by itself
+ * in any case. A holder that was paused past its lease is refused at write time by the store's
+ * fence, so an expired lease can never let an old write land.
+ */
+public final class SessionLocks {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
+    private static final char SEP = '|';
+
+    private final Cache<String, String> locks;
+    private final String node;
+    private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong sequence = new AtomicLong();
+    private final Duration wait;
+    private final Duration lease;
+
+    /** A lock this node holds: which key, the token that proves it, and since when. */
+    public record Lease(String key, String token, long acquiredNanos) {
+        long heldNanos() {
+            return System.nanoTime() - acquiredNanos;
+        }
+    }
+
+    public SessionLocks(Cache<String, String> locks, String node, Duration wait, Duration lease) {
+        this.locks = locks;
+        this.node = node;
+        this.wait = wait;
+        this.lease = lease;
+    }
+
+    /** Waits up to the configured budget for the session's lock; refuses with 503 after that. */
+    public Lease acquire(String key) {
+        String token = node + SEP + incarnation + SEP + sequence.incrementAndGet();
+        long start = System.nanoTime();
+        long deadline = start + wait.toNanos();
+        long backoffNanos = TimeUnit.MICROSECONDS.toNanos(200);
+        while (true) {
+            String holder;
+            try {
+                holder = locks.putIfAbsent(key, token, lease.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                throw new SessionUnavailableException("cannot lock the session", e);
+            }
+            if (holder == null) {
+                return new Lease(key, token, start);
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new SessionUnavailableException("the session is busy (locked by " + nodeOf(holder) + ") for over " + wait.toMillis() + " ms");
+            }
+            // The replica is local (REPL): watch it go without asking the primary owner each time.
+            long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
+            while (System.nanoTime() < until && local().containsKey(key)) {
+                LockSupport.parkNanos(backoffNanos);
+                backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        }
+    }
+
+    /** Gives the lock back (only if it is still this lease's: an expired lease is left alone). */
+    public void release(Lease lease) {
+        try {
+            locks.remove(lease.key(), lease.token());
+        } catch (RuntimeException e) {
+            // The lease runs out by itself; whoever waits gets the lock then (or when we leave the view).
+            LOG.warn("could not release the lock of a session ({}); it expires by itself", e.toString());
+        }
+    }
+
+    /**
+     * Removes locks whose holder is no longer a member (crashed, cut off or paused out of the view),
+     * and this node's locks from an earlier run under the same name.
+     */
+    public int removeLocksHeldOutside(Set<String> members) {
+        int removed = 0;
+        for (var e : java.util.List.copyOf(local().entrySet())) {
+            String holder = e.getValue();
+            boolean gone = !members.contains(nodeOf(holder));
+            boolean earlierRun = nodeOf(holder).equals(node) && !holder.startsWith(node + SEP + incarnation + SEP);
+            if (gone || earlierRun) {
+                try {
+                    if (locks.remove(e.getKey(), holder)) {
+                        removed++;
+                    }
+                } catch (RuntimeException ex) {
+                    LOG.debug("could not remove a stale lock now: {}", ex.toString());
+                }
+            }
+        }
+        return removed;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
+    private org.infinispan.AdvancedCache<String, String> local() {
+        return locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
+    }
+
+    private static String nodeOf(String token) {
+        int i = token.indexOf(SEP);
+        return i < 0 ? token : token.substring(0, i);
+    }
+}

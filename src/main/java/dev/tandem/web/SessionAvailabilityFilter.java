@@ -1,0 +1,44 @@
+package dev.tandem.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * A session the client names that this node cannot read right now (see
+ * dev.tandem.session.ClusterSessionHandler) is answered {@code 503 session_unavailable} with
+ * {@code Retry-After} before anything runs, so no resource can hand out a fresh session in its
+ * place. Health checks are answered as usual: they do not use the session.
+ */
+public final class SessionAvailabilityFilter extends HttpFilter {
+    /** Set by the session handler (dev.tandem.session.ClusterSessionHandler.UNAVAILABLE). */
+    static final String UNAVAILABLE = "dev.tandem.session.unavailable";
+    /** Seconds a client should wait before it tries again. */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
+    private final ObjectMapper mapper;
+
+    public SessionAvailabilityFilter(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        Object why = req.getAttribute(UNAVAILABLE);
+        if (why != null && !req.getRequestURI().startsWith("/health/")) {
+            res.setStatus(503);
+            res.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+            res.setContentType("application/json");
+            mapper.writeValue(res.getOutputStream(), new ErrorBody("session_unavailable",
+                    "this node cannot read your session right now (" + why + "); retry shortly",
+                    (String) req.getAttribute(RequestIds.ATTRIBUTE)));
+            return;
+        }
+        chain.doFilter(req, res);
+    }
+}
