@@ -1,0 +1,192 @@
+package dev.tandem.testing.history;
+
+import dev.tandem.testing.TestHttp;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * Clients working on shared sessions, every operation recorded in a {@link History}. Client i
+ * works on session {@code i % sessions} and sends request j to {@code targets.apply(i).get(j % n)}.
+ * Bounded in operations and in time; {@link #stop()} ends it early.
+ */
+public final class SessionWorkload {
+    /** What a client does at its j-th step. */
+    public enum Mix {
+        /** Increments only. */
+        INCREMENTS,
+        /** Two increments, then a read. */
+        INCREMENTS_AND_READS,
+        /** Reads only (a reader that must never erase anyone's writes). */
+        READS,
+        /** An attribute of its own every 20th step (a session holds 64 at most), increments between. */
+        ATTRIBUTES_AND_INCREMENTS
+    }
+
+    private final int clients;
+    private final int sessions;
+    private final IntFunction<List<URI>> targets;
+    private final IntFunction<Mix> mix;
+    private final int opsPerClient;
+    private final Duration maxDuration;
+    private final History history = new History();
+    private final List<String> sessionIds = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong completed = new AtomicLong();
+    private Duration requestTimeout = Duration.ofSeconds(10);
+
+    public SessionWorkload(int clients, int sessions, IntFunction<List<URI>> targets, IntFunction<Mix> mix,
+                           int opsPerClient, Duration maxDuration) {
+        this.clients = clients;
+        this.sessions = sessions;
+        this.targets = targets;
+        this.mix = mix;
+        this.opsPerClient = opsPerClient;
+        this.maxDuration = maxDuration;
+    }
+
+    public SessionWorkload requestTimeout(Duration t) {
+        this.requestTimeout = t;
+        return this;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    public long completed() {
+        return completed.get();
+    }
+
+    public void stop() {
+        stop.set(true);
+    }
+
+    /** Creates the sessions, runs every client to its end, and returns the history. */
+    public History run() throws Exception {
+        for (int s = 0; s < sessions; s++) {
+            TestHttp http = new TestHttp(targets.apply(s).get(0));
+            TestHttp.Reply r = http.get("/api/session");
+            if (r.status() != 200 || http.sessionId() == null) {
+                throw new IllegalStateException("could not create session " + s + ": " + r.status() + " " + r.body());
+            }
+            sessionIds.add(http.sessionId());
+        }
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int client = c;
+                futures.add(pool.submit(() -> runClient(client, deadline)));
+            }
+            for (Future<?> f : futures) {
+                f.get(maxDuration.toMillis() + requestTimeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return history;
+    }
+
+    private void runClient(int client, long deadline) {
+        String cookie = sessionIds.get(client % sessions);
+        String session = clusterId(cookie);
+        List<URI> mine = targets.apply(client);
+        TestHttp http = new TestHttp(mine.get(0)).timeout(requestTimeout);
+        int attr = 0;
+        for (int j = 0; j < opsPerClient && !stop.get() && System.nanoTime() < deadline; j++) {
+            http.at(mine.get(j % mine.size()));
+            http.sessionId(cookie); // a client never adopts another session's cookie
+            Op.Kind kind = switch (mix.apply(client)) {
+                case INCREMENTS -> Op.Kind.INCREMENT;
+                case INCREMENTS_AND_READS -> j % 3 == 2 ? Op.Kind.READ : Op.Kind.INCREMENT;
+                case READS -> Op.Kind.READ;
+                case ATTRIBUTES_AND_INCREMENTS -> j % 20 == 0 ? Op.Kind.PUT_ATTRIBUTE : Op.Kind.INCREMENT;
+            };
+            String arg = kind == Op.Kind.PUT_ATTRIBUTE ? "c" + client + "_" + attr++ : null;
+            long invoked = System.nanoTime();
+            try {
+                TestHttp.Reply r = switch (kind) {
+                    case INCREMENT -> http.post("/api/session/counter", null);
+                    case READ -> http.get("/api/session");
+                    case PUT_ATTRIBUTE -> http.put("/api/session/attributes/" + arg, "\"v\"");
+                };
+                history.add(outcome(client, session, kind, arg, invoked, r));
+            } catch (RuntimeException e) {
+                history.add(new Op(client, session, kind, arg, invoked, System.nanoTime(),
+                        kind == Op.Kind.READ ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN, -1, http.base().toString(), false,
+                        String.valueOf(e.getMessage())));
+            }
+            completed.incrementAndGet();
+        }
+    }
+
+    private static Op outcome(int client, String session, Op.Kind kind, String arg, long invoked, TestHttp.Reply r) {
+        long done = System.nanoTime();
+        String cookie = r.sessionCookie().orElse(null);
+        boolean replaced = cookie != null && !clusterId(cookie).equals(session);
+        int status = r.status();
+        if (status == 200 || status == 204) {
+            long value = switch (kind) {
+                case INCREMENT -> r.json().get("value").asLong();
+                case READ -> r.json().get("counter").asLong();
+                case PUT_ATTRIBUTE -> 0;
+            };
+            if (kind == Op.Kind.READ && r.json().path("new").asBoolean(false)) {
+                replaced = true;
+            }
+            return new Op(client, session, kind, arg, invoked, done, Op.Outcome.OK, value, r.node(), replaced,
+                    replaced ? "new session " + cookie : "");
+        }
+        // A refused read changed nothing; a refused write may have been cut off after the cluster took it.
+        Op.Outcome outcome = kind == Op.Kind.READ || (status >= 400 && status < 500) ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN;
+        return new Op(client, session, kind, arg, invoked, done, outcome, -1, r.node(), replaced, status + " " + r.body());
+    }
+
+    /** Reads every session's final state from any target that answers, within the deadline. */
+    public Map<String, HistoryChecker.FinalState> finalStates(List<URI> anyOf, Duration within) {
+        Map<String, HistoryChecker.FinalState> out = new HashMap<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        for (String cookie : sessionIds) {
+            Iterator<URI> it = anyOf.iterator();
+            while (System.nanoTime() < deadline && !out.containsKey(clusterId(cookie))) {
+                if (!it.hasNext()) {
+                    it = anyOf.iterator();
+                }
+                TestHttp http = new TestHttp(it.next()).timeout(Duration.ofSeconds(5));
+                http.sessionId(cookie);
+                try {
+                    TestHttp.Reply r = http.get("/api/session");
+                    if (r.status() == 200 && !r.json().path("new").asBoolean(false)) {
+                        Set<String> attrs = new HashSet<>();
+                        r.json().get("attributes").fieldNames().forEachRemaining(attrs::add);
+                        out.put(clusterId(cookie), new HistoryChecker.FinalState(r.json().get("counter").asLong(), attrs));
+                    }
+                } catch (RuntimeException e) {
+                    // that node is down or refusing; ask the next
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The session's cluster-wide id: the cookie value without the node suffix. */
+    public static String clusterId(String cookie) {
+        int dot = cookie.indexOf('.');
+        return dot < 0 ? cookie : cookie.substring(0, dot);
+    }
+}
