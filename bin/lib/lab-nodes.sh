@@ -143,10 +143,15 @@ ensure_artifacts() {
   fi
   if ((build)); then
     command -v mvn >/dev/null 2>&1 || die "no node build found and mvn is not installed; run: mvn -B -DskipTests package"
-    say "building target/tandem.jar (mvn package, about a minute) ..."
-    # Batch mode, no colours, no download progress: nothing but the build's own errors reaches
-    # the terminal (Maven's colour codes leak even with -q).
-    (cd "$REPO" && mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package) || die "build failed"
+    local blog=$RUN/logs/build.log
+    mkdir -p "$RUN/logs"
+    say "building the nodes (mvn package, a minute or two; log $blog) ..."
+    # Batch mode, no colours, no download progress, and the output in a file: Maven 3.8 writes
+    # colour resets (ESC[0m) even with -B -q, which would land in the terminal as stray escapes.
+    if ! (cd "$REPO" && mvn -B -q --no-transfer-progress -Dstyle.color=never -DskipTests package) >"$blog" 2>&1; then
+      sed 's/\x1b\[[0-9;]*m//g' "$blog" | tail -n 30 >&2
+      die "build failed; full log: $blog"
+    fi
   fi
   if [[ $MODE == jar ]]; then
     [[ -f $JAR ]] || die "$JAR missing after build"
