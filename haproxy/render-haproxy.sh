@@ -8,7 +8,8 @@ usage() {
   cat <<'EOF'
 Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
                          --node NAME=HOST:PORT [--node ...]
-                         [--balance roundrobin|leastconn] [--log stdout|syslog]
+                         [--balance roundrobin|leastconn|source|uri]
+                         [--weights NAME=W,NAME=W,...] [--log stdout|syslog]
 
 Prints the HAProxy configuration for the given Tandem nodes to stdout.
 
@@ -18,8 +19,11 @@ Prints the HAProxy configuration for the given Tandem nodes to stdout.
   --socket PATH           runtime API unix socket (level admin, mode 600)
   --node NAME=HOST:PORT   one per Tandem node; NAME is the HAProxy server name
                           and the node's session-id suffix ([A-Za-z0-9_-])
-  --balance ALGO          roundrobin (default) or leastconn
-  --log TARGET            stdout (default; "format raw", for a captured log
+  --balance ALGO          how requests without a session pick a server:
+                          roundrobin (default), leastconn, source or uri
+  --weights LIST          per-node weights, e.g. n1=3,n2=1 (default 1 each;
+                          HAProxy takes 0..256, 0 = no balanced traffic)
+  --log TARGET            stdout (default; ISO timestamps, for a captured log
                           file or a container) or syslog (/dev/log)
 
 Optional environment read by HAProxy (not by this script):
@@ -39,7 +43,7 @@ die() { printf 'render-haproxy.sh: %s\n' "$*" >&2; exit 2; }
 safe_value() { [[ $2 =~ ^[A-Za-z0-9_.:/@+-]+$ ]] || die "$1: unsafe characters in '$2'"; }
 addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$2'"; safe_value "$1" "$2"; }
 
-bind="" stats_bind="" socket="" balance=roundrobin log=stdout
+bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights=""
 names=() addrs=()
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
@@ -49,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --stats-bind) need_arg "$@"; addr_port "$1" "$2"; stats_bind=$2; shift 2 ;;
     --socket) need_arg "$@"; safe_value "$1" "$2"; socket=$2; shift 2 ;;
     --balance) need_arg "$@"; balance=$2; shift 2 ;;
+    --weights) need_arg "$@"; weights=$2; shift 2 ;;
     --log) need_arg "$@"; log=$2; shift 2 ;;
     --node)
       need_arg "$@"
@@ -68,9 +73,9 @@ done
 [[ -n $stats_bind ]] || die "--stats-bind is required"
 [[ -n $socket ]] || die "--socket is required"
 [[ ${#names[@]} -gt 0 ]] || die "at least one --node is required"
-case $balance in roundrobin|leastconn) ;; *) die "--balance: roundrobin or leastconn, got '$balance'" ;; esac
+case $balance in roundrobin|leastconn|source|uri) ;; *) die "--balance: roundrobin, leastconn, source or uri, got '$balance'" ;; esac
 case $log in
-  stdout) log_line="log stdout format raw local0" ;;
+  stdout) log_line="log stdout format iso local0" ;;
   syslog) log_line="log /dev/log local0" ;;
   *) die "--log: stdout or syslog, got '$log'" ;;
 esac
@@ -78,10 +83,25 @@ esac
 template="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/haproxy.cfg.tmpl"
 [[ -r $template ]] || die "template not found: $template"
 
+# --weights n1=3,n2=1: one "weight N" per named server; the range is HAProxy's to check (haproxy -c).
+declare -a node_weight=()
+if [[ -n $weights ]]; then
+  IFS=',' read -r -a pairs <<<"$weights"
+  for pair in "${pairs[@]}"; do
+    [[ $pair =~ ^([A-Za-z0-9_-]+)=([0-9]+)$ ]] || die "--weights: expected NAME=NUMBER,..., got '$pair'"
+    found=""
+    for i in "${!names[@]}"; do
+      if [[ ${names[i]} == "${BASH_REMATCH[1]}" ]]; then found=$i; fi
+    done
+    [[ -n $found ]] || die "--weights: no --node named '${BASH_REMATCH[1]}'"
+    node_weight[found]=${BASH_REMATCH[2]}
+  done
+fi
+
 use_servers="" servers=""
 for i in "${!names[@]}"; do
   use_servers+="    use-server ${names[i]} if { req.cook(JSESSIONID) -m end .${names[i]} }"$'\n'
-  servers+="    server ${names[i]} ${addrs[i]}"$'\n'
+  servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}}"$'\n'
 done
 
 # Whole-line placeholders become blocks; the others are substituted in place.

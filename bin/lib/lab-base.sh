@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Part of bin/tandem-lab, which sources its lib/ files in order; they share its globals.
 # shellcheck disable=SC2034,SC2154,SC2153
-# Output, settings and addressing, time, process lookup, the run-dir lock.
+# Output, settings and addressing, time, the run-dir lock.
 
 say() { printf '%s\n' "$*"; }
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
@@ -38,6 +38,7 @@ settings_from_env() {
   JAR=${TANDEM_JAR:-$REPO/target/tandem.jar}
   JETTY=${JETTY_HOME:-$REPO/target/jetty-home}
   BALANCE=roundrobin
+  WEIGHTS="" # n1=3,n2=1: HAProxy server weights (render-haproxy.sh checks them)
   SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)
   # nodes run with their own working directory: relative paths would break
   [[ $JAR == /* ]] || JAR=$PWD/$JAR
@@ -56,7 +57,6 @@ validate_settings() {
     if ! is_uint "$p" || ((p < 1 || p > 65000)); then die "bad port '$p'"; fi
   done
   case $MODE in jar|war) ;; *) die "TANDEM_LAB_MODE must be jar or war, got '$MODE'" ;; esac
-  case $BALANCE in roundrobin|leastconn) ;; *) die "--balance must be roundrobin or leastconn" ;; esac
   if ((SHARED)) && ((NODES > 9)); then
     die "on a single loopback address at most 9 nodes fit (cluster ports +10*i, FD_SOCK2 at +100)"
   fi
@@ -66,7 +66,7 @@ save_settings() {
   local k
   {
     say "# written by $PROG up; describes the running lab"
-    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE SHARED; do
+    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE WEIGHTS SHARED; do
       printf '%s=%s\n' "$k" "${!k}"
     done
   } >"$STATE.tmp"
@@ -79,7 +79,7 @@ load_settings() {
   local k v
   while IFS='=' read -r k v; do
     case $k in
-      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|SHARED) printf -v "$k" '%s' "$v" ;;
+      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|WEIGHTS|SHARED) printf -v "$k" '%s' "$v" ;;
     esac
   done <"$STATE"
 }
@@ -137,58 +137,6 @@ now_ms() {
   fi
 }
 since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%01d s' $((ms / 1000)) $((ms % 1000 / 100)); }
-
-# ---------------------------------------------------------------- processes
-
-ps_all() { ps -A -ww -o pid= -o command= 2>/dev/null || true; }
-
-# A node's command line always contains "$RUN/nodes/<name>" (jar mode:
-# -Dtandem.lab.node=...; war mode: also jetty.base=... in any JVM start.jar
-# forks), HAProxy's contains "$RUN/haproxy.cfg". Matching on these finds our
-# processes without pid files, and never another lab's.
-pids_matching() { # glob patterns (already quoted by the caller) on "cmd "
-  local pid cmd pat out=""
-  while read -r pid cmd; do
-    [[ -n $pid && $pid != "$$" ]] || continue
-    for pat in "$@"; do
-      # shellcheck disable=SC2053 # $pat is a glob on purpose
-      if [[ "$cmd " == $pat ]]; then out+="$pid "; break; fi
-    done
-  done <<<"$(ps_all)"
-  say "${out% }"
-}
-glob_quote() { printf '%s' "$1" | sed 's/[][*?\\]/\\&/g'; }
-node_pids() { local d; d=$(glob_quote "$RUN/nodes/$1"); pids_matching "*$d *" "*$d/*"; }
-haproxy_pids() { local c; c=$(glob_quote "$CFG"); pids_matching "*$c *"; }
-all_lab_pids() { local r; r=$(glob_quote "$RUN"); pids_matching "*$r/nodes/*" "*$r/haproxy.cfg *"; }
-
-pidfile() { say "$RUN/pids/$1.pid"; }
-
-# Start a program detached from this script: its own session (setsid, where
-# available) and SIGHUP/SIGINT ignored (what nohup does), so neither Ctrl-C on
-# `up` nor closing the terminal stops the lab. stdout goes to LOG, stderr to
-# ERRLOG (default: LOG too). Sets SPAWNED to its pid.
-spawn() { # DIR LOG ERRLOG CMD...
-  local dir=$1 log=$2 errlog=${3:-$2}
-  shift 3
-  local pre=()
-  if command -v setsid >/dev/null 2>&1; then pre=(setsid); fi
-  (cd "$dir" && trap '' HUP INT && exec ${pre[@]+"${pre[@]}"} "$@") </dev/null >>"$log" 2>>"$errlog" &
-  SPAWNED=$!
-}
-
-# Wait until none of the given pids exists any more; 1 on timeout.
-wait_gone() {
-  local deadline=$((SECONDS + $1)) p alive
-  shift
-  while :; do
-    alive=""
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+="$p "; done
-    [[ -n $alive ]] || return 0
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
 
 # ---------------------------------------------------------------- lock
 

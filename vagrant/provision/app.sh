@@ -66,7 +66,6 @@ if [[ $saved == yes ]]; then
   artifact=$keep_artifact restart=$keep_restart
 fi
 
-tandem_require tandem_is_name "$node" --node
 tandem_require tandem_is_ipv4 "$ip" --ip
 [[ $deploy == jar || $deploy == war ]] || tandem_die "--deploy must be jar or war"
 [[ $restart == changed || $restart == always || $restart == never ]] || tandem_die "--restart changed|always|never"

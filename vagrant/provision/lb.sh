@@ -4,7 +4,8 @@
 #
 # Usage:
 #   lb.sh --name lb1 --ip 192.168.56.2 --peer-ip 192.168.56.3 --vip 192.168.56.10 --priority 150
-#         --node app1=192.168.56.11:8080 [--node ...] [--vrid 51] [--balance roundrobin|leastconn]
+#         --node app1=192.168.56.11:8080 [--node ...] [--vrid 51]
+#         [--balance roundrobin|leastconn|source|uri] [--weights app1=3,app2=1]
 #         [--stats-user admin] [--src /opt/tandem-src]
 #
 # Result: /etc/haproxy/haproxy.cfg (VIP:80, stats on own IP:8404, admin socket /run/haproxy/admin.sock),
@@ -21,7 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 TANDEM_LOG_TAG=lb
 
-name="" ip="" peer_ip="" vip="" priority="" vrid=51 balance=roundrobin stats_user=admin src=/opt/tandem-src
+name="" ip="" peer_ip="" vip="" priority="" vrid=51 balance=roundrobin weights="" stats_user=admin src=/opt/tandem-src
 nodes=()
 while (($#)); do
   case $1 in
@@ -32,6 +33,7 @@ while (($#)); do
     --priority) priority=${2:?}; shift ;;
     --vrid) vrid=${2:?}; shift ;;
     --balance) balance=${2:?}; shift ;;
+    --weights) weights=${2:?}; shift ;;
     --stats-user) stats_user=${2:?}; shift ;;
     --src) src=${2:?}; shift ;;
     --node) nodes+=(--node "${2:?}"); shift ;;
@@ -82,7 +84,7 @@ export TANDEM_STATS_USER TANDEM_STATS_PASSWORD TANDEM_HAPROXY_USER
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 tandem_lb_render "$stage" "" NAME="$name" IP="$ip" PEER_IP="$peer_ip" VIP="$vip" PREFIX="$prefix" \
-  IFACE="$iface" PRIORITY="$priority" VRID="$vrid" BALANCE="$balance" \
+  IFACE="$iface" PRIORITY="$priority" VRID="$vrid" BALANCE="$balance" WEIGHTS="$weights" \
   STATS_USER="$TANDEM_STATS_USER" STATS_PASSWORD="$TANDEM_STATS_PASSWORD" \
   SOCKET=/run/haproxy/admin.sock LOG=syslog SCRIPT_USER=keepalived_script \
   RENDERER="$src/haproxy/render-haproxy.sh" "${nodes[@]}"

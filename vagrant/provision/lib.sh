@@ -40,7 +40,6 @@ tandem_is_ipv4() {
 tandem_is_name() { [[ $1 =~ ^[A-Za-z0-9_-]+$ ]]; }
 tandem_is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 tandem_is_port() { tandem_is_uint "$1" && ((10#$1 >= 1 && 10#$1 <= 65535)); }
-tandem_is_hostport() { [[ $1 == *:* ]] && tandem_is_ipv4 "${1%:*}" && tandem_is_port "${1##*:}"; }
 tandem_is_path() { [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]]; }
 tandem_is_csv_ipv4() {
   local item
@@ -149,14 +148,18 @@ tandem_app_render() {
       *) tandem_die "tandem_app_render: unknown setting '$kv'" ;;
     esac
   done
-  tandem_require tandem_is_name "$NODE" NODE
+  # NODE, PORT, CLUSTER_PORT are the node's options: it checks them and refuses a bad one by name.
+  # Here only what the rendered files need: one line per value (EnvironmentFile syntax), numbers
+  # where TimeoutStopSec is computed, addresses where peers and trusted proxies are derived.
+  local v
+  for v in "$NODE" "$PORT" "$CLUSTER_PORT"; do
+    [[ -n $v && $v != *$'\n'* ]] || tandem_die "tandem_app_render: NODE, PORT and CLUSTER_PORT must be one non-empty line each"
+  done
   tandem_require tandem_is_ipv4 "$IP" IP
   tandem_require tandem_is_ipv4 "$HTTP_HOST" HTTP_HOST
   tandem_require tandem_is_csv_ipv4 "$APP_IPS" APP_IPS
   tandem_require tandem_is_csv_ipv4 "$LB_IPS" LB_IPS
   tandem_require tandem_is_ipv4 "$VIP" VIP
-  tandem_require tandem_is_port "$PORT" PORT
-  tandem_require tandem_is_port "$CLUSTER_PORT" CLUSTER_PORT
   tandem_require tandem_is_uint "$DRAIN_SECONDS" DRAIN_SECONDS
   tandem_require tandem_is_uint "$STOP_TIMEOUT" STOP_TIMEOUT
   tandem_require tandem_is_path "$JETTY_HOME" JETTY_HOME
@@ -192,7 +195,8 @@ tandem_env_lines() {
 # Load balancer: tandem_lb_render OUT_ROOT REF_ROOT KEY=VALUE... [--node NAME=IP:PORT ...]
 #   NAME IP PEER_IP VIP PREFIX IFACE PRIORITY STATS_USER STATS_PASSWORD
 #   [VRID=51 HTTP_PORT=80 STATS_PORT=8404 SOCKET=/run/haproxy/admin.sock LOG=syslog
-#    SCRIPT_USER=keepalived_script BALANCE=roundrobin STATS_URI=/ RENDERER=<repo>/haproxy/render-haproxy.sh]
+#    SCRIPT_USER=keepalived_script BALANCE=roundrobin WEIGHTS= STATS_URI=/ RENDERER=<repo>/haproxy/render-haproxy.sh]
+#   BALANCE, WEIGHTS and the --node specs are the renderer's to check (haproxy/render-haproxy.sh).
 # Writes under OUT_ROOT: etc/haproxy/haproxy.cfg, etc/keepalived/keepalived.conf,
 # etc/keepalived/tandem-chk-haproxy, etc/keepalived/tandem-stats.netrc, etc/sysctl.d/60-tandem-lb.conf
 # ---------------------------------------------------------------------------------------------------
@@ -201,13 +205,13 @@ tandem_lb_render() {
   shift 2
   local NAME="" IP="" PEER_IP="" VIP="" PREFIX=24 IFACE="" PRIORITY="" STATS_USER="" STATS_PASSWORD=""
   local VRID=51 HTTP_PORT=80 STATS_PORT=8404 SOCKET=/run/haproxy/admin.sock LOG=syslog
-  local SCRIPT_USER=keepalived_script BALANCE=roundrobin STATS_URI=/ RENDERER="$TANDEM_REPO_DIR/haproxy/render-haproxy.sh"
+  local SCRIPT_USER=keepalived_script BALANCE=roundrobin WEIGHTS="" STATS_URI=/ RENDERER="$TANDEM_REPO_DIR/haproxy/render-haproxy.sh"
   local -a nodes=()
   while (($#)); do
     case $1 in
-      --node) nodes+=(--node "$2"); tandem_require tandem_is_node_spec "$2" "--node"; shift 2; continue ;;
+      --node) nodes+=(--node "$2"); shift 2; continue ;;
       NAME=* | IP=* | PEER_IP=* | VIP=* | PREFIX=* | IFACE=* | PRIORITY=* | STATS_USER=* | STATS_PASSWORD=* | \
-        VRID=* | HTTP_PORT=* | STATS_PORT=* | SOCKET=* | LOG=* | SCRIPT_USER=* | BALANCE=* | STATS_URI=* | RENDERER=*)
+        VRID=* | HTTP_PORT=* | STATS_PORT=* | SOCKET=* | LOG=* | SCRIPT_USER=* | BALANCE=* | WEIGHTS=* | STATS_URI=* | RENDERER=*)
         printf -v "${1%%=*}" '%s' "${1#*=}" ;;
       *) tandem_die "tandem_lb_render: unknown setting '$1'" ;;
     esac
@@ -237,8 +241,11 @@ tandem_lb_render() {
   local etc="$out_root/etc" ref_etc="$ref_root/etc"
   mkdir -p "$etc/haproxy" "$etc/keepalived" "$etc/sysctl.d"
 
+  local -a weight_args=()
+  [[ -z $WEIGHTS ]] || weight_args=(--weights "$WEIGHTS")
   "$RENDERER" --bind "$VIP:$HTTP_PORT" --stats-bind "$IP:$STATS_PORT" --socket "$SOCKET" \
-    --balance "$BALANCE" --log "$LOG" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$"
+    --balance "$BALANCE" --log "$LOG" ${weight_args[@]+"${weight_args[@]}"} "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
+    tandem_die "render-haproxy.sh refused the balancer settings (above)"
   mv -f "$etc/haproxy/haproxy.cfg.tmp.$$" "$etc/haproxy/haproxy.cfg"
 
   # HAProxy binds the VIP on the BACKUP too (address not local there): keeps both balancers hot so a
@@ -259,7 +266,6 @@ tandem_lb_render() {
     "CHECK_SCRIPT=$ref_etc/keepalived/tandem-chk-haproxy http://$IP:$STATS_PORT$STATS_URI $ref_etc/keepalived/tandem-stats.netrc"
 }
 
-tandem_is_node_spec() { [[ $1 == *=* ]] && tandem_is_name "${1%%=*}" && tandem_is_hostport "${1#*=}"; }
 
 # The health-check command line of a rendered keepalived.conf (words of its `script "..."`), so callers
 # run exactly what keepalived runs.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # static-checks.sh: everything about vagrant/ that can be proven without booting a VM.
-#   1. `vagrant validate` of the Vagrantfile for TANDEM_NODES=1,3,5 and TANDEM_DEPLOY=war (and that bad
+#   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5 and TANDEM_DEPLOY=war (and that bad
 #      settings are refused)
 #   2. shellcheck on every shell script in vagrant/, bin/ and haproxy/
 #   3. the configs rendered exactly as the provisioners render them on the VMs (provision/lib.sh with
@@ -62,11 +62,13 @@ IFACE=eth1 # the private network's interface on VirtualBox/libvirt Debian boxes 
 if have vagrant; then
   export VAGRANT_CWD="$vagrant_dir" VAGRANT_DOTFILE_PATH="$work/dot-vagrant"
   for n in 1 3 5; do
-    run "vagrant validate TANDEM_NODES=$n" env TANDEM_NODES=$n vagrant validate
+    run "vagrant validate TANDEM_NODES=$n" env TANDEM_NODES=$n vagrant validate --ignore-provider
   done
-  run "vagrant validate TANDEM_DEPLOY=war" env TANDEM_DEPLOY=war vagrant validate
-  for bad_env in TANDEM_NODES=0 TANDEM_NODES=x TANDEM_DEPLOY=ear TANDEM_NET=192.168 TANDEM_APP_MEMORY=1; do
-    if env "$bad_env" vagrant validate >/dev/null 2>&1; then
+  run "vagrant validate TANDEM_DEPLOY=war" env TANDEM_DEPLOY=war vagrant validate --ignore-provider
+  run "vagrant validate TANDEM_BALANCE=uri TANDEM_WEIGHTS=app1=3,app2=1" \
+    env TANDEM_BALANCE=uri TANDEM_WEIGHTS=app1=3,app2=1 vagrant validate --ignore-provider
+  for bad_env in TANDEM_NODES=0 TANDEM_NODES=x TANDEM_DEPLOY=ear TANDEM_NET=192.168 TANDEM_APP_MEMORY=1 TANDEM_BALANCE=random; do
+    if env "$bad_env" vagrant validate --ignore-provider >/dev/null 2>&1; then
       bad "Vagrantfile refuses $bad_env" "vagrant validate accepted it"
     else
       ok "Vagrantfile refuses $bad_env"
@@ -123,6 +125,14 @@ if [[ -x $renderer ]]; then
     fi
   done
   [[ $lb_rendered == no ]] || ok "render lb1, lb2 (tandem_lb_render, as lb.sh)"
+  run "render with BALANCE=source WEIGHTS=app1=3: balance and weight reach haproxy.cfg" bash -c '
+    . "$1"; set -e
+    tandem_lb_render "$2/lbw" "" NAME=lb1 IP=192.168.56.2 PEER_IP=192.168.56.3 VIP=192.168.56.10 PREFIX=24 \
+      IFACE=eth1 PRIORITY=150 STATS_USER=admin STATS_PASSWORD=staticcheckpassword BALANCE=source \
+      WEIGHTS=app1=3 --node app1=192.168.56.11:8080 --node app2=192.168.56.12:8080
+    grep -q "^    balance source$" "$2/lbw/etc/haproxy/haproxy.cfg"
+    grep -q "^    server app1 192.168.56.11:8080 weight 3$" "$2/lbw/etc/haproxy/haproxy.cfg"
+    grep -q "^    server app2 192.168.56.12:8080$" "$2/lbw/etc/haproxy/haproxy.cfg"' _ "$vagrant_dir/provision/lib.sh" "$work"
 else
   skip "render lb1, lb2" "haproxy/render-haproxy.sh missing (helper A's renderer)"
 fi

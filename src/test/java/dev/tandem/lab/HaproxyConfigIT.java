@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,7 +20,8 @@ class HaproxyConfigIT {
     private static final Map<String, String> CREDENTIALS = Map.of("TANDEM_STATS_USER", "u", "TANDEM_STATS_PASSWORD", "p");
 
     @ParameterizedTest(name = "{0} nodes, {1}, log {2}")
-    @CsvSource({"1,roundrobin,stdout", "3,roundrobin,syslog", "3,leastconn,stdout", "5,leastconn,syslog", "5,roundrobin,stdout"})
+    @CsvSource({"1,roundrobin,stdout", "3,roundrobin,syslog", "3,leastconn,stdout", "5,leastconn,syslog", "5,roundrobin,stdout",
+        "3,source,stdout", "3,uri,syslog"})
     void theRenderedConfigPassesHaproxyCheck(int nodes, String balance, String log, @TempDir Path dir) throws Exception {
         Requirements.command("haproxy");
         List<String> render = new ArrayList<>(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
@@ -42,6 +44,35 @@ class HaproxyConfigIT {
                 dir.resolve("check.out"), Duration.ofSeconds(30));
         assertThat(check.exit()).as(check.output()).isZero();
         assertThat(check.output()).doesNotContain("[WARNING]").doesNotContain("[ALERT]");
+    }
+
+    @Test
+    void weightsGiveEachNamedNodeItsWeightAndTimestampedLogLines(@TempDir Path dir) throws Exception {
+        Requirements.command("haproxy");
+        Scripts.Result rendered = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--weights", "n1=3,n3=0", "--node", "n1=127.0.0.11:8080", "--node", "n2=127.0.0.12:8080",
+                "--node", "n3=127.0.0.13:8080"), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
+        assertThat(rendered.exit()).as(rendered.output()).isZero();
+        assertThat(rendered.output())
+                .contains("server n1 127.0.0.11:8080 weight 3\n")
+                .contains("server n2 127.0.0.12:8080\n")
+                .contains("server n3 127.0.0.13:8080 weight 0\n")
+                .contains("log stdout format iso");
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, rendered.output());
+        Scripts.Result check = Scripts.run(List.of("haproxy", "-c", "-f", cfg.toString()), CREDENTIALS,
+                dir.resolve("check.out"), Duration.ofSeconds(30));
+        assertThat(check.exit()).as(check.output()).isZero();
+    }
+
+    @ParameterizedTest(name = "refuses weights {0}")
+    @CsvSource({"'n4=3'", "'n1=three'", "'n1'"})
+    void theRendererRefusesWeightsItCannotPlace(String weights, @TempDir Path dir) {
+        Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--weights", weights, "--node", "n1=127.0.0.11:8080"), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.output()).isNotZero();
     }
 
     @ParameterizedTest(name = "refuses {0}")
