@@ -81,6 +81,7 @@ public final class SessionCluster implements ClusterView, AutoCloseable {
             fence.viewChanged();
             viewWork.execute(() -> {
                 Set<String> members = Set.copyOf(members());
+                restoreAvailabilityWithMajority(members);
                 viewListeners.forEach(l -> l.accept(members));
             });
         }));
@@ -148,6 +149,34 @@ public final class SessionCluster implements ClusterView, AutoCloseable {
             return Optional.of("cluster degraded: this node is in a minority partition");
         }
         return fence.refusal();
+    }
+
+    /**
+     * Ends degraded mode once this node sees a strict majority of the configured nodes again.
+     *
+     * <p>Infinispan counts a majority of the last stable topology, whose members never return
+     * after a crash (a restarted node joins as a new member), so a failure chain would leave the
+     * cluster refusing forever. Counting node names instead is safe here: a node that is degraded
+     * had joined before, so it holds every acknowledged write (replicated to all), and a node name
+     * is one host and port, so while this side holds a majority of the names no other side can.
+     */
+    private void restoreAvailabilityWithMajority(Set<String> members) {
+        int configured = config.peers().size();
+        if (!config.clustered() || members.size() * 2 <= configured || !initialState.isDone()
+                || initialState.isCompletedExceptionally()) {
+            return;
+        }
+        for (Cache<?, ?> c : List.of(cache, locks)) {
+            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.DEGRADED_MODE) {
+                LOG.warn("{}: {} of {} configured nodes are members again {}; leaving degraded mode",
+                        c.getName(), members.size(), configured, members);
+                try {
+                    c.getAdvancedCache().setAvailability(AvailabilityMode.AVAILABLE);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: could not leave degraded mode yet: {}", c.getName(), e.toString());
+                }
+            }
+        }
     }
 
     /**

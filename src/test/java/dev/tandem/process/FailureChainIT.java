@@ -1,0 +1,80 @@
+package dev.tandem.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.history.History;
+import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.SessionWorkload;
+import dev.tandem.testing.history.SessionWorkload.Mix;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failures in a row while clients write: kill -9 A, then B once the survivors settled. The last
+ * node refuses (503) rather than serving fresh sessions, and once A and B are back nothing
+ * acknowledged is missing.
+ */
+class FailureChainIT {
+
+    @Test
+    void killingTwoNodesInARowLosesNothingAndTheLastNodeNeverHandsOutAFreshSession(@TempDir Path logs) throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster(3, logs)) {
+            NodeProcess a = cluster.nodes.get(0), b = cluster.nodes.get(1), c = cluster.nodes.get(2);
+            List<URI> all = cluster.uris();
+            SessionWorkload w = new SessionWorkload(4, 2, i -> rotate(all, i), i -> Mix.INCREMENTS_AND_READS, 100_000,
+                    Duration.ofSeconds(150)).requestTimeout(Duration.ofSeconds(5));
+            CompletableFuture<History> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return w.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
+
+            a.kill9();
+            ProcessCluster.awaitReady(2, List.of(b, c));
+            awaitProgress(w, 200);
+            b.kill9();
+            // Alone, C is a minority of the last stable view {B, C}: it must refuse, not serve.
+            TestHttp probe = new TestHttp(c.uri());
+            Awaitility.await("C refuses sessions").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> probe.get("/health/ready").status() == 503);
+            long whileAlone = w.completed();
+            Awaitility.await("clients tried C while alone").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > whileAlone + 50);
+
+            a.restart();
+            b.restart();
+            a.awaitListening(Duration.ofSeconds(90));
+            b.awaitListening(Duration.ofSeconds(90));
+            ProcessCluster.awaitReady(3, cluster.nodes);
+            awaitProgress(w, 300);
+            w.stop();
+            History history = load.get(2, TimeUnit.MINUTES);
+
+            HistoryChecker.Report report = HistoryChecker.check(history, w.finalStates(cluster.uris(), Duration.ofSeconds(30)));
+            System.out.printf("[failure chain] %s%n", report.summary());
+            assertThat(report.problems()).as("history problems").isEmpty();
+            assertThat(report.acknowledged()).as("acknowledged operations").isGreaterThan(500);
+        }
+    }
+
+    static void awaitProgress(SessionWorkload w, int more) {
+        long start = w.completed();
+        Awaitility.await("load progress").atMost(Duration.ofSeconds(60)).until(() -> w.completed() >= start + more);
+    }
+
+    static List<URI> rotate(List<URI> all, int client) {
+        int n = all.size();
+        return List.of(all.get(client % n), all.get((client + 1) % n), all.get((client + 2) % n));
+    }
+}

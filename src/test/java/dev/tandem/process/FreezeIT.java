@@ -1,0 +1,65 @@
+package dev.tandem.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.history.History;
+import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.SessionWorkload;
+import dev.tandem.testing.history.SessionWorkload.Mix;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A node frozen (SIGSTOP) for 20 s under concurrent load, then resumed: its late writes never land. */
+class FreezeIT {
+
+    @Test
+    void aNodeFrozenForTwentySecondsLosesNothingAndServesNothingStaleWhenItWakes(@TempDir Path logs) throws Exception {
+        try (ProcessCluster cluster = new ProcessCluster(3, logs)) {
+            NodeProcess frozen = cluster.nodes.get(1);
+            SessionWorkload w = new SessionWorkload(6, 2, i -> FailureChainIT.rotate(cluster.uris(), i),
+                    i -> Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120)).requestTimeout(Duration.ofSeconds(5));
+            CompletableFuture<History> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return w.run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
+
+            signal("STOP", frozen.pid());
+            long frozenAt = System.nanoTime();
+            try {
+                ProcessCluster.awaitReady(2, java.util.List.of(cluster.nodes.get(0), cluster.nodes.get(2)));
+                long settled = (System.nanoTime() - frozenAt) / 1_000_000;
+                Awaitility.await("20 s frozen").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> System.nanoTime() - frozenAt >= Duration.ofSeconds(20).toNanos());
+                System.out.printf("[freeze] survivors settled %d ms after SIGSTOP%n", settled);
+            } finally {
+                signal("CONT", frozen.pid());
+            }
+            ProcessCluster.awaitReady(3, cluster.nodes);
+            FailureChainIT.awaitProgress(w, 300);
+            w.stop();
+            History history = load.get(2, TimeUnit.MINUTES);
+
+            HistoryChecker.Report report = HistoryChecker.check(history, w.finalStates(cluster.uris(), Duration.ofSeconds(30)));
+            System.out.printf("[freeze 20 s] %s%n", report.summary());
+            assertThat(report.problems()).as("history problems").isEmpty();
+            assertThat(report.acknowledged()).as("acknowledged operations").isGreaterThan(500);
+        }
+    }
+
+    private static void signal(String sig, long pid) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + sig + " " + pid + " failed");
+        }
+    }
+}
