@@ -1,0 +1,69 @@
+package dev.tandem.partition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The test's own view of the nodes: the test JVM lives in the root namespace, which has no link to
+ * the lab, so each probe is one curl run inside the client namespace.
+ */
+final class ClientProbe {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final NodeNamespaces lab;
+
+    ClientProbe(NodeNamespaces lab) {
+        this.lab = lab;
+    }
+
+    /** Status 0 when the node did not answer within 3 s. */
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return MAPPER.readTree(body);
+            } catch (IOException e) {
+                return MAPPER.createObjectNode();
+            }
+        }
+    }
+
+    Reply get(URI node, String path) {
+        List<String> curl = List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", node.resolve(path).toString());
+        try {
+            Process p = new ProcessBuilder(lab.inNamespace(lab.clientNs(), curl)).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Reply(0, "");
+            }
+            int nl = out.lastIndexOf('\n');
+            String code = out.substring(nl + 1).trim();
+            return new Reply(code.matches("\\d{3}") ? Integer.parseInt(code) : 0, nl < 0 ? "" : out.substring(0, nl));
+        } catch (IOException e) {
+            return new Reply(0, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reply(0, "interrupted");
+        }
+    }
+
+    /** A node's member list from /api/node, empty when it does not answer. */
+    List<String> members(URI node) {
+        Reply r = get(node, "/api/node");
+        List<String> members = new ArrayList<>();
+        if (r.status() == 200) {
+            r.json().path("members").forEach(m -> members.add(m.asText()));
+        }
+        return members;
+    }
+
+    boolean ready(URI node) {
+        return get(node, "/health/ready").status() == 200;
+    }
+}

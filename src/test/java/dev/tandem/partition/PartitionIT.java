@@ -1,0 +1,233 @@
+package dev.tandem.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.Requirements;
+import dev.tandem.testing.history.History;
+import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.HistoryChecker.FinalState;
+import dev.tandem.testing.history.Op;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Partition {A} | {B, C} under load, each node a real process in a network namespace of its own on
+ * a private bridge, the cut made with iptables in A's namespace. Every client operation goes
+ * through the history checker: after the heal nothing acknowledged is lost, no read went
+ * backwards, no answer came from a fresh session standing in for a known one, all three nodes
+ * hold the same sessions and share one view.
+ */
+class PartitionIT {
+    private static final int NODES = 3;
+    private static final int A = 0;
+    private static final Duration CUT = Duration.ofSeconds(35);
+
+    @Test
+    @Timeout(value = 230, unit = TimeUnit.SECONDS)
+    void aNodeCutOffUnderLoadRefusesSessionsAndAfterTheHealNothingAcknowledgedIsLostOrRolledBack() throws Exception {
+        Requirements.root();
+        Requirements.command("ip");
+        Requirements.command("iptables");
+        Requirements.command("curl");
+        try (RunDir dir = new RunDir()) {
+            String prefix;
+            try (NodeNamespaces lab = new NodeNamespaces(NODES)) {
+                prefix = lab.prefix();
+                dir.name(prefix);
+                List<NamespacedNode> nodes = new ArrayList<>();
+                try {
+                    scenario(lab, nodes, dir.path());
+                } finally {
+                    nodes.forEach(NamespacedNode::close);
+                }
+            }
+            assertThat(NodeNamespaces.leftovers(prefix)).as("namespaces left behind").isEmpty();
+            dir.passed();
+        }
+    }
+
+    private static void scenario(NodeNamespaces lab, List<NamespacedNode> nodes, Path dir) throws Exception {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
+        }
+        String clusterName = "partition-" + UUID.randomUUID();
+        for (int i = 0; i < NODES; i++) {
+            nodes.add(NamespacedNode.start(lab, i, peers, clusterName, dir));
+        }
+        List<URI> uris = nodes.stream().map(NamespacedNode::uri).toList();
+        ClientProbe probe = new ClientProbe(lab);
+        awaitOneView(probe, nodes, Duration.ofSeconds(120), "all three nodes ready in one view of 3");
+
+        try (WorkloadProcess load = WorkloadProcess.start(lab, uris, 6, 3, 20_000, Duration.ofSeconds(150), dir)) {
+            load.awaitLine("PROGRESS", Duration.ofSeconds(30));
+            Awaitility.await("load flowing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> load.progress() >= 300);
+
+            load.send("mark cut");
+            lab.isolate(A);
+            long cut = System.nanoTime();
+            CutWatch watch = new CutWatch(probe, uris, cut);
+            Awaitility.await("A cut off for " + CUT.toSeconds() + " s").atMost(CUT.plusSeconds(15))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                        watch.sample();
+                        return System.nanoTime() - cut >= CUT.toNanos();
+                    });
+            lab.heal(A);
+            load.send("mark heal");
+            long heal = System.nanoTime();
+            awaitOneView(probe, nodes, Duration.ofSeconds(90), "one view of 3 after the heal");
+            long healed = System.nanoTime();
+
+            long opsAtOneView = load.progress();
+            Awaitility.await("load goes on after the heal").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> load.progress() >= opsAtOneView + 500);
+            load.send("stop");
+            load.awaitLine("LOAD_DONE", Duration.ofSeconds(40));
+            load.send("final");
+            load.awaitLine("FINAL_DONE", Duration.ofSeconds(60));
+            List<List<String>> views = uris.stream().map(probe::members).toList();
+
+            History history = load.history();
+            Map<String, Map<String, FinalState>> finals = load.finals();
+            Map<String, Long> marks = load.marks();
+            Map<String, Long> readMillis = load.finalReadMillis();
+            // Checked against the majority's final states; every node must then hold exactly the same.
+            Map<String, FinalState> fromB = finals.get(uris.get(1).toString());
+            HistoryChecker.Report report = HistoryChecker.check(history, fromB);
+            StringBuilder readable = new StringBuilder();
+            for (int i = 0; i < NODES; i++) {
+                readable.append(i == 0 ? "" : " ").append(nodes.get(i).name()).append('=')
+                        .append(finals.get(uris.get(i).toString()).size()).append("/3 in ")
+                        .append(String.format(Locale.ROOT, "%.1fs", readMillis.get(uris.get(i).toString()) / 1e3));
+            }
+            CutFigures during = CutFigures.of(history, marks.get("cut"), marks.get("heal"), nodes.get(A).name(),
+                    "//" + lab.nodeIp(A) + ":");
+            System.out.printf(Locale.ROOT, "[partition {A}|{B,C}] %s | cut=%.1fs A-not-ready-after=%s B,C-at-2-after=%s "
+                            + "heal-to-one-view=%.1fs final-reads{%s} | during the cut: A ok=%d failed=%d unknown=%d %s, B+C ok=%d failed=%d unknown=%d%n",
+                    report.summary(), (heal - cut) / 1e9, watch.minorityNotReady(), watch.majorityAtTwo(),
+                    (healed - heal) / 1e9, readable, during.minorityOk, during.minorityFailed, during.minorityUnknown,
+                    during.minorityAnswers, during.majorityOk, during.majorityFailed, during.majorityUnknown);
+
+            assertThat(report.problems()).as("history problems").isEmpty();
+            assertThat(report.lost()).as("lost").isZero();
+            assertThat(report.stale()).as("stale").isZero();
+            assertThat(report.replaced()).as("answers from replaced sessions").isZero();
+            assertThat(report.valid()).isTrue();
+            assertThat(watch.minorityNotReady()).as("A noticed it is cut off (not ready)").isNotEqualTo("never");
+            assertThat(watch.majorityAtTwo()).as("B and C saw a view of 2").isNotEqualTo("never");
+            assertThat(during.majorityOk).as("B and C kept serving during the cut").isPositive();
+            assertThat(during.minorityAnswers.keySet()).as("what A answered while cut off")
+                    .isSubsetOf("ok", "503 session_unavailable", "no answer")
+                    .contains("503 session_unavailable");
+            for (int i = 0; i < NODES; i++) {
+                assertThat(finals.get(uris.get(i).toString()))
+                        .as("sessions read on %s within 40 s once the three were one view again and the load had stopped",
+                                nodes.get(i).name())
+                        .hasSize(3).isEqualTo(fromB);
+            }
+            assertThat(views).as("every node's members after the load").allSatisfy(v -> assertThat(v).hasSize(3))
+                    .containsOnly(views.get(0));
+        }
+    }
+
+    private static void awaitOneView(ClientProbe probe, List<NamespacedNode> nodes, Duration within, String what) {
+        Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
+            for (NamespacedNode n : nodes) {
+                if (!n.isAlive()) {
+                    throw new IllegalStateException(n.name() + " exited:\n" + n.tail());
+                }
+            }
+            List<String> first = null;
+            for (NamespacedNode n : nodes) {
+                List<String> members = probe.members(n.uri());
+                if (members.size() != NODES || (first != null && !first.equals(members)) || !probe.ready(n.uri())) {
+                    return false;
+                }
+                first = members;
+            }
+            return true;
+        });
+    }
+
+    /** What the probes saw during the cut: when A stopped being ready, when B and C settled on a view of 2. */
+    private static final class CutWatch {
+        private final ClientProbe probe;
+        private final List<URI> uris;
+        private final long cut;
+        private long minorityNotReadyNanos = -1;
+        private long majorityAtTwoNanos = -1;
+
+        CutWatch(ClientProbe probe, List<URI> uris, long cut) {
+            this.probe = probe;
+            this.uris = uris;
+            this.cut = cut;
+        }
+
+        void sample() {
+            if (minorityNotReadyNanos < 0 && !probe.ready(uris.get(A))) {
+                minorityNotReadyNanos = System.nanoTime() - cut;
+            }
+            if (majorityAtTwoNanos < 0 && probe.members(uris.get(1)).size() == 2 && probe.members(uris.get(2)).size() == 2) {
+                majorityAtTwoNanos = System.nanoTime() - cut;
+            }
+        }
+
+        String minorityNotReady() {
+            return seconds(minorityNotReadyNanos);
+        }
+
+        String majorityAtTwo() {
+            return seconds(majorityAtTwoNanos);
+        }
+
+        private static String seconds(long nanos) {
+            return nanos < 0 ? "never" : String.format(Locale.ROOT, "%.1fs", nanos / 1e9);
+        }
+    }
+
+    /**
+     * The operations invoked while A was cut off: outcomes on A and on the majority, and what A
+     * answered ("ok", "503 session_unavailable", another status, or "no answer" when cut off).
+     */
+    private record CutFigures(long minorityOk, long minorityFailed, long minorityUnknown,
+                              long majorityOk, long majorityFailed, long majorityUnknown, Map<String, Long> minorityAnswers) {
+        static CutFigures of(History history, long cut, long heal, String minorityNode, String minorityAddress) {
+            long[] f = new long[6];
+            Map<String, Long> answers = new TreeMap<>();
+            for (Op o : history.ops()) {
+                if (o.invokedNanos() < cut || o.invokedNanos() > heal) {
+                    continue;
+                }
+                boolean minority = minorityNode.equals(o.node()) || String.valueOf(o.node()).contains(minorityAddress);
+                f[(minority ? 0 : 3) + o.outcome().ordinal()]++;
+                if (minority) {
+                    answers.merge(answer(o), 1L, Long::sum);
+                }
+            }
+            return new CutFigures(f[0], f[1], f[2], f[3], f[4], f[5], answers);
+        }
+
+        private static String answer(Op o) {
+            if (o.ok()) {
+                return "ok";
+            }
+            String d = String.valueOf(o.detail());
+            if (!d.matches("(?s)\\d{3} .*")) {
+                return "no answer";
+            }
+            return d.substring(0, 3) + (d.contains("session_unavailable") ? " session_unavailable" : "");
+        }
+    }
+}
