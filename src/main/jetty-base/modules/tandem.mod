@@ -2,9 +2,10 @@
 # (JettyBaseTemplateTest checks).
 
 [description]
-A Tandem WAR node: Jetty 12.1 with the stock Infinispan session store, clustered the same way as
-the fat jar (etc/infinispan.xml is the jar's tandem-infinispan.xml). Per-node values live in
-start.d/tandem-node.ini, written by bin/tandem-jetty-base.
+A Tandem WAR node: Jetty 12.1 with the fat jar's own session layer (module tandem-sessions: the
+cluster locks, fenced store and handler of dev.tandem.session),
+clustered the same way as the fat jar (etc/infinispan.xml is the jar's tandem-infinispan.xml).
+Per-node values live in start.d/tandem-node.ini, written by bin/tandem-jetty-base.
 
 [tags]
 tandem
@@ -18,14 +19,11 @@ forwarded
 ee10-deploy
 graceful
 sessions
-session-cache-null
-session-store-infinispan-embedded
-
-[files]
-# Jetty 12.1's InfinispanSessionDataStore serializes attributes for the cluster only when it can
-# load the Hot Rod client class, even with serialization=true; without this jar every clustered
-# session write fails ("A required field cannot be null: ...attributes"). Only the class is needed.
-maven://org.infinispan/infinispan-client-hotrod/15.2.6.Final|lib/infinispan/infinispan-client-hotrod-15.2.6.Final.jar
+# Infinispan's and Jetty's Infinispan jars only: tandem-sessions builds the cache manager and the
+# session store itself (Jetty's embedded store module would build a second cache manager).
+sessions/infinispan/infinispan-common
+sessions/infinispan/embedded/infinispan-embedded-libs
+tandem-sessions
 
 [exec]
 # JGroups on IPv4, as the fat jar does.
@@ -34,16 +32,6 @@ maven://org.infinispan/infinispan-client-hotrod/15.2.6.Final|lib/infinispan/infi
 -Djdk.serialFilter=maxdepth=20;maxrefs=100000;maxbytes=4194304;maxarray=1048576;java.lang.String;java.lang.Boolean;java.lang.Character;java.lang.Number;java.lang.Integer;java.lang.Long;java.lang.Short;java.lang.Byte;java.lang.Double;java.lang.Float;java.lang.Enum;java.math.BigInteger;java.math.BigDecimal;java.util.UUID;java.time.Ser;java.util.ArrayList;java.util.LinkedList;java.util.HashMap;java.util.LinkedHashMap;java.util.TreeMap;java.util.HashSet;java.util.LinkedHashSet;java.util.TreeSet;java.util.Collections$*;java.util.ImmutableCollections$*;java.util.Map$Entry;java.util.AbstractMap$SimpleEntry;java.util.AbstractMap$SimpleImmutableEntry;!*
 
 [ini]
-# Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
-jetty.session.infinispan.serialization=true
-# No per-node copy: every request loads the latest acknowledged state, whichever node wrote it.
-jetty.session.saveOnCreate=true
-# The response is sent only after the session write is stored and replicated.
-jetty.session.flushOnResponseCommit=true
-# Unreadable data (refused by the serial filter) is removed instead of failing every request.
-jetty.session.removeUnloadableSessions=true
-# Access-time-only writes at most every 30 s, made before the response by SessionTouchFilter.
-jetty.session.savePeriod.seconds=30
 # Graceful stop: in-flight requests get this long to finish.
 jetty.server.stopTimeout?=30000
 # Do not advertise the server version.

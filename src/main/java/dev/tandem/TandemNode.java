@@ -11,7 +11,7 @@ import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
 import dev.tandem.server.TandemServer;
-import dev.tandem.session.SessionHandlers;
+import dev.tandem.server.SessionHandlers;
 import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;

@@ -2,6 +2,7 @@ package dev.tandem.cluster;
 
 import dev.tandem.config.HostPort;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.session.SessionLayer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -19,8 +20,8 @@ import org.infinispan.manager.EmbeddedCacheManager;
 
 /** Builds the (unstarted) Infinispan cache manager for a node: clustered with peers, local without. */
 final class CacheManagers {
-    static final String SESSION_CACHE = "jetty-sessions";
-    static final String LOCK_CACHE = "tandem-session-locks";
+    static final String SESSION_CACHE = SessionLayer.SESSION_CACHE;
+    static final String LOCK_CACHE = SessionLayer.LOCK_CACHE;
     static final String CLUSTER_CONFIG = "/dev/tandem/cluster/tandem-infinispan.xml";
 
     private CacheManagers() {}

@@ -3,7 +3,6 @@ package dev.tandem.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
-import dev.tandem.session.SessionHandlers;
 import dev.tandem.web.ApiFilters;
 import dev.tandem.web.JsonErrorHandler;
 import dev.tandem.web.TrustedProxyCustomizer;

@@ -1,9 +1,5 @@
 package dev.tandem.session;
 
-import dev.tandem.cluster.PauseFence;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.SessionData;
@@ -35,30 +31,14 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
 
     private final SessionHolds holds;
     private final PauseFence fence;
-    private final Timer loads;
-    private final Timer stores;
-    private final Timer deletes;
-    private final Counter refused;
+    private final StoreObserver observer;
     private final long graceMs;
 
-    FencedSessionDataStore(SessionHolds holds, PauseFence fence, MeterRegistry registry, Duration grace) {
+    FencedSessionDataStore(SessionHolds holds, PauseFence fence, StoreObserver observer, Duration grace) {
         this.holds = holds;
         this.fence = fence;
-        this.loads = timer(registry, "load");
-        this.stores = timer(registry, "store");
-        this.deletes = timer(registry, "delete");
-        this.refused = Counter.builder("tandem.session.writes.refused")
-                .description("Session writes refused by the fence (the entry changed since it was read, or the lock was held too long)")
-                .register(registry);
+        this.observer = observer;
         this.graceMs = grace.toMillis();
-    }
-
-    private static Timer timer(MeterRegistry registry, String op) {
-        return Timer.builder("tandem.session.store")
-                .description("Session store operations against Infinispan")
-                .tag("op", op)
-                .publishPercentiles(0.5, 0.99)
-                .register(registry);
     }
 
     /**
@@ -97,7 +77,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             }
             return stored;
         } finally {
-            loads.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            observer.timed("load", System.nanoTime() - t0);
         }
     }
 
@@ -128,7 +108,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
                 written = getCache().replace(key, held.stored, sd, lifespan, TimeUnit.MILLISECONDS);
             }
             if (!written) {
-                refused.increment();
+                observer.refused();
                 throw new SessionUnavailableException("the session changed since this request read it; write refused");
             }
             held.stored = copyOf(sd);
@@ -139,7 +119,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             refuse(id);
             throw new SessionUnavailableException("cannot write the session to the cluster", e);
         } finally {
-            stores.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            observer.timed("store", System.nanoTime() - t0);
         }
     }
 
@@ -154,7 +134,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             }
             checkHold(held);
             if (!getCache().remove(key, held.stored)) {
-                refused.increment();
+                observer.refused();
                 throw new SessionUnavailableException("the session changed since this request read it; not removed");
             }
             held.stored = null;
@@ -164,7 +144,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
         } catch (RuntimeException e) {
             throw new SessionUnavailableException("cannot remove the session from the cluster", e);
         } finally {
-            deletes.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            observer.timed("delete", System.nanoTime() - t0);
         }
     }
 
@@ -178,7 +158,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     /** A lock held past the safe time may have been broken while this node slept: refuse to write. */
     private void checkHold(SessionHolds.Held held) {
         if (held.lease.heldNanos() > fence.maxHold().toNanos()) {
-            refused.increment();
+            observer.refused();
             throw new SessionUnavailableException("held the session's lock for " + held.lease.heldNanos() / 1_000_000
                     + " ms, longer than is safe to write (" + fence.maxHold().toMillis() + " ms)");
         }

@@ -1,6 +1,5 @@
 package dev.tandem.session;
 
-import dev.tandem.cluster.PauseFence;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.SessionManager;

@@ -8,6 +8,7 @@ import dev.tandem.config.BuildVersion;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
+import dev.tandem.session.SessionLayer;
 import dev.tandem.web.ApiFilters;
 import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,22 +40,21 @@ public final class TandemWebListener implements ServletContextListener {
         ServletContext ctx = event.getServletContext();
         String node = setting(ctx, "tandem.node", "node");
         Duration drainTime = Duration.ofSeconds(Long.parseLong(setting(ctx, "tandem.drain.seconds", "3")));
-        Duration savePeriod = Duration.ofSeconds(Long.parseLong(setting(ctx, "tandem.session.savePeriod.seconds", "30")));
-
         int timeoutSeconds = Integer.parseInt(setting(ctx, "tandem.session.timeout.seconds", "1800"));
+        // The jar's rule (SessionLayer.savePeriod), so both write the access time equally often.
+        Duration savePeriod = SessionLayer.savePeriod(Duration.ofSeconds(timeoutSeconds));
         ctx.setSessionTimeout(Math.max(1, (timeoutSeconds + 59) / 60));
 
         Readiness readiness = new Readiness();
-        JmxClusterView cluster = new JmxClusterView();
+        LayerClusterView cluster = new LayerClusterView(ctx.getAttribute(LayerClusterView.ATTRIBUTE));
         PrometheusMeterRegistry metrics = Metrics.registry(node);
         Metrics.bindCluster(metrics, cluster);
         ObjectMapper mapper = Json.newMapper();
-        // In a container the process is the container's. After the drain window (the balancer sends
-        // nothing new), leave the session cache in order, then exit into Jetty's own graceful
-        // shutdown (graceful module), which lets any last in-flight request finish.
+        // After the drain window (the balancer sends nothing new), stop Jetty gracefully: in-flight
+        // requests finish, then the session layer (a server bean) leaves the cluster in order.
         DrainSequence drain = new DrainSequence(readiness, drainTime, List.of(
-                new DrainSequence.Step("leaving the session cache", () -> cluster.leave(Duration.ofSeconds(30))),
-                new DrainSequence.Step("exiting into Jetty's graceful shutdown", () -> new Thread(() -> System.exit(0)).start())));
+                new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
+                        cluster::stopServer)));
         NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
         sessionWork = new SessionWork(200, 1000, metrics);
 

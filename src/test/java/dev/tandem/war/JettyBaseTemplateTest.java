@@ -21,13 +21,19 @@ class JettyBaseTemplateTest {
     }
 
     @Test
-    void warNodesFlushSessionsBeforeTheResponseAndSerializeAttributes() throws IOException {
-        String module = Files.readString(MODULE);
-        assertThat(module)
-                .contains("session-cache-null")
-                .contains("jetty.session.flushOnResponseCommit=true")
-                .contains("jetty.session.saveOnCreate=true")
-                .contains("jetty.session.infinispan.serialization=true")
-                .contains("jetty.session.savePeriod.seconds=30");
+    void warNodesRunTheJarsSessionLayerNotJettysStockStore() throws IOException {
+        Path base = MODULE.getParent().getParent();
+        assertThat(Files.readString(MODULE))
+                .contains("tandem-sessions")
+                .doesNotContain("session-cache-null")
+                .doesNotContain("session-store-infinispan-embedded")
+                .doesNotContain("jetty.session.savePeriod.seconds");
+        assertThat(Files.readString(base.resolve("modules/tandem-sessions.mod")))
+                .contains("lib/tandem/*.jar")
+                .contains("etc/tandem-sessions.xml");
+        assertThat(Files.readString(base.resolve("etc/tandem-sessions.xml")))
+                .contains("dev.tandem.session.SessionLayer").contains("forJetty");
+        assertThat(Files.readString(base.resolve("webapps/ROOT.xml")))
+                .contains("newHandlerFor").contains("webappViewFor");
     }
 }

@@ -1,4 +1,4 @@
-package dev.tandem.cluster;
+package dev.tandem.session;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,0 +1,344 @@
+package dev.tandem.session;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.infinispan.Cache;
+import org.infinispan.factories.ComponentRegistry;
+import org.infinispan.lifecycle.ComponentStatus;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
+import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
+import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
+import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.remoting.transport.Address;
+import org.infinispan.statetransfer.StateTransferManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's sessions on its Infinispan cache manager, built once and used by the fat jar and by WAR
+ * nodes alike (the jar through dev.tandem.cluster.SessionCluster, a WAR node as a bean of Jetty's
+ * Server from the jetty-base's etc/tandem-sessions.xml): the session caches, their locks, the
+ * pause fence, what happens on a view change, readiness, and the handlers requests go through.
+ * It depends on Jetty, Infinispan and SLF4J only, so it can live on Jetty's server classpath.
+ */
+public final class SessionLayer extends AbstractLifeCycle {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLayer.class);
+
+    public static final String SESSION_CACHE = "jetty-sessions";
+    public static final String LOCK_CACHE = "tandem-session-locks";
+    /**
+     * A pause this long may have cost the node its place in the view: FD_ALL3's 8 s timeout in
+     * tandem-infinispan.xml, less a margin. After it, the node waits this long for a view change
+     * before it trusts its view again (FD_ALL3's 2 s interval + VERIFY_SUSPECT2's 1 s, doubled,
+     * plus one MERGE3 round).
+     */
+    static final Duration SUSPECT_PAUSE = Duration.ofSeconds(6);
+    static final Duration SETTLE_AFTER_PAUSE = Duration.ofSeconds(11);
+    /** A session lock held longer than this may have been broken (see SUSPECT_PAUSE): no write after it. */
+    static final Duration MAX_LOCK_HOLD = Duration.ofSeconds(5);
+    /** How long a request waits for a session another request holds before it is answered 503. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(3);
+    /** A lock nobody gives back (its holder crashed and the view change was missed) lapses after this. */
+    static final Duration LOCK_LEASE = Duration.ofSeconds(30);
+    /** How long an expired session's entry lingers in Infinispan before it is reaped. */
+    static final Duration EXPIRY_GRACE = Duration.ofMinutes(1);
+    /** Requests here read the session without its lock and never write it (long waits go here). */
+    public static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics");
+
+    private final EmbeddedCacheManager manager;
+    private final String node;
+    private final int configuredNodes;
+    private final PauseFence fence = new PauseFence(SUSPECT_PAUSE, SETTLE_AFTER_PAUSE, MAX_LOCK_HOLD);
+    private final ExecutorService viewWork = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-view-work");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CompletableFuture<Void> initialState = new CompletableFuture<>();
+    private Cache<String, InfinispanSessionData> sessions;
+    private SessionLocks locks;
+
+    /**
+     * @param manager         the node's cache manager, started or not
+     * @param node            this node's name (the lock owner, and the session id suffix)
+     * @param configuredNodes how many nodes the cluster is configured with (0 when standalone)
+     */
+    public SessionLayer(EmbeddedCacheManager manager, String node, int configuredNodes) {
+        this.manager = manager;
+        this.node = node;
+        this.configuredNodes = configuredNodes;
+    }
+
+    /** For a WAR node: the peer list as the jetty-base passes it to JGroups ("h1[7800],h2[7800]"). */
+    public static SessionLayer forJetty(EmbeddedCacheManager manager, String node, String jgroupsPeers) {
+        long peers = jgroupsPeers == null ? 0 : java.util.Arrays.stream(jgroupsPeers.split(",")).filter(p -> !p.isBlank()).count();
+        return new SessionLayer(manager, node, (int) peers);
+    }
+
+    /** For a WAR node (webapps/ROOT.xml): the handler of the layer that is a bean of this server. */
+    public static ClusterSessionHandler newHandlerFor(Server server, long sessionTimeoutSeconds) throws Exception {
+        SessionLayer layer = of(server);
+        // Contexts are deployed while the server starts, maybe before this bean: join first.
+        layer.start();
+        return layer.newHandler(Duration.ofSeconds(sessionTimeoutSeconds), StoreObserver.NONE);
+    }
+
+    /**
+     * For a WAR node's webapp, which cannot see Jetty's or Infinispan's classes: the layer as JDK
+     * types. "readiness" is a {@code Supplier<Optional<String>>}, "members" a
+     * {@code Supplier<List<String>>}, "stop" a {@code Runnable} that stops the server gracefully
+     * (in-flight requests finish, then this layer leaves the cluster in order) and then ends the
+     * process, as Jetty's own ShutdownMonitor does with exitVm: a stopped Jetty leaves a
+     * non-daemon scheduler thread behind, and a drained node must exit so it can be restarted.
+     */
+    public static Map<String, Object> webappViewFor(Server server) {
+        SessionLayer layer = of(server);
+        Runnable stop = () -> {
+            Thread t = new Thread(() -> {
+                int code = 0;
+                try {
+                    server.stop();
+                } catch (Exception e) {
+                    LOG.warn("stopping the server failed", e);
+                    code = 1;
+                }
+                System.exit(code);
+            }, "tandem-stop");
+            t.start();
+        };
+        return Map.of("readiness", layer.readiness(), "members", layer.memberNames(), "stop", stop);
+    }
+
+    private static SessionLayer of(Server server) {
+        SessionLayer layer = server.getBean(SessionLayer.class);
+        if (layer == null) {
+            throw new IllegalStateException("no SessionLayer bean on the server: is the jetty-base's tandem module enabled?");
+        }
+        return layer;
+    }
+
+    /**
+     * Access-time-only writes at most this often: 30 s, or a quarter of a short session timeout,
+     * so no node takes an active session for an expired one.
+     */
+    public static Duration savePeriod(Duration sessionTimeout) {
+        return Duration.ofSeconds(Math.max(1, Math.min(30, sessionTimeout.toSeconds() / 4)));
+    }
+
+    @Override
+    protected void doStart() {
+        long t0 = System.nanoTime();
+        manager.start();
+        sessions = manager.getCache(SESSION_CACHE);
+        locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE);
+        manager.addListener(new Views());
+        fence.start();
+        if (!clustered()) {
+            initialState.complete(null);
+            return;
+        }
+        // The cache serves at once; readiness waits for this node's own copy of the sessions.
+        Thread waiter = new Thread(() -> {
+            try {
+                ComponentRegistry.componentOf(sessions, StateTransferManager.class).waitForInitialStateTransferToComplete();
+                LOG.info("session state received from the cluster in {} ms", (System.nanoTime() - t0) / 1_000_000);
+                initialState.complete(null);
+            } catch (RuntimeException e) {
+                initialState.completeExceptionally(e);
+            }
+        }, "tandem-initial-state");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    /** Stops after Jetty's contexts (a WAR node): leaves the cluster in order. */
+    @Override
+    protected void doStop() {
+        leave(Duration.ofSeconds(30));
+    }
+
+    public boolean clustered() {
+        return manager.getCacheManagerConfiguration().isClustered();
+    }
+
+    public Cache<String, InfinispanSessionData> sessions() {
+        return sessions;
+    }
+
+    /** Node names of the current members, this node included. */
+    public List<String> members() {
+        if (!clustered()) {
+            return List.of(node);
+        }
+        List<Address> members = manager.getMembers();
+        return members == null ? List.of() : members.stream().map(Address::toString).sorted().toList();
+    }
+
+    /** Empty when this node can serve sessions; otherwise why not (joining, degraded, paused, stopped). */
+    public Optional<String> notReadyReason() {
+        if (sessions == null || sessions.getStatus() != ComponentStatus.RUNNING) {
+            return Optional.of("session cache not running");
+        }
+        if (!initialState.isDone()) {
+            return Optional.of("receiving session state from the cluster");
+        }
+        if (initialState.isCompletedExceptionally()) {
+            return Optional.of("state transfer failed");
+        }
+        if (clustered() && sessions.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
+            return Optional.of("cluster degraded: this node is in a minority partition");
+        }
+        return fence.refusal();
+    }
+
+    /** Readiness and members as JDK types, for a webapp that cannot see these classes' dependencies. */
+    public Supplier<Optional<String>> readiness() {
+        return this::notReadyReason;
+    }
+
+    public Supplier<List<String>> memberNames() {
+        return this::members;
+    }
+
+    /**
+     * A session handler on these caches. The handler's cookie and timeout settings are the
+     * caller's (the jar sets them, a WAR's web.xml does).
+     */
+    public ClusterSessionHandler newHandler(Duration sessionTimeout, StoreObserver observer) {
+        SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
+        ClusterSessionHandler handler = new ClusterSessionHandler(scope);
+        SessionHolds holds = new SessionHolds();
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, observer, EXPIRY_GRACE);
+        store.setCache(sessions);
+        // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
+        store.setSerialization(true);
+        // Access-time-only writes at most once per save period, and (with SessionTouchFilter)
+        // always before the response.
+        store.setSavePeriodSec((int) savePeriod(sessionTimeout).toSeconds());
+
+        // No per-node copy: every request loads the latest acknowledged state, whichever node
+        // wrote it, under the session's lock, so failover and fail-back never see a stale copy.
+        LockingSessionCache cache = new LockingSessionCache(handler, locks, holds, fence, scope);
+        cache.setSessionDataStore(store);
+        // A new session is stored before the response that hands out its cookie.
+        cache.setSaveOnCreate(true);
+        // The response is sent only after the session write is stored (and replicated).
+        cache.setFlushOnResponseCommit(true);
+        // Data that cannot be read back (e.g. refused by the serial filter) is removed, not retried.
+        cache.setRemoveUnloadableSessions(true);
+        handler.setSessionCache(cache);
+        handler.setMaxInactiveInterval((int) sessionTimeout.toSeconds());
+        return handler;
+    }
+
+    /** Sessions stored on this node: with a replicated cache that is every session of the cluster. */
+    public int localSessionCount() {
+        return sessions == null || !sessions.getStatus().allowInvocations() ? 0
+                : sessions.getAdvancedCache().withFlags(org.infinispan.context.Flag.CACHE_MODE_LOCAL,
+                        org.infinispan.context.Flag.SKIP_CACHE_LOAD).size();
+    }
+
+    /**
+     * Leaves the cluster once no rebalance is running (a cache stopped mid-rebalance can lose the
+     * entries it was handing over), so every session this node holds is also held by the others.
+     */
+    public void leave(Duration budget) {
+        if (sessions != null && clustered() && sessions.getStatus().allowInvocations()) {
+            StateTransferManager stm = ComponentRegistry.componentOf(sessions, StateTransferManager.class);
+            long deadline = System.nanoTime() + budget.toNanos();
+            while (stm.isStateTransferInProgress() && System.nanoTime() < deadline) {
+                sleepQuietly(50);
+            }
+            List<String> others = members().stream().filter(m -> !m.equals(node)).toList();
+            if (stm.isStateTransferInProgress()) {
+                LOG.warn("leaving while a rebalance is still running after {}; sessions not yet copied may be lost", budget);
+            } else if (others.isEmpty()) {
+                LOG.warn("last member leaving: sessions are not kept anywhere else");
+            } else {
+                LOG.info("sessions are held by {} too; leaving the cluster", others);
+            }
+        }
+        close();
+    }
+
+    /** Stops the cache manager (no waiting: see {@link #leave}). */
+    public void close() {
+        fence.close();
+        viewWork.shutdownNow();
+        if (manager.getStatus().allowInvocations() || manager.getStatus() == ComponentStatus.INITIALIZING) {
+            manager.stop();
+            LOG.info("left the cluster, cache manager stopped");
+        }
+    }
+
+    private void viewChanged() {
+        fence.viewChanged();
+        viewWork.execute(() -> {
+            Set<String> members = Set.copyOf(members());
+            restoreAvailabilityWithMajority(members);
+            // Locks of members that left (crashed, cut off, paused out of the view) go with them.
+            int removed = locks.removeLocksHeldOutside(members);
+            if (removed > 0) {
+                LOG.info("removed {} session locks held by members that left", removed);
+            }
+        });
+    }
+
+    /**
+     * Ends degraded mode once this node sees a strict majority of the configured nodes again.
+     *
+     * <p>Infinispan counts a majority of the last stable topology, whose members never return
+     * after a crash (a restarted node joins as a new member), so a failure chain would leave the
+     * cluster refusing forever. Counting node names instead is safe here: a node that is degraded
+     * had joined before, so it holds every acknowledged write (replicated to all), and a node name
+     * is one host and port, so while this side holds a majority of the names no other side can.
+     */
+    private void restoreAvailabilityWithMajority(Set<String> members) {
+        if (!clustered() || members.size() * 2 <= configuredNodes || !initialState.isDone()
+                || initialState.isCompletedExceptionally()) {
+            return;
+        }
+        for (String name : List.of(SESSION_CACHE, LOCK_CACHE)) {
+            Cache<?, ?> c = manager.getCache(name);
+            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.DEGRADED_MODE) {
+                LOG.warn("{}: {} of {} configured nodes are members again {}; leaving degraded mode",
+                        name, members.size(), configuredNodes, members);
+                try {
+                    c.getAdvancedCache().setAvailability(AvailabilityMode.AVAILABLE);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: could not leave degraded mode yet: {}", name, e.toString());
+                }
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Every view change and merge (on JGroups' thread, so the work goes elsewhere). */
+    @org.infinispan.notifications.Listener
+    public final class Views {
+        @ViewChanged
+        @Merged
+        public void changed(ViewChangedEvent event) {
+            viewChanged();
+        }
+    }
+}
