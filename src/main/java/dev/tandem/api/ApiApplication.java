@@ -53,6 +53,7 @@ public final class ApiApplication {
         rc.register(new AuthResource(d.node(), d.sessionWork()));
         rc.register(new CartResource(d.node(), d.sessionWork()));
         rc.register(new MetricsResource(d.metrics()));
+        rc.register(new MatchedRoute());
         rc.register(new AdminResource(d.drainer()));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
