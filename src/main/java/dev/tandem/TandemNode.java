@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -72,11 +71,9 @@ public final class TandemNode {
         }
     }
 
+    /** Jetty's own answer: scheme, the bound host as configured (0.0.0.0 stays), the real port, the context path "/". */
     public URI uri() {
-        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
-        String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + connector.getLocalPort());
+        return server.getURI();
     }
 
     /** Starts the drain; see {@link DrainSequence}. */

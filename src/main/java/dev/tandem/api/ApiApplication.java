@@ -2,6 +2,7 @@ package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiExceptionMapper;
+import dev.tandem.api.errors.ClientDisconnects;
 import dev.tandem.api.errors.JsonExceptionMapper;
 import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
@@ -29,24 +30,12 @@ public final class ApiApplication {
 
     private ApiApplication() {}
 
-    /** True when the client went away: nothing went wrong on our side. */
-    static boolean clientHungUp(Throwable thrown) {
-        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = String.valueOf(t.getMessage());
-            if (t.getClass().getName().equals("org.eclipse.jetty.io.EofException")
-                    || message.contains("Connection reset") || message.contains("Broken pipe")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {}
 
     public static ResourceConfig create(Dependencies d) {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
-        JERSEY_RESPONDER.setFilter(record -> !clientHungUp(record.getThrown()));
+        JERSEY_RESPONDER.setFilter(record -> !ClientDisconnects.causedBy(record.getThrown()));
         ResourceConfig rc = new ResourceConfig();
         rc.register(new HealthResource(d.readiness(), d.cluster()));
         rc.register(new NodeResource(d.node(), d.cluster()));
@@ -54,6 +43,7 @@ public final class ApiApplication {
         rc.register(new AuthResource(d.node(), d.sessionWork()));
         rc.register(new CartResource(d.node(), d.sessionWork()));
         rc.register(new MetricsResource(d.metrics()));
+        rc.register(new MatchedRoute());
         rc.register(new AdminResource(d.drainer()));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.

@@ -1,6 +1,5 @@
 package dev.tandem.cluster;
 
-import dev.tandem.config.HostPort;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
 import java.io.IOException;
@@ -8,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.URL;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.eclipse.jetty.session.infinispan.InfinispanSerializationContextInitializer;
 import org.infinispan.commons.dataconversion.MediaType;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
@@ -38,8 +36,7 @@ final class CacheManagers {
         p.setProperty("tandem.cluster.name", config.clusterName());
         p.setProperty("tandem.cluster.host", config.clusterHost());
         p.setProperty("tandem.cluster.port", Integer.toString(config.clusterPort()));
-        p.setProperty("tandem.cluster.peers",
-                config.peers().stream().map(HostPort::toJGroups).collect(Collectors.joining(",")));
+        p.setProperty("tandem.cluster.peers", config.jgroupsInitialHosts());
         return p;
     }
 

@@ -6,10 +6,13 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,13 +20,17 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.InetAddressSet;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Turns command line, environment and config file into a validated {@link NodeConfig}.
  * Precedence: command line > environment ({@code TANDEM_<NAME>}) > file (--config) > defaults.
+ * The node-name rule lives here and nowhere else; scripts ask {@code --print-node-name}.
  */
 public final class ConfigLoader {
     static final String NODE_NAME = "[A-Za-z0-9][A-Za-z0-9_-]{0,62}";
@@ -36,7 +43,7 @@ public final class ConfigLoader {
         this.hostname = hostname;
     }
 
-    /** The outcome of reading the command line: a config, or help/version text that was asked for. */
+    /** The outcome of reading the command line: a config, or text that was asked for (help, version, node name). */
     public sealed interface Result permits Start, Exit {}
 
     public record Start(NodeConfig config) implements Result {}
@@ -48,11 +55,12 @@ public final class ConfigLoader {
         CommandLine cli = new CommandLine(options);
         Properties file = readFile(configPath(args));
         rejectUnknownKeys(cli, file);
-        cli.setDefaultValueProvider(new LayeredDefaults(env, file));
+        LayeredDefaults defaults = new LayeredDefaults(env, file);
+        cli.setDefaultValueProvider(defaults);
         try {
             cli.parseArgs(args);
         } catch (ParameterException e) {
-            throw new ConfigException(optionOf(e), e.getMessage());
+            throw refusal(e, defaults, args);
         }
         if (cli.isUsageHelpRequested()) {
             return new Exit(0, cli.getUsageMessage());
@@ -60,7 +68,33 @@ public final class ConfigLoader {
         if (cli.isVersionHelpRequested()) {
             return new Exit(0, String.join(System.lineSeparator(), new VersionProvider().getVersion()));
         }
+        if (options.printNodeName) {
+            return new Exit(0, nodeName(options.node));
+        }
         return new Start(validate(options));
+    }
+
+    /** One sentence per mistake: picocli's own prefix ("Invalid value for option ...") would say it twice. */
+    private static ConfigException refusal(ParameterException e, LayeredDefaults defaults, String[] args) {
+        if (!(e.getArgSpec() instanceof OptionSpec o)) {
+            return new ConfigException("command line", e.getMessage());
+        }
+        String option = o.longestName();
+        String reason = e.getCause() instanceof TypeConversionException t ? t.getMessage() : e.getMessage();
+        String origin = defaults.origin(option);
+        if (origin != null && !givenOnCommandLine(option, args)) {
+            reason += " (from " + origin + ")";
+        }
+        return new ConfigException(option, reason);
+    }
+
+    private static boolean givenOnCommandLine(String option, String[] args) {
+        for (String a : args) {
+            if (a.equals(option) || a.startsWith(option + "=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String configPath(String[] args) {
@@ -80,18 +114,39 @@ public final class ConfigLoader {
         if (path == null || path.isBlank()) {
             return p;
         }
-        try (Reader r = Files.newBufferedReader(Path.of(path))) {
+        Path file = Path.of(path);
+        try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         } catch (IOException | RuntimeException e) {
-            throw new ConfigException("--config", "cannot read '" + path + "': " + e.getMessage());
+            throw new ConfigException("--config", "cannot read '" + path + "'"
+                    + (file.isAbsolute() ? "" : " (" + file.toAbsolutePath() + ")") + ": " + why(file, e));
         }
         return p;
+    }
+
+    /** The JDK names only the path in most of these; say what is wrong with it. */
+    private static String why(Path file, Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (Files.isDirectory(file)) {
+            return "it is a directory";
+        }
+        if (e instanceof IllegalArgumentException) {
+            return "not a properties file (" + e.getMessage() + ")";
+        }
+        return e.getMessage();
     }
 
     private static void rejectUnknownKeys(CommandLine cli, Properties file) {
         Set<String> known = new TreeSet<>();
         for (OptionSpec o : cli.getCommandSpec().options()) {
-            known.add(LayeredDefaults.bare(o.longestName()));
+            if (!o.usageHelp() && !o.versionHelp() && !NodeOptions.QUESTIONS.contains(o.longestName())) {
+                known.add(LayeredDefaults.bare(o.longestName()));
+            }
         }
         for (String key : file.stringPropertyNames()) {
             if (!known.contains(key)) {
@@ -100,21 +155,10 @@ public final class ConfigLoader {
         }
     }
 
-    private static String optionOf(ParameterException e) {
-        if (e.getArgSpec() instanceof OptionSpec o) {
-            return o.longestName();
-        }
-        return "command line";
-    }
-
     NodeConfig validate(NodeOptions o) {
         String host = address("--host", o.host);
         int port = range("--port", o.port, 0, 65535);
-        String node = o.node == null || o.node.isBlank() ? sanitize(hostname.get()) : o.node.trim();
-        if (!node.matches(NODE_NAME)) {
-            throw new ConfigException("--node", "'" + node + "' must be 1-63 letters, digits, '-' or '_'"
-                    + " (it becomes the session id suffix, so no dots)");
-        }
+        String node = nodeName(o.node);
         int clusterPort = range("--cluster-port", o.clusterPort, 1, 65535 - 100);
         List<HostPort> peers = peers(o.peers, clusterPort);
         String clusterName = o.clusterName == null ? "" : o.clusterName.trim();
@@ -125,10 +169,10 @@ public final class ConfigLoader {
         Duration sessionTimeout = Duration.ofSeconds(range("--session-timeout", o.sessionTimeout, 10, 30 * 24 * 3600));
         Duration drain = Duration.ofSeconds(range("--drain-seconds", o.drainSeconds, 0, 600));
         Duration stop = Duration.ofSeconds(range("--stop-timeout", o.stopTimeout, 1, 3600));
-        List<Cidr> proxies = new ArrayList<>();
-        for (String part : o.trustedProxies.split(",")) {
-            if (!part.isBlank()) {
-                proxies.add(Cidr.parse("--trusted-proxies", part));
+        InetAddressSet proxies = new InetAddressSet();
+        for (String block : o.trustedProxies == null ? List.<String>of() : o.trustedProxies) {
+            if (block != null) { // a blank entry is no entry; an empty list trusts no one
+                proxies.add(block);
             }
         }
         String sessionClasses = o.sessionClasses == null ? "" : o.sessionClasses.trim();
@@ -138,6 +182,16 @@ public final class ConfigLoader {
         }
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
                 sessionTimeout, drain, stop, proxies, sessionClasses);
+    }
+
+    /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */
+    private String nodeName(String given) {
+        String node = given == null || given.isBlank() ? sanitize(hostname.get()) : given.trim();
+        if (!node.matches(NODE_NAME)) {
+            throw new ConfigException("--node", "'" + node + "' must be 1-63 letters, digits, '-' or '_'"
+                    + " (it becomes the session id suffix, so no dots)");
+        }
+        return node;
     }
 
     private static int range(String option, int value, int min, int max) {
@@ -160,18 +214,23 @@ public final class ConfigLoader {
         return v;
     }
 
-    private static List<HostPort> peers(String text, int defaultPort) {
-        List<HostPort> peers = new ArrayList<>();
-        if (text == null || text.isBlank()) {
-            return peers;
+    /**
+     * Every member with its port (--cluster-port when it had none), duplicates once. A blank list
+     * means standalone; a blank member inside a list is a typo.
+     */
+    private static List<HostPort> peers(List<HostPort> given, int defaultPort) {
+        Map<String, HostPort> peers = new LinkedHashMap<>();
+        if (given == null || given.stream().allMatch(p -> p == null)) {
+            return List.of();
         }
-        for (String part : text.split(",")) {
-            HostPort peer = HostPort.parse("--peers", part, defaultPort);
-            if (!peers.contains(peer)) {
-                peers.add(peer);
+        for (HostPort p : given) {
+            if (p == null) {
+                throw new ConfigException("--peers", "empty member in list; " + PeerConverter.FORMAT);
             }
+            HostPort withPort = new HostPort(p.getHost(), p.getPort(defaultPort));
+            peers.putIfAbsent(withPort.toString(), withPort);
         }
-        return peers;
+        return new ArrayList<>(peers.values());
     }
 
     /**
@@ -200,19 +259,29 @@ public final class ConfigLoader {
                 return host;
             }
             for (HostPort peer : peers) {
-                InetAddress p = InetAddress.getByName(peer.host());
-                if (!p.isLoopbackAddress() && NetworkInterface.getByInetAddress(p) != null) {
+                InetAddress p = localAddress(peer);
+                if (p != null) {
                     return p.getHostAddress();
                 }
             }
         } catch (UnknownHostException | SocketException e) {
-            throw new ConfigException("--peers", e.getMessage());
+            throw new ConfigException("--host", e.getMessage());
         }
         if (peers.isEmpty()) {
             return "127.0.0.1"; // standalone: JGroups is not started at all
         }
         throw new ConfigException("--cluster-host", "required when --host is a wildcard and no peer in --peers"
                 + " is an address of this machine");
+    }
+
+    /** The peer's address when it is one of this machine's (not loopback); a name that does not resolve (yet) is not. */
+    private static InetAddress localAddress(HostPort peer) throws SocketException {
+        try {
+            InetAddress p = InetAddress.getByName(peer.getHost());
+            return !p.isLoopbackAddress() && NetworkInterface.getByInetAddress(p) != null ? p : null;
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     static String sanitize(String hostname) {

@@ -28,9 +28,18 @@ final class LayeredDefaults implements IDefaultValueProvider {
         return option.replaceFirst("^--", "");
     }
 
+    /** Where a value for the option would come from when the command line does not give it, or null. */
+    String origin(String option) {
+        if (env.containsKey(envName(option))) {
+            return envName(option);
+        }
+        return file.containsKey(bare(option)) ? "the --config file" : null;
+    }
+
     @Override
     public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()) {
+        if (!(arg instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()
+                || NodeOptions.QUESTIONS.contains(option.longestName())) {
             return arg.defaultValue();
         }
         String name = option.longestName();

@@ -2,8 +2,15 @@ package dev.tandem.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.InetAddressSet;
 
-/** Everything a node needs to start, validated. Built by {@link ConfigLoader}. */
+/**
+ * Everything a node needs to start, validated. Built by {@link ConfigLoader}. Peers are Jetty
+ * {@link HostPort}s that always carry a port; trusted proxies are a Jetty {@link InetAddressSet}
+ * (do not change it after start-up: the server holds its own copy).
+ */
 public record NodeConfig(
         String host,
         int port,
@@ -15,12 +22,11 @@ public record NodeConfig(
         Duration sessionTimeout,
         Duration drainTime,
         Duration stopTimeout,
-        List<Cidr> trustedProxies,
+        InetAddressSet trustedProxies,
         String sessionClasses) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
-        trustedProxies = List.copyOf(trustedProxies);
     }
 
     /** With no peers the node keeps sessions in a local cache and forms no cluster. */
@@ -28,11 +34,17 @@ public record NodeConfig(
         return !peers.isEmpty();
     }
 
+    /** The peers in JGroups TCPPING syntax, {@code host[port],...}. */
+    public String jgroupsInitialHosts() {
+        return peers.stream().map(p -> p.getHost() + "[" + p.getPort() + "]").collect(Collectors.joining(","));
+    }
+
     /** Defaults for embedding and tests: standalone, any free port on loopback. */
     public static NodeConfig standalone(String node) {
+        InetAddressSet loopback = new InetAddressSet();
+        loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
-                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5),
-                List.of(Cidr.parse("trusted", "127.0.0.0/8")), "");
+                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "");
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {

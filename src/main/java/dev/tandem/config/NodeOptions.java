@@ -1,73 +1,103 @@
 package dev.tandem.config;
 
+import java.util.List;
+import org.eclipse.jetty.util.HostPort;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /**
  * The command line of a node. Defaults written here are the last resort: the environment
  * ({@code TANDEM_<NAME>}) and the --config file come first, see {@link LayeredDefaults}.
+ * Values are typed here (converters, {@code split}); ranges and cross-checks are in {@link ConfigLoader}.
  */
 @Command(name = "tandem",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
+        // Defaults on a line of their own: a value such as 127.0.0.0/8,::1 is never wrapped apart.
+        showDefaultValues = true,
+        // "[OPTIONS]": the full synopsis wraps option labels such as HOST[:PORT] mid-value.
+        abbreviateSynopsis = true,
         description = {
-            "Runs one Tandem node: a JSON API on Jetty whose HTTP sessions live in an Infinispan cluster.",
-            "Every option can also come from the environment as TANDEM_<NAME> (e.g. TANDEM_PEERS) or from",
-            "a properties file (--config; keys are option names without dashes, e.g. peers=a:7800,b:7800).",
-            "Precedence: command line > environment > file > defaults."
+            "Runs one Tandem node: a JSON API on Jetty whose HTTP sessions live in an",
+            "Infinispan cluster.",
+            "Every option can also come from the environment as TANDEM_<NAME>, e.g.",
+            "  TANDEM_PEERS=app1,app2",
+            "or from a properties file (--config) whose keys are the option names",
+            "without dashes, e.g.",
+            "  peers=app1:7800,app2:7800",
+            "Precedence: command line > environment > file > defaults.",
+            ""
         })
 public final class NodeOptions {
+    /** Options that ask the jar something instead of configuring the node: never from env or file. */
+    static final List<String> QUESTIONS = List.of("--print-node-name");
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option values.")
+    @Option(names = "--config", paramLabel = "FILE", showDefaultValue = Visibility.NEVER, description = "Properties file with option values.")
     String config;
 
-    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0",
-            description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "0.0.0.0", description = "HTTP bind address.")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
-            description = "HTTP port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = WholeNumberConverter.class,
+            description = "HTTP port, 0 = any free port.")
     int port;
 
     @Option(names = "--node", paramLabel = "NAME",
-            description = "Node name; also the suffix of session ids (default: the host name, sanitized).")
+            description = {"Node name; also the suffix of session ids.",
+                "Default: the host name's first label, lower case."})
     String node;
 
-    @Option(names = "--peers", paramLabel = "HOST[:PORT],...", defaultValue = "",
-            description = "Cluster members (static list, may include this node). Empty = standalone.")
-    String peers;
+    @Option(names = "--peers", paramLabel = "HOST[:PORT]", split = ",", converter = PeerConverter.class,
+            description = {"Cluster members, comma-separated; a static list",
+                "that may include this node. PORT defaults to",
+                "--cluster-port. None = standalone."})
+    List<HostPort> peers;
 
     @Option(names = "--cluster-host", paramLabel = "ADDR",
-            description = "JGroups bind address (default: --host if specific, else the local address among --peers).")
+            description = {"JGroups bind address. Default: --host if specific,",
+                "else this machine's address among --peers."})
     String clusterHost;
 
-    @Option(names = "--cluster-port", paramLabel = "PORT", defaultValue = "7800",
-            description = "JGroups TCP port; failure detection uses PORT+100 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cluster-port", paramLabel = "PORT", defaultValue = "7800", converter = WholeNumberConverter.class,
+            description = "JGroups TCP port; failure detection uses PORT+100.")
     int clusterPort;
 
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "tandem",
-            description = "Cluster name; nodes with another name never join (default: ${DEFAULT-VALUE}).")
+            description = "Cluster name; nodes with another name never join.")
     String clusterName;
 
     @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "1800",
-            description = "Idle seconds before a session expires (default: ${DEFAULT-VALUE}).")
+            converter = WholeNumberConverter.class, description = "Idle seconds before a session expires.")
     int sessionTimeout;
 
-    @Option(names = "--drain-seconds", paramLabel = "SECONDS", defaultValue = "3",
-            description = "On drain, keep serving this long while the balancer notices (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drain-seconds", paramLabel = "SECONDS", defaultValue = "3", converter = WholeNumberConverter.class,
+            description = {"On drain, keep serving this long while the",
+                "balancer notices."})
     int drainSeconds;
 
-    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "How long in-flight requests may take to finish on stop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "30", converter = WholeNumberConverter.class,
+            description = {"How long in-flight requests may take to finish",
+                "on stop."})
     int stopTimeout;
 
-    @Option(names = "--trusted-proxies", paramLabel = "CIDR,...", defaultValue = "127.0.0.0/8,::1",
-            description = "Proxies whose X-Forwarded-* headers are believed (default: ${DEFAULT-VALUE}).")
-    String trustedProxies;
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", defaultValue = "127.0.0.0/8,::1",
+            converter = AddressBlockConverter.class,
+            description = {"Proxies whose X-Forwarded-* headers are believed:",
+                "IP addresses or CIDR blocks, comma-separated."})
+    List<String> trustedProxies;
 
     @Option(names = "--session-classes", paramLabel = "PATTERN;...", defaultValue = "",
-            description = "Extra classes allowed in session data, JDK serial-filter syntax (e.g. com.acme.**).")
+            showDefaultValue = Visibility.NEVER,
+            description = {"Extra classes allowed in session data, in JDK",
+                "serial-filter syntax (e.g. com.acme.**)."})
     String sessionClasses;
+
+    @Option(names = "--print-node-name", showDefaultValue = Visibility.NEVER,
+            description = {"Print the node name these settings give (from",
+                "--node, TANDEM_NODE, the file or the host name)",
+                "and exit. Scripts ask this instead of guessing."})
+    boolean printNodeName;
 }

@@ -1,5 +1,6 @@
 package dev.tandem.web;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.AsyncEvent;
@@ -10,23 +11,40 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 
 /**
- * Counts and times every request by method and status (http_server_requests_seconds). For an
- * asynchronous request the clock stops when the response completes, not when the request thread
- * lets go, so the figure includes the session write and its replication.
+ * Counts and times every request by method, status and route (http_server_requests_seconds). For
+ * an asynchronous request the clock stops when the response completes, not when the request
+ * thread lets go, so the figure includes the session write and its replication.
+ *
+ * <p>The {@code uri} tag is bounded: the route template the API matched (set as the request
+ * attribute {@link #ROUTE}, e.g. {@code /api/session/attributes/{name}}), so health checks have their
+ * own series apart from API timings; a request that matched no route is {@code NOT_FOUND} (404),
+ * {@code REDIRECTION} (3xx) or {@code UNKNOWN}, never its raw path.
  */
 public final class RequestMetricsFilter extends HttpFilter {
-    private final MeterRegistry registry;
+    /** Request attribute holding the matched route template. */
+    public static final String ROUTE = "dev.tandem.route";
+
+    /** One timer per method, status and route, found by its tags; no builder per request. */
+    private final Meter.MeterProvider<Timer> requests;
 
     public RequestMetricsFilter(MeterRegistry registry) {
-        this.registry = registry;
+        this.requests = Timer.builder("http.server.requests")
+                .description("HTTP requests served by this node")
+                // Buckets, not client-side quantiles: buckets add up across nodes (histogram_quantile).
+                .publishPercentileHistogram()
+                // Bounds the bucket count to the range an API request can take (the stop timeout is 30 s).
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .withRegistry(registry);
     }
 
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Timer.Sample sample = Timer.start(registry);
+        Timer.Sample sample = Timer.start();
         boolean async = false;
         try {
             chain.doFilter(req, res);
@@ -62,13 +80,21 @@ public final class RequestMetricsFilter extends HttpFilter {
     }
 
     private void record(Timer.Sample sample, HttpServletRequest req, int status) {
-        sample.stop(Timer.builder("http.server.requests")
-                .description("HTTP requests served by this node")
-                .tag("method", knownMethod(req.getMethod()))
-                .tag("status", Integer.toString(status))
-                .tag("outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
-                .publishPercentiles(0.5, 0.99)
-                .register(registry));
+        sample.stop(requests.withTags(
+                "method", knownMethod(req.getMethod()),
+                "status", Integer.toString(status),
+                "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS",
+                "uri", uri(req.getAttribute(ROUTE), status)));
+    }
+
+    static String uri(Object route, int status) {
+        if (route instanceof String template) {
+            return template;
+        }
+        if (status == 404) {
+            return "NOT_FOUND";
+        }
+        return status >= 300 && status < 400 ? "REDIRECTION" : "UNKNOWN";
     }
 
     /** Keeps the metric's label set bounded whatever methods clients invent. */

@@ -30,9 +30,9 @@ class AsyncSessionWorkTest {
         String scrape = node.client().get("/metrics").body();
         assertThat(metric(scrape, "executor_completed_tasks_total\\{[^}]*name=\"tandem.session.work\"[^}]*\\}"))
                 .as("tasks completed on the session-work pool").isGreaterThanOrEqualTo(6);
-        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"DELETE\",node=\"t1\",outcome=\"CLIENT_ERROR\",status=\"404\"\\}"))
+        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"DELETE\",node=\"t1\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/api/cart/items/\\{sku\\}\"\\}"))
                 .as("an error raised on the pool is counted with its real status").isEqualTo(1);
-        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"POST\",node=\"t1\",outcome=\"SUCCESS\",status=\"200\"\\}"))
+        assertThat(metric(scrape, "http_server_requests_seconds_count\\{method=\"POST\",node=\"t1\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/session/counter\"\\}"))
                 .isGreaterThanOrEqualTo(5);
     }
 }

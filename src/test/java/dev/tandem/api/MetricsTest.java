@@ -67,8 +67,45 @@ class MetricsTest {
     void requestsAreCountedByMethodAndStatus() {
         node.client().send("PUT", "/no-such-page", null);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sample(scrape(),
-                "http_server_requests_seconds_count\\{method=\"PUT\",node=\"t1\",outcome=\"CLIENT_ERROR\",status=\"404\"\\}"))
+                "http_server_requests_seconds_count\\{method=\"PUT\",node=\"t1\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"NOT_FOUND\"\\}"))
                 .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1.0)));
+    }
+
+    @Test
+    void requestsAreTaggedByRouteTemplateSoTheUriLabelStaysBounded() {
+        TestHttp client = node.client();
+        client.get("/api/session/attributes/first");
+        client.get("/api/session/attributes/second");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String text = scrape();
+            assertThat(sample(text, "http_server_requests_seconds_count\\{method=\"GET\",node=\"t1\",outcome=\"[A-Z_]+\","
+                    + "status=\"[0-9]+\",uri=\"/api/session/attributes/\\{name\\}\"\\}")).isPresent();
+            assertThat(text).doesNotContain("uri=\"/api/session/attributes/first\"", "/no-such-page");
+        });
+    }
+
+    @Test
+    void healthChecksHaveTheirOwnSeriesApartFromApiTimings() {
+        node.client().get("/health/live");
+        node.client().get("/api/node");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String text = scrape();
+            assertThat(sample(text, "http_server_requests_seconds_count\\{method=\"GET\",node=\"t1\",outcome=\"SUCCESS\","
+                    + "status=\"200\",uri=\"/health/live\"\\}")).hasValueSatisfying(v -> assertThat(v).isPositive());
+            assertThat(sample(text, "http_server_requests_seconds_count\\{method=\"GET\",node=\"t1\",outcome=\"SUCCESS\","
+                    + "status=\"200\",uri=\"/api/node\"\\}")).hasValueSatisfying(v -> assertThat(v).isPositive());
+        });
+    }
+
+    @Test
+    void durationsArePublishedAsHistogramBucketsThatAddUpAcrossNodes() {
+        node.client().get("/api/node");
+
+        String text = scrape();
+        assertThat(text).containsPattern("(?m)^http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/node\",le=\"[0-9.]+\"\\} ");
+        assertThat(text).doesNotContainPattern("(?m)^http_server_requests_seconds\\{[^}]*quantile=");
     }
 
     @Test

@@ -235,4 +235,32 @@ class ProtocolErrorsTest {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         return new TestHttp.Reply(r.statusCode(), r.headers(), r.body());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "bad Content-Length | Content-Length: 12abc",
+        "header without a colon | X-Broken hdr-VALUE-42"})
+    void anErrorJettyRaisesNeverEchoesTheRequestsHeadersOrCookies(String what, String badLine) throws IOException {
+        String request = "GET /api/node HTTP/1.1\r\nHost: t1\r\n"
+                + "Cookie: JSESSIONID=secret-VALUE-42; theme=cookie-VALUE-42\r\n"
+                + "X-Evil: <script>hdr-VALUE-42</script>\r\n"
+                + badLine + "\r\nConnection: close\r\n\r\n";
+
+        String response = exchange(request);
+
+        assertThat(response).as(what).startsWith("HTTP/1.1 400 ");
+        String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+        assertThat(body).as(what).contains("\"error\":\"bad_request\"", "\"requestId\":\"")
+                .doesNotContain("VALUE-42", "<script>", "secret");
+    }
+
+    /** One raw HTTP/1.1 exchange on loopback (the JDK client refuses to send malformed requests). */
+    private static String exchange(String request) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(node.uri().getHost(), node.uri().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
 }

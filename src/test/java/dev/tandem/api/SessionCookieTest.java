@@ -4,7 +4,6 @@ import static dev.tandem.testing.ApiChecks.assertNoLeak;
 import static dev.tandem.testing.ApiChecks.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.config.Cidr;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.RunningNode;
@@ -12,6 +11,7 @@ import dev.tandem.testing.TestHttp;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.jetty.util.InetAddressSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -78,9 +78,11 @@ class SessionCookieTest {
     @Test
     void aClientThatIsNotATrustedProxyCannotClaimHttpsForASecureCookie() {
         NodeConfig base = NodeConfig.standalone("t2");
+        InetAddressSet tenDot = new InetAddressSet();
+        tenDot.add("10.0.0.0/8");
         NodeConfig onlyTenDot = new NodeConfig(base.host(), base.port(), base.node(), base.peers(), base.clusterHost(),
                 base.clusterPort(), base.clusterName(), base.sessionTimeout(), base.drainTime(), base.stopTimeout(),
-                List.of(new Cidr(new byte[] {10, 0, 0, 0}, 8)), base.sessionClasses());
+                tenDot, base.sessionClasses());
 
         try (RunningNode t2 = RunningNode.start(onlyTenDot)) {
             TestHttp.Reply r = raw(t2.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");

@@ -2,7 +2,6 @@ package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.config.HostPort;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.util.HostPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import dev.tandem.web.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 
 /** Builds the JSON error responses all mappers return. */
 final class ErrorResponses {
@@ -20,16 +21,18 @@ final class ErrorResponses {
     /**
      * A client error Jetty raised while the body was being read (e.g. 413 from the size limit on a
      * chunked body) reaches the mappers wrapped in whatever was reading; answer it as itself.
+     * Ours, not Jetty's error handling: Jersey maps the exception before the container sees it, and
+     * without this the answer is a 400 bad_json or a 500 (tried; ProtocolErrorsTest pins the 413).
      */
-    static java.util.Optional<Response> clientErrorInCauses(HttpServletRequest request, Throwable e) {
+    static Optional<Response> clientErrorInCauses(HttpServletRequest request, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             int code = jettyHttpCode(t);
             if (code >= 400 && code < 500) {
                 String message = code == 413 ? "the request body is too large" : t.getMessage();
-                return java.util.Optional.of(of(request, code, dev.tandem.web.ErrorBody.codeFor(code), message));
+                return Optional.of(of(request, code, ErrorBody.codeFor(code), message));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /**

@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ public final class UnexpectedExceptionMapper implements ExceptionMapper<Throwabl
 
     @Override
     public Response toResponse(Throwable e) {
-        java.util.Optional<Response> clientError = ErrorResponses.clientErrorInCauses(request, e);
+        Optional<Response> clientError = ErrorResponses.clientErrorInCauses(request, e);
         if (clientError.isPresent()) {
             return clientError.get();
         }
