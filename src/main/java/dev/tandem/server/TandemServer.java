@@ -1,18 +1,13 @@
 package dev.tandem.server;
 
+import dev.tandem.app.ApiWiring;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
-import dev.tandem.web.ApiFilters;
 import dev.tandem.web.JsonErrorHandler;
 import dev.tandem.web.TrustedProxyCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
-import java.util.EnumSet;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -21,7 +16,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.glassfish.jersey.servlet.ServletContainer;
 
 /** Builds the node's Jetty server, unstarted (the way Jetty's embedded examples do). */
 public final class TandemServer {
@@ -57,13 +51,8 @@ public final class TandemServer {
         ServletContextHandler context = new ServletContextHandler("/");
         context.setSessionHandler(sessions);
         ObjectMapper mapper = api.mapper();
-        for (ApiFilters.Named f : ApiFilters.inOrder(config.node(), registry, mapper, SessionHandlers.savePeriod(config))) {
-            addFilter(context, f.name(), f.filter());
-        }
-        ServletHolder jersey = new ServletHolder("api", new ServletContainer(ApiApplication.create(api)));
-        // Without it Jersey would park the request thread until a CompletionStage completes.
-        jersey.setAsyncSupported(true);
-        context.addServlet(jersey, "/*");
+        // Filters and API exactly as a WAR node gets them.
+        context.addEventListener(ApiWiring.listener(config, api));
         context.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
 
         SizeLimitHandler sizeLimit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
@@ -71,13 +60,5 @@ public final class TandemServer {
         server.setHandler(new GracefulHandler(sizeLimit));
         server.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
         return server;
-    }
-
-    private static void addFilter(ServletContextHandler context, String name, Filter filter) {
-        FilterHolder holder = new FilterHolder(filter);
-        holder.setName(name);
-        // Every filter in front of an asynchronous servlet must allow async too.
-        holder.setAsyncSupported(true);
-        context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
     }
 }

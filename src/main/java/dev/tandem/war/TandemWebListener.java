@@ -1,74 +1,57 @@
 package dev.tandem.war;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
+import dev.tandem.app.ApiWiring;
 import dev.tandem.config.BuildVersion;
+import dev.tandem.config.ConfigException;
+import dev.tandem.config.ConfigLoader;
+import dev.tandem.config.NodeConfig;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
-import dev.tandem.session.SessionLayer;
-import dev.tandem.web.ApiFilters;
 import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.ServletRegistration;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
-import org.glassfish.jersey.servlet.ServletContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the same API, filters and metrics as the fat jar when Tandem runs as a WAR in a Jetty
- * distribution. Sessions, cluster and the serial filter are the jetty-base's (modules/tandem.mod).
+ * A WAR node: the same config rules and the same wiring as the fat jar (ApiWiring). The options
+ * come from the file the jetty-base names in -Dtandem.config (the jar's --config format), then the
+ * environment (TANDEM_*); a bad value stops the deployment with the option and the reason.
+ * Sessions and cluster are the jetty-base's (modules tandem and tandem-sessions).
  */
 public final class TandemWebListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TandemWebListener.class);
+    /** System property with the path of the node's options file, written by bin/tandem-jetty-base. */
+    static final String CONFIG_PROPERTY = "tandem.config";
     private SessionWork sessionWork;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext ctx = event.getServletContext();
-        String node = setting(ctx, "tandem.node", "node");
-        Duration drainTime = Duration.ofSeconds(Long.parseLong(setting(ctx, "tandem.drain.seconds", "3")));
-        int timeoutSeconds = Integer.parseInt(setting(ctx, "tandem.session.timeout.seconds", "1800"));
-        // The jar's rule (SessionLayer.savePeriod), so both write the access time equally often.
-        Duration savePeriod = SessionLayer.savePeriod(Duration.ofSeconds(timeoutSeconds));
-        ctx.setSessionTimeout(Math.max(1, (timeoutSeconds + 59) / 60));
-
+        NodeConfig config = config();
         Readiness readiness = new Readiness();
         LayerClusterView cluster = new LayerClusterView(ctx.getAttribute(LayerClusterView.ATTRIBUTE));
-        PrometheusMeterRegistry metrics = Metrics.registry(node);
+        PrometheusMeterRegistry metrics = Metrics.registry(config.node());
         Metrics.bindCluster(metrics, cluster);
-        ObjectMapper mapper = Json.newMapper();
         // After the drain window (the balancer sends nothing new), stop Jetty gracefully: in-flight
         // requests finish, then the session layer (a server bean) leaves the cluster in order.
-        DrainSequence drain = new DrainSequence(readiness, drainTime, List.of(
+        DrainSequence drain = new DrainSequence(readiness, config.drainTime(), List.of(
                 new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
                         cluster::stopServer)));
-        NodeInfo info = new NodeInfo(node, BuildVersion.current(), Instant.now());
+        NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
         sessionWork = new SessionWork(200, 1000, metrics);
-
-        for (ApiFilters.Named f : ApiFilters.inOrder(node, metrics, mapper, savePeriod)) {
-            addFilter(ctx, f.name(), f.filter());
-        }
-        ServletRegistration.Dynamic api = ctx.addServlet("api",
-                new ServletContainer(ApiApplication.create(new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics, mapper, sessionWork))));
-        api.addMapping("/*");
-        // Without it Jersey would park the request thread until a CompletionStage completes.
-        api.setAsyncSupported(true);
-        api.setLoadOnStartup(1);
+        ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
+                Json.newMapper(), sessionWork));
         readiness.serving();
-        LOG.info("node {} (tandem {}) deployed as a WAR", node, info.version());
+        LOG.info("node {} (tandem {}) deployed as a WAR", config.node(), info.version());
     }
 
     @Override
@@ -78,18 +61,17 @@ public final class TandemWebListener implements ServletContextListener {
         }
     }
 
-    private static void addFilter(ServletContext ctx, String name, Filter filter) {
-        FilterRegistration.Dynamic reg = ctx.addFilter(name, filter);
-        reg.setAsyncSupported(true);
-        reg.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
-    }
-
-    /** A -D system property (set by the jetty-base) wins over the web.xml context parameter. */
-    private static String setting(ServletContext ctx, String key, String fallback) {
-        String value = System.getProperty(key);
-        if (value == null || value.isBlank()) {
-            value = ctx.getInitParameter(key);
+    private static NodeConfig config() {
+        String file = System.getProperty(CONFIG_PROPERTY);
+        String[] args = file == null || file.isBlank() ? new String[0] : new String[] {"--config", file};
+        try {
+            if (new ConfigLoader(System.getenv(), () -> "node").load(args) instanceof ConfigLoader.Start start) {
+                return start.config();
+            }
+            throw new IllegalStateException("tandem: the options file asks for help, not a node: " + file);
+        } catch (ConfigException e) {
+            LOG.error("tandem: {} (options file {})", e.getMessage(), file);
+            throw new IllegalStateException("tandem: " + e.getMessage(), e);
         }
-        return value == null || value.isBlank() ? fallback : value.trim();
     }
 }
