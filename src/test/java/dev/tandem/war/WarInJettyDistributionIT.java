@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.SessionWorkload;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -61,6 +63,15 @@ class WarInJettyDistributionIT {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("error").asText()).isEqualTo("bad_json");
         assertThat(new TestHttp(w1).get("/metrics").body()).contains("http_server_requests");
+
+        // The jar's session layer: four clients on one session across both WAR nodes lose nothing.
+        List<URI> both = List.of(w1, w2);
+        SessionWorkload w = new SessionWorkload(4, 1, i -> List.of(both.get(i % 2), both.get((i + 1) % 2)),
+                i -> SessionWorkload.Mix.INCREMENTS_AND_READS, 100, Duration.ofSeconds(60));
+        HistoryChecker.Report report = HistoryChecker.check(w.run(), w.finalStates(both, Duration.ofSeconds(20)));
+        System.out.printf("[WAR, 4 clients, 1 session, 2 nodes] %s%n", report.summary());
+        assertThat(report.problems()).as("history problems").isEmpty();
+        assertThat(report.acknowledged()).isEqualTo(400);
     }
 
     private URI startWarNode(Path dir, String node, int clusterPort, String peers) throws IOException {
