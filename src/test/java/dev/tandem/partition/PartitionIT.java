@@ -11,9 +11,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -115,10 +117,10 @@ class PartitionIT {
             CutFigures during = CutFigures.of(history, marks.get("cut"), marks.get("heal"), nodes.get(A).name(),
                     "//" + lab.nodeIp(A) + ":");
             System.out.printf(Locale.ROOT, "[partition {A}|{B,C}] %s | cut=%.1fs A-not-ready-after=%s B,C-at-2-after=%s "
-                            + "heal-to-one-view=%.1fs final-reads{%s} | during the cut: A ok=%d failed=%d unknown=%d %s, B+C ok=%d failed=%d unknown=%d%n",
+                            + "heal-to-one-view=%.1fs final-reads{%s} | during the cut: A ok=%d failed=%d unknown=%d %s, B+C ok=%d failed=%d unknown=%d on %d/3 sessions%n",
                     report.summary(), (heal - cut) / 1e9, watch.minorityNotReady(), watch.majorityAtTwo(),
                     (healed - heal) / 1e9, readable, during.minorityOk, during.minorityFailed, during.minorityUnknown,
-                    during.minorityAnswers, during.majorityOk, during.majorityFailed, during.majorityUnknown);
+                    during.minorityAnswers, during.majorityOk, during.majorityFailed, during.majorityUnknown, during.majoritySessions);
 
             assertThat(report.problems()).as("history problems").isEmpty();
             assertThat(report.lost()).as("lost").isZero();
@@ -198,14 +200,17 @@ class PartitionIT {
     }
 
     /**
-     * The operations invoked while A was cut off: outcomes on A and on the majority, and what A
-     * answered ("ok", "503 session_unavailable", another status, or "no answer" when cut off).
+     * The operations invoked while A was cut off: outcomes on A and on the majority, how many
+     * sessions the majority served at least once, and what A answered ("ok", "503
+     * session_unavailable", another status, or "no answer" when cut off).
      */
     private record CutFigures(long minorityOk, long minorityFailed, long minorityUnknown,
-                              long majorityOk, long majorityFailed, long majorityUnknown, Map<String, Long> minorityAnswers) {
+                              long majorityOk, long majorityFailed, long majorityUnknown, long majoritySessions,
+                              Map<String, Long> minorityAnswers) {
         static CutFigures of(History history, long cut, long heal, String minorityNode, String minorityAddress) {
             long[] f = new long[6];
             Map<String, Long> answers = new TreeMap<>();
+            Set<String> servedByMajority = new HashSet<>();
             for (Op o : history.ops()) {
                 if (o.invokedNanos() < cut || o.invokedNanos() > heal) {
                     continue;
@@ -214,9 +219,11 @@ class PartitionIT {
                 f[(minority ? 0 : 3) + o.outcome().ordinal()]++;
                 if (minority) {
                     answers.merge(answer(o), 1L, Long::sum);
+                } else if (o.ok()) {
+                    servedByMajority.add(o.session());
                 }
             }
-            return new CutFigures(f[0], f[1], f[2], f[3], f[4], f[5], answers);
+            return new CutFigures(f[0], f[1], f[2], f[3], f[4], f[5], servedByMajority.size(), answers);
         }
 
         private static String answer(Op o) {
