@@ -1,7 +1,8 @@
 [description]
 The fat jar's session layer for a Tandem WAR node (dev.tandem.session.SessionLayer): the cache
 manager from etc/infinispan.xml, a cluster-wide lock per session, fenced writes, 503 instead of a
-fresh session. In the ee10 environment, since its session handler is a servlet SessionHandler.
+fresh session; and X-Forwarded-* believed only from trusted proxies (-Dtandem.trusted.proxies), as
+in the fat jar. In the ee10 environment, since its session handler is a servlet SessionHandler.
 
 [tags]
 tandem
@@ -11,6 +12,7 @@ ee10
 
 [depend]
 ee10-servlet
+http
 
 [lib]
 # The same classes the fat jar runs (target/jetty-base-template/lib/tandem).

@@ -13,9 +13,6 @@ tandem
 [depend]
 server
 http
-# X-Forwarded-Proto from the balancer makes session cookies Secure behind TLS. Unlike the fat jar's
-# --trusted-proxies, Jetty believes any sender here: keep app nodes reachable only from the balancers.
-forwarded
 ee10-deploy
 graceful
 sessions

@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.web.TrustedProxyCustomizer;
 import java.util.List;
 import org.eclipse.jetty.util.HostPort;
 import picocli.CommandLine.Command;
@@ -83,7 +84,7 @@ public final class NodeOptions {
                 "on stop."})
     int stopTimeout;
 
-    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", defaultValue = "127.0.0.0/8,::1",
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", defaultValue = TrustedProxyCustomizer.DEFAULT,
             converter = AddressBlockConverter.class,
             description = {"Proxies whose X-Forwarded-* headers are believed:",
                 "IP addresses or CIDR blocks, comma-separated."})

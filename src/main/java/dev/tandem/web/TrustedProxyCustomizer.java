@@ -16,8 +16,25 @@ public final class TrustedProxyCustomizer implements HttpConfiguration.Customize
     private final InetAddressSet trusted = new InetAddressSet();
     private final ForwardedRequestCustomizer forwarded = new ForwardedRequestCustomizer();
 
+    /** Who may set X-Forwarded-* when nothing else is said: this host only (the jar's --trusted-proxies default). */
+    public static final String DEFAULT = "127.0.0.0/8,::1";
+
     public TrustedProxyCustomizer(InetAddressSet trusted) {
         this.trusted.addAll(trusted); // a copy: the set is mutable
+    }
+
+    /**
+     * For a WAR node's Jetty (etc/tandem-sessions.xml): addresses and CIDR blocks, comma-separated,
+     * {@link #DEFAULT} when blank. The webapp checks the same value with the jar's rules at deploy.
+     */
+    public static TrustedProxyCustomizer fromList(String csv) {
+        InetAddressSet set = new InetAddressSet();
+        for (String entry : (csv == null || csv.isBlank() ? DEFAULT : csv).split(",")) {
+            if (!entry.isBlank()) {
+                set.add(entry.trim());
+            }
+        }
+        return new TrustedProxyCustomizer(set);
     }
 
     @Override

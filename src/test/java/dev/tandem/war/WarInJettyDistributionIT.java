@@ -42,7 +42,8 @@ class WarInJettyDistributionIT {
         int c2 = FreePorts.clusterPort(HOST);
         String peers = HOST + ":" + c1 + "," + HOST + ":" + c2;
         URI w1 = startWarNode(dir, "w1", c1, peers);
-        URI w2 = startWarNode(dir, "w2", c2, peers);
+        // w2 trusts a balancer that is not this test: forwarding headers from here must be ignored.
+        URI w2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32");
 
         TestHttp user = new TestHttp(w1);
         TestHttp.Reply first = user.post("/api/session/counter", null);
@@ -64,6 +65,12 @@ class WarInJettyDistributionIT {
         assertThat(bad.json().get("error").asText()).isEqualTo("bad_json");
         assertThat(new TestHttp(w1).get("/metrics").body()).contains("http_server_requests");
 
+        // X-Forwarded-Proto is believed from a trusted proxy only, as on jar nodes.
+        assertThat(new TestHttp(w1).send("POST", "/api/session/counter", null, "X-Forwarded-Proto", "https")
+                .setCookies().get(0)).as("loopback is trusted by default").contains("Secure");
+        assertThat(new TestHttp(w2).send("POST", "/api/session/counter", null, "X-Forwarded-Proto", "https")
+                .setCookies().get(0)).as("an untrusted sender cannot forge HTTPS").doesNotContain("Secure");
+
         // The jar's session layer: four clients on one session across both WAR nodes lose nothing.
         List<URI> both = List.of(w1, w2);
         SessionWorkload w = new SessionWorkload(4, 1, i -> List.of(both.get(i % 2), both.get((i + 1) % 2)),
@@ -74,14 +81,16 @@ class WarInJettyDistributionIT {
         assertThat(report.acknowledged()).isEqualTo(400);
     }
 
-    private URI startWarNode(Path dir, String node, int clusterPort, String peers) throws IOException {
+    private URI startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {
         Path repo = Path.of(System.getProperty("tandem.repo", "."));
         Path jettyHome = Path.of(System.getProperty("tandem.jetty.home", "target/jetty-home"));
         Path base = dir.resolve(node);
         int httpPort = FreePorts.httpPort(HOST);
-        Process make = new ProcessBuilder(repo.resolve("bin/tandem-jetty-base").toString(), base.toString(),
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/tandem-jetty-base").toString(), base.toString(),
                 "--node", node, "--host", HOST, "--port", Integer.toString(httpPort), "--peers", peers,
-                "--cluster-host", HOST, "--cluster-port", Integer.toString(clusterPort))
+                "--cluster-host", HOST, "--cluster-port", Integer.toString(clusterPort)));
+        cmd.addAll(List.of(extra));
+        Process make = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(node + "-make.log").toFile()).start();
         try {
             assertThat(make.waitFor(120, TimeUnit.SECONDS)).as("tandem-jetty-base finished").isTrue();
