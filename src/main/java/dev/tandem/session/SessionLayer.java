@@ -288,6 +288,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         viewWork.execute(() -> {
             Set<String> members = Set.copyOf(members());
             restoreAvailabilityWithMajority(members);
+            locks.retryPendingReleases();
             // Locks of members that left (crashed, cut off, paused out of the view) go with them.
             int removed = locks.removeLocksHeldOutside(members);
             if (removed > 0) {

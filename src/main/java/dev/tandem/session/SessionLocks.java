@@ -31,6 +31,7 @@ public final class SessionLocks {
     private final String node;
     private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong sequence = new AtomicLong();
+    private final java.util.Set<Lease> pendingReleases = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Duration wait;
     private final Duration lease;
 
@@ -76,13 +77,32 @@ public final class SessionLocks {
         }
     }
 
-    /** Gives the lock back (only if it is still this lease's: an expired lease is left alone). */
+    /**
+     * Gives the lock back (only if it is still this lease's: an expired lease is left alone). A
+     * release the cluster cannot take now (a member was just cut off) is retried at the next view
+     * change: waiting for the lease would keep the session locked on every node, and a merge
+     * rewrites the entry with a fresh lifespan.
+     */
     public void release(Lease lease) {
         try {
             locks.remove(lease.key(), lease.token());
         } catch (RuntimeException e) {
-            // The lease runs out by itself; whoever waits gets the lock then (or when we leave the view).
-            LOG.warn("could not release the lock of a session ({}); it expires by itself", e.toString());
+            pendingReleases.add(lease);
+            LOG.warn("could not release the lock of a session now ({}); retrying at the next view change", e.toString());
+        }
+    }
+
+    /** Retries the releases that failed; called after every view change. */
+    public void retryPendingReleases() {
+        for (Lease lease : java.util.List.copyOf(pendingReleases)) {
+            try {
+                locks.remove(lease.key(), lease.token());
+                pendingReleases.remove(lease);
+            } catch (RuntimeException e) {
+                if (lease.heldNanos() > 2 * this.lease.toNanos()) {
+                    pendingReleases.remove(lease); // long expired: nothing left to give back
+                }
+            }
         }
     }
 
