@@ -71,7 +71,11 @@ public final class ConfigLoader {
         if (options.printNodeName) {
             return new Exit(0, nodeName(options.node));
         }
-        return new Start(validate(options));
+        NodeConfig config = validate(options);
+        if (options.printJettyIni) {
+            return new Exit(0, JettyIni.lines(config));
+        }
+        return new Start(config);
     }
 
     /** One sentence per mistake: picocli's own prefix ("Invalid value for option ...") would say it twice. */

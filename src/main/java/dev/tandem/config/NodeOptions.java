@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         })
 public final class NodeOptions {
     /** Options that ask the jar something instead of configuring the node: never from env or file. */
-    static final List<String> QUESTIONS = List.of("--print-node-name");
+    static final List<String> QUESTIONS = List.of("--print-node-name", "--print-jetty-ini");
 
     @Option(names = "--config", paramLabel = "FILE", showDefaultValue = Visibility.NEVER, description = "Properties file with option values.")
     String config;
@@ -101,4 +101,10 @@ public final class NodeOptions {
                 "--node, TANDEM_NODE, the file or the host name)",
                 "and exit. Scripts ask this instead of guessing."})
     boolean printNodeName;
+
+    @Option(names = "--print-jetty-ini", showDefaultValue = Visibility.NEVER,
+            description = {"Check these settings and print them as a WAR",
+                "node's start.d ini lines (bin/tandem-jetty-base",
+                "uses it), then exit."})
+    boolean printJettyIni;
 }

@@ -1,0 +1,29 @@
+package dev.tandem.config;
+
+
+/**
+ * A WAR node's settings as start.d ini lines for Jetty, from the same validated config the jar
+ * runs with, so bin/tandem-jetty-base derives nothing itself (peers in JGroups' format, the
+ * cluster address, a cluster of one).
+ */
+final class JettyIni {
+    private JettyIni() {}
+
+    static String lines(NodeConfig c) {
+        // Without peers the WAR node is a cluster of one (its infinispan.xml is always clustered).
+        String peers = c.clustered() ? c.jgroupsInitialHosts() : c.clusterHost() + "[" + c.clusterPort() + "]";
+        String trusted = c.trustedProxies().toString().replaceAll("[\\[\\] ]", "");
+        return String.join(System.lineSeparator(),
+                "jetty.http.host=" + c.host(),
+                "jetty.http.port=" + c.port(),
+                "# The session id suffix HAProxy routes on: must be the node name and stay stable.",
+                "jetty.sessionIdManager.workerName=" + c.node(),
+                "-Dtandem.node=" + c.node(),
+                "-Dtandem.session.timeout.seconds=" + c.sessionTimeout().toSeconds(),
+                "-Dtandem.cluster.name=" + c.clusterName(),
+                "-Dtandem.cluster.host=" + c.clusterHost(),
+                "-Dtandem.cluster.port=" + c.clusterPort(),
+                "-Dtandem.cluster.peers=" + peers,
+                "-Dtandem.trusted.proxies=" + trusted);
+    }
+}
