@@ -46,7 +46,7 @@ public final class SessionHandlers {
     /** A lock nobody gives back (its holder crashed and the view change was missed) lapses after this. */
     static final Duration LOCK_LEASE = Duration.ofSeconds(30);
     /** Requests here read the session without its lock and never write it. */
-    static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics");
+    static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics", "/api/events");
 
     public static SessionHandler create(NodeConfig config, SessionCluster cluster, MeterRegistry registry) {
         SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
