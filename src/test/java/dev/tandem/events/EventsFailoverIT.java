@@ -24,13 +24,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The local lab (3 node processes, a real HAProxy) with SSE listeners on every node while one
  * node is killed with SIGKILL mid-stream: every listener ends with the whole ordered sequence.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventsFailoverIT {
     private static final String NET = "127.0.9";
     private static final int HTTP_PORT = 18180;
@@ -91,7 +96,28 @@ class EventsFailoverIT {
         return r.output();
     }
 
+    /** Starts any node a test stopped and waits for the cluster of three. */
+    @AfterEach
+    void heal() {
+        for (String n : List.of("n1", "n2", "n3")) {
+            boolean alive;
+            try {
+                alive = new TestHttp(node(n)).timeout(Duration.ofSeconds(2)).get("/health/live").status() == 200;
+            } catch (RuntimeException e) {
+                alive = false;
+            }
+            if (!alive) {
+                lab(Duration.ofMinutes(3), "start", n);
+            }
+        }
+        Awaitility.await("3 nodes clustered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> List.of("n1", "n2", "n3").stream().allMatch(n ->
+                        new TestHttp(node(n)).get("/api/node").json().get("members").size() == 3
+                                && new TestHttp(node(n)).get("/health/ready").status() == 200));
+    }
+
     @Test
+    @Order(1)
     void killNineOfANodeMidStreamLeavesEveryListenerWithTheWholeSequenceNoGapNoDuplicate() throws Exception {
         String room = "room:failover";
         List<SseClient> listeners = new ArrayList<>();
@@ -170,6 +196,51 @@ class EventsFailoverIT {
     }
 
     @Test
+    @Order(2)
+    void drainingANodeMidStreamMovesItsListenersElsewhereWithNothingMissed() throws Exception {
+        String room = "room:drain";
+        List<SseClient> listeners = new ArrayList<>();
+        try {
+            for (String n : List.of("n1", "n2", "n3")) {
+                listeners.add(new SseClient(node(n), room, null).reconnectTo(vip()));
+            }
+            Awaitility.await("every listener connected").atMost(Duration.ofSeconds(20))
+                    .until(() -> listeners.stream().noneMatch(l -> l.served().isEmpty()));
+            CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+                TestHttp http = new TestHttp(vip());
+                for (int i = 0; i < 150; i++) {
+                    assertThat(http.post("/api/rooms/drain/messages", "{\"text\":\"d" + i + "\"}").status()).isEqualTo(201);
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> listeners.get(0).events().size() >= 30);
+            lab(Duration.ofMinutes(2), "drain", "n1");
+            publisher.get(3, TimeUnit.MINUTES);
+            for (SseClient l : listeners) {
+                Awaitility.await("listener on " + l.served().get(0)).atMost(Duration.ofSeconds(30))
+                        .until(() -> l.events().size() >= 150);
+                List<Long> ids = l.events().stream().map(SseClient.Received::id).distinct().toList();
+                assertThat(ids).hasSize(150);
+                for (int i = 1; i < ids.size(); i++) {
+                    assertThat(ids.get(i)).isEqualTo(ids.get(i - 1) + 1);
+                }
+            }
+            SseClient onN1 = listeners.get(0);
+            assertThat(onN1.notices()).as("n1's listener was told to reconnect").contains("reconnect");
+            assertThat(onN1.served()).as("then served elsewhere").hasSizeGreaterThan(1).doesNotHaveDuplicates();
+            System.out.printf("[events-drain] n1 drained mid-stream: its listener moved %s, 150/150 events everywhere%n",
+                    onN1.served());
+        } finally {
+            listeners.forEach(SseClient::close);
+        }
+    }
+
+    @Test
+    @Order(3)
     void aLongPollThroughHaproxyWaitsItsFull25SecondsAndGets204() {
         long t0 = System.nanoTime();
         TestHttp.Reply r = new TestHttp(vip()).timeout(Duration.ofSeconds(40))

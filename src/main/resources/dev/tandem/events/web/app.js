@@ -22,7 +22,8 @@ function show(list, e) {
 }
 
 function listen(channel, list, nodeEl, stateEl) {
-  const source = new EventSource("/api/events/stream?channel=" + encodeURIComponent(channel));
+  // after=0: start with what the channel still holds; reconnects resume from Last-Event-ID.
+  const source = new EventSource("/api/events/stream?after=0&channel=" + encodeURIComponent(channel));
   source.addEventListener("hello", m => { nodeEl.textContent = JSON.parse(m.data).node; });
   source.onopen = () => { stateEl.textContent = "open"; };
   source.onerror = () => { stateEl.textContent = "reconnecting"; };
