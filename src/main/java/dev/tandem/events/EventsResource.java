@@ -3,6 +3,7 @@ package dev.tandem.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
 import dev.tandem.web.ErrorBody;
+import dev.tandem.web.RequestIds;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -63,7 +64,7 @@ public final class EventsResource {
         try {
             ready = log.after(cursor, MAX_EVENTS);
         } catch (ChannelLog.Expired e) {
-            response.resume(expired(e));
+            response.resume(expired(e, (String) request.getAttribute(RequestIds.ATTRIBUTE)));
             return;
         }
         if (!ready.isEmpty()) {
@@ -74,7 +75,9 @@ public final class EventsResource {
             response.resume(Response.noContent().build());
             return;
         }
-        LongPoll poll = new LongPoll(events.log(), channel, log, cursor, response, evs -> Response.ok(batch(channel, evs)).build());
+        String requestId = (String) request.getAttribute(RequestIds.ATTRIBUTE);
+        LongPoll poll = new LongPoll(events.log(), channel, log, cursor, response,
+                evs -> Response.ok(batch(channel, evs)).build(), e -> expired(e, requestId));
         response.setTimeout(waitSeconds, TimeUnit.SECONDS);
         response.setTimeoutHandler(r -> poll.timedOut());
         events.log().subscribe(channel.key(), poll);
@@ -110,10 +113,10 @@ public final class EventsResource {
                 .build();
     }
 
-    static Response expired(ChannelLog.Expired e) {
+    static Response expired(ChannelLog.Expired e, String requestId) {
         return Response.status(410).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorBody("cursor_expired", "events after your cursor were dropped; the oldest held is "
-                        + e.oldest + ": start again from 'after=0' or without a cursor", null))
+                        + e.oldest + ": start again from 'after=0' or without a cursor", requestId))
                 .build();
     }
 

@@ -14,16 +14,18 @@ final class LongPoll implements Waiter {
     private final long cursor;
     private final AsyncResponse response;
     private final Function<List<Event>, Response> answer;
+    private final Function<ChannelLog.Expired, Response> expired;
     private final AtomicBoolean done = new AtomicBoolean();
 
     LongPoll(EventLog events, Channel channel, ChannelLog log, long cursor, AsyncResponse response,
-             Function<List<Event>, Response> answer) {
+             Function<List<Event>, Response> answer, Function<ChannelLog.Expired, Response> expired) {
         this.events = events;
         this.channel = channel;
         this.log = log;
         this.cursor = cursor;
         this.response = response;
         this.answer = answer;
+        this.expired = expired;
     }
 
     @Override
@@ -32,7 +34,7 @@ final class LongPoll implements Waiter {
         try {
             ready = log.after(cursor, EventsResource.MAX_EVENTS);
         } catch (ChannelLog.Expired e) {
-            finish(EventsResource.expired(e));
+            finish(expired.apply(e));
             return;
         }
         if (!ready.isEmpty()) {
