@@ -241,6 +241,50 @@ class EventsFailoverIT {
 
     @Test
     @Order(3)
+    void twoBrowsersSeeEachOthersMessagesAndOneKeepsGoingWhenTheNodeServingItIsKilled() throws Exception {
+        Requirements.command("chromium");
+        String count = "document.querySelectorAll('#room li').length";
+        String roomNode = "document.getElementById('room-node').textContent";
+        try (HeadlessChromium a = new HeadlessChromium(vip().resolve("/?room=web"), Files.createDirectories(dir.resolve("ba")));
+             HeadlessChromium b = new HeadlessChromium(vip().resolve("/?room=web"), Files.createDirectories(dir.resolve("bb")))) {
+            for (HeadlessChromium browser : List.of(a, b)) {
+                Awaitility.await("page streams open").atMost(Duration.ofSeconds(30)).until(() ->
+                        browser.eval("document.getElementById('room-state').textContent").asText().equals("open")
+                                && !browser.eval(roomNode).asText().equals("-"));
+            }
+            String servedA = a.eval(roomNode).asText();
+            String servedB = b.eval(roomNode).asText();
+            for (int i = 0; i < 5; i++) {
+                assertThat(post(a, "a" + i)).isEqualTo(201);
+                assertThat(post(b, "b" + i)).isEqualTo(201);
+            }
+            for (HeadlessChromium browser : List.of(a, b)) {
+                Awaitility.await("10 messages shown").atMost(Duration.ofSeconds(15)).until(() -> browser.eval(count).asInt() == 10);
+            }
+            lab(Duration.ofSeconds(60), "kill", servedA);
+            for (int i = 5; i < 10; i++) {
+                assertThat(post(b, "b" + i)).isEqualTo(201);
+            }
+            Awaitility.await("the page whose node died shows every message").atMost(Duration.ofSeconds(30))
+                    .until(() -> a.eval(count).asInt() == 15);
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> b.eval(count).asInt() == 15);
+            String texts = "[...document.querySelectorAll('#room li')].map(li => li.firstChild.textContent).join('|')";
+            assertThat(a.eval(texts).asText()).isEqualTo(b.eval(texts).asText());
+            String nowA = a.eval(roomNode).asText();
+            System.out.printf("[events-page] browser a streamed from %s, b from %s; killed %s; a now on %s; 15/15 shown in both%n",
+                    servedA, servedB, servedA, nowA);
+            assertThat(nowA).isNotEqualTo(servedA);
+        }
+    }
+
+    /** Posts a room message from inside the page (its own cookie, through the VIP); the status. */
+    private static int post(HeadlessChromium browser, String text) {
+        return browser.eval("fetch('/api/rooms/web/messages', {method: 'POST', headers: {'Content-Type': "
+                + "'application/json'}, body: JSON.stringify({text: '" + text + "'})}).then(r => r.status)").asInt();
+    }
+
+    @Test
+    @Order(4)
     void aLongPollThroughHaproxyWaitsItsFull25SecondsAndGets204() {
         long t0 = System.nanoTime();
         TestHttp.Reply r = new TestHttp(vip()).timeout(Duration.ofSeconds(40))
