@@ -98,10 +98,11 @@ if [[ -n $weights ]]; then
   done
 fi
 
-use_servers="" servers=""
+use_servers="" servers="" event_servers=""
 for i in "${!names[@]}"; do
   use_servers+="    use-server ${names[i]} if { req.cook(JSESSIONID) -m end .${names[i]} }"$'\n'
   servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}}"$'\n'
+  event_servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}} track tandem/${names[i]}"$'\n'
 done
 
 # Whole-line placeholders become blocks; the others are substituted in place.
@@ -111,6 +112,7 @@ while IFS= read -r line || [[ -n $line ]]; do
   case $line in
     @@USE_SERVERS@@) printf '%s' "$use_servers"; continue ;;
     @@SERVERS@@) printf '%s' "$servers"; continue ;;
+    @@EVENT_SERVERS@@) printf '%s' "$event_servers"; continue ;;
   esac
   line=${line//@@BIND@@/"$bind"}
   line=${line//@@STATS_BIND@@/"$stats_bind"}

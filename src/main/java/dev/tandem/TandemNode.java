@@ -7,6 +7,8 @@ import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
+import dev.tandem.events.EventLog;
+import dev.tandem.events.Events;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
@@ -33,6 +35,7 @@ public final class TandemNode {
     private final PrometheusMeterRegistry metrics;
     private final DrainSequence drain;
     private final SessionWork sessionWork;
+    private final Events events;
     private Server server;
 
     public TandemNode(NodeConfig config) {
@@ -46,7 +49,11 @@ public final class TandemNode {
         this.metrics = Metrics.registry(config.node());
         // As many session workers as Jetty has request threads: the same concurrency, other threads.
         this.sessionWork = new SessionWork(200, 1000, metrics);
+        // A session's events are kept as long as the session itself may live (and its expiry grace).
+        this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1));
         this.drain = new DrainSequence(readiness, config.drainTime(), List.of(
+                // After the drain window the balancer sends nothing new here: clients reconnect elsewhere.
+                new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),
                 new DrainSequence.Step("stopping HTTP (in-flight requests finish)", this::stopServer),
                 new DrainSequence.Step("leaving the cluster", () -> cluster.leave(config.stopTimeout()))));
     }
@@ -56,16 +63,18 @@ public final class TandemNode {
         try {
             cluster.start();
             Metrics.bindCluster(metrics, cluster);
+            events.start(cluster.cache().getCacheManager().getCache(EventLog.CACHE), config.clustered(), metrics);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                    mapper, sessionWork);
+                    mapper, sessionWork, events);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             readiness.serving();
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {
             stopServer();
+            events.close();
             cluster.close();
             throw e;
         }
@@ -103,5 +112,6 @@ public final class TandemNode {
             server.stop();
         }
         sessionWork.close();
+        events.close();
     }
 }

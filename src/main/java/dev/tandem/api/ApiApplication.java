@@ -30,8 +30,15 @@ public final class ApiApplication {
 
     private ApiApplication() {}
 
+    /** @param events the real-time API (dev.tandem.events); null where it does not run (the WAR) */
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
-                               PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {}
+                               PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
+                               dev.tandem.events.Events events) {
+        public Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
+                            PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {
+            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, null);
+        }
+    }
 
     public static ResourceConfig create(Dependencies d) {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
@@ -45,6 +52,9 @@ public final class ApiApplication {
         rc.register(new MetricsResource(d.metrics()));
         rc.register(new MatchedRoute());
         rc.register(new AdminResource(d.drainer()));
+        if (d.events() != null) {
+            d.events().register(rc, d.sessionWork(), d.cluster());
+        }
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
         rc.register(JacksonFeature.withoutExceptionMappers());

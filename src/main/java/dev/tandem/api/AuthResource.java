@@ -1,6 +1,7 @@
 package dev.tandem.api;
 
 import dev.tandem.api.errors.ApiException;
+import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -39,6 +40,8 @@ public final class AuthResource {
         }
         return work.supply(() -> {
             HttpSession session = request.getSession(true);
+            // Before the id changes: the session's event channel stays with it.
+            SessionEvents.changed(request, session, "login", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("user", body.user()));
             // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
             String id = request.changeSessionId();
             session.setAttribute(SessionData.USER, body.user());
@@ -50,6 +53,7 @@ public final class AuthResource {
     @Path("logout")
     public CompletionStage<Response> logout(@Context HttpServletRequest request) {
         return work.supply(() -> {
+            SessionEvents.changed(request, request.getSession(false), "logout", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
             SessionData.invalidate(request);
             return Response.noContent().build();
         });

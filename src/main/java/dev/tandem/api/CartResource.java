@@ -1,6 +1,7 @@
 package dev.tandem.api;
 
 import dev.tandem.api.errors.ApiException;
+import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -68,6 +69,7 @@ public final class CartResource {
             }
             cart.put(item.sku(), qty);
             SessionData.putCart(session, cart);
+            SessionEvents.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", item.sku()).put("qty", qty));
             return Response.status(201).entity(view(cart)).build();
         });
     }
@@ -82,6 +84,7 @@ public final class CartResource {
                 throw ApiException.notFound("'" + sku + "' is not in the cart");
             }
             SessionData.putCart(session, cart);
+            SessionEvents.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", sku).put("qty", 0));
             return Response.noContent().build();
         });
     }

@@ -3,6 +3,7 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
+import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -59,6 +60,7 @@ public final class SessionResource {
     @DELETE
     public CompletionStage<Response> invalidate(@Context HttpServletRequest request) {
         return work.supply(() -> {
+            SessionEvents.changed(request, request.getSession(false), "invalidated", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
             SessionData.invalidate(request);
             return Response.noContent().build();
         });
@@ -87,6 +89,7 @@ public final class SessionResource {
         }
         return work.supply(() -> {
             data.putAttribute(() -> request.getSession(true), name, value);
+            SessionEvents.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).set("value", value));
             return Response.noContent().build();
         });
     }
@@ -97,6 +100,7 @@ public final class SessionResource {
         SessionData.checkName(name);
         return work.supply(() -> {
             data.removeAttribute(request.getSession(false), name);
+            SessionEvents.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).putNull("value"));
             return Response.noContent().build();
         });
     }
@@ -108,6 +112,7 @@ public final class SessionResource {
             HttpSession session = request.getSession(true);
             long next = SessionData.counter(session) + 1;
             session.setAttribute(SessionData.COUNTER, next);
+            SessionEvents.changed(request, session, "counter", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("value", next));
             return new CounterView(next);
         });
     }

@@ -64,6 +64,10 @@ final class CacheManagers {
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
         manager.defineConfiguration(SESSION_CACHE, cache.build());
         manager.defineConfiguration(LOCK_CACHE, new ConfigurationBuilder().build());
+        // Events expire per entry (lifespan); reap them as the session cache does.
+        ConfigurationBuilder events = new ConfigurationBuilder();
+        events.expiration().wakeUpInterval(30, TimeUnit.SECONDS);
+        manager.defineConfiguration(dev.tandem.events.EventLog.CACHE, events.build());
         return manager;
     }
 }

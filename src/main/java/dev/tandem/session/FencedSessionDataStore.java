@@ -95,6 +95,12 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
                 // This request's client has been told its write failed: nothing more of it is written.
                 return;
             }
+            if (held.owner instanceof org.eclipse.jetty.session.ManagedSession owner && owner.getSessionData() != data) {
+                // Another request on this node holds the lock; this copy was read without it (a long
+                // poll that outlived a write): writing it under that lock would undo that write.
+                LOG.debug("not writing session {}: read without the lock another request holds", id);
+                return;
+            }
             checkHold(held);
             InfinispanSessionData sd = (InfinispanSessionData) data;
             sd.serializeAttributes();

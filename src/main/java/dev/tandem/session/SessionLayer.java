@@ -55,7 +55,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     /** How long an expired session's entry lingers in Infinispan before it is reaped. */
     static final Duration EXPIRY_GRACE = Duration.ofMinutes(1);
     /** Requests here read the session without its lock and never write it (long waits go here). */
-    public static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics");
+    public static final List<String> READ_ONLY_PATHS = List.of("/health/", "/metrics", "/api/events");
 
     private final EmbeddedCacheManager manager;
     private final String node;

@@ -1,0 +1,161 @@
+package dev.tandem.events;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's view of one channel's replay buffer, fed by the replicated cache's listener, and
+ * the clients waiting on it here.
+ *
+ * <p>Events of one channel can be applied on this node slightly out of id order (each id is its
+ * own cache entry, decided on that entry's primary owner), so readers see events only up to
+ * {@link #readable}: the end of the run without holes. A hole still open after {@code holeWait}
+ * (its publisher and the entry's owner died together) is skipped, so one lost write never stalls
+ * a channel.
+ */
+final class ChannelLog {
+    /** Thrown when a cursor points before the oldest event still held. */
+    static final class Expired extends Exception {
+        final long oldest;
+
+        Expired(long oldest) {
+            super(null, null, false, false);
+            this.oldest = oldest;
+        }
+    }
+
+    private final NavigableMap<Long, Event> events = new TreeMap<>();
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private long readable = -1;
+    private long holeSince;
+
+    /** Adds an event; true when readers can now see more than before. */
+    synchronized boolean add(Event e, long startHint) {
+        if (readable < 0) {
+            readable = Math.min(e.id(), startHint) - 1;
+        }
+        if (events.putIfAbsent(e.id(), e) != null) {
+            return false;
+        }
+        return advance(System.nanoTime());
+    }
+
+    /** Adds an event read from the cache's contents (any order); {@link #settle} follows. */
+    synchronized void load(Event e) {
+        events.putIfAbsent(e.id(), e);
+    }
+
+    /** After loading: readers start at the oldest event held; true when they can now see more. */
+    synchronized boolean settle() {
+        if (events.isEmpty()) {
+            return false;
+        }
+        if (readable < events.firstKey() - 1) {
+            readable = events.firstKey() - 1;
+        }
+        return advance(System.nanoTime());
+    }
+
+    synchronized void remove(long id) {
+        events.remove(id);
+        if (!events.isEmpty() && readable < events.firstKey() - 1) {
+            readable = events.firstKey() - 1;
+        }
+    }
+
+    /** Skips a hole that stayed open too long; true when readers can now see more. */
+    synchronized boolean skipStaleHole(long now, long holeWaitNanos) {
+        if (holeSince == 0 || now - holeSince < holeWaitNanos) {
+            return false;
+        }
+        Long next = events.higherKey(readable);
+        if (next == null) {
+            holeSince = 0;
+            return false;
+        }
+        readable = next - 1;
+        return advance(now);
+    }
+
+    synchronized boolean hasHole() {
+        return holeSince != 0;
+    }
+
+    private boolean advance(long now) {
+        long before = readable;
+        while (events.containsKey(readable + 1)) {
+            readable++;
+        }
+        holeSince = events.higherKey(readable) == null ? 0 : (holeSince == 0 ? now : holeSince);
+        return readable > before;
+    }
+
+    /** The id of the newest readable event (0 when there is none). */
+    synchronized long last() {
+        return Math.max(0, readable);
+    }
+
+    /** Next id to try for a publish through this node, or 0 when the channel holds nothing here. */
+    synchronized long nextId() {
+        return events.isEmpty() ? 0 : events.lastKey() + 1;
+    }
+
+    /** Ids at or below this may be dropped to keep {@code capacity} events. */
+    synchronized List<Long> beyondCapacity(int capacity) {
+        List<Long> out = new ArrayList<>();
+        int excess = events.size() - capacity;
+        for (Long id : events.keySet()) {
+            if (excess-- <= 0) {
+                break;
+            }
+            out.add(id);
+        }
+        return out;
+    }
+
+    /**
+     * Readable events after the cursor, oldest first. Cursor 0 means "from the oldest held"; a
+     * cursor before the oldest held (its events were dropped) is {@link Expired}.
+     */
+    synchronized List<Event> after(long cursor, int max) throws Expired {
+        if (events.isEmpty() || readable < 0) {
+            return List.of();
+        }
+        long oldest = events.firstKey();
+        if (cursor != 0 && cursor < oldest - 1) {
+            throw new Expired(oldest);
+        }
+        if (cursor >= readable) {
+            return List.of(); // nothing new (or the client saw a node that is ahead of this one)
+        }
+        List<Event> out = new ArrayList<>();
+        for (Map.Entry<Long, Event> e : events.subMap(cursor, false, readable, true).entrySet()) {
+            if (out.size() >= max) {
+                break;
+            }
+            out.add(e.getValue());
+        }
+        return out;
+    }
+
+    synchronized boolean isIdle() {
+        return events.isEmpty() && waiters.isEmpty();
+    }
+
+    void subscribe(Waiter w) {
+        waiters.add(w);
+    }
+
+    void unsubscribe(Waiter w) {
+        waiters.remove(w);
+    }
+
+    Set<Waiter> waiters() {
+        return waiters;
+    }
+}

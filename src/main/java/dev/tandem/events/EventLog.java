@@ -1,0 +1,244 @@
+package dev.tandem.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.errors.ApiException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.infinispan.Cache;
+import org.infinispan.context.Flag;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster-wide, ordered, bounded event log of every channel, kept in the replicated cache
+ * {@value #CACHE}.
+ *
+ * <p><b>Why one cache entry per event, claimed with putIfAbsent.</b> Each event is stored under
+ * {@code e:<channel>:<id>}; a publisher takes the next id by {@code putIfAbsent}, which Infinispan
+ * decides on that key's primary owner and applies on every member before it returns (REPL_SYNC).
+ * Exactly one event gets each id, the claim and the write are one step (no id is ever taken and
+ * then left empty by a publisher that died in between), and when a node dies the events are
+ * already on every survivor: a client that reconnects elsewhere resumes from its cursor. A whole
+ * buffer in one entry replaced by compare-and-set would order events just as well, but would copy
+ * and replicate up to {@link #CAPACITY} events on every publish.
+ *
+ * <p>A channel's first id is the publish time in microseconds (agreed through a putIfAbsent on
+ * {@code h:<channel>}), so ids keep growing even after an idle channel's events expired and it
+ * starts again. Every node keeps its own ordered view ({@link ChannelLog}) from a cache listener,
+ * which also wakes the clients waiting on this node.
+ */
+public final class EventLog {
+    public static final String CACHE = "tandem-events";
+    /** Events kept per channel (the replay buffer). */
+    static final int CAPACITY = 1000;
+    /** A hole in a channel (a write lost with its node) is skipped after this. */
+    static final Duration HOLE_WAIT = Duration.ofSeconds(2);
+    private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
+
+    private final Cache<String, String> cache;
+    private final ObjectMapper mapper;
+    private final String node;
+    private final Executor notifier;
+    private final Duration sessionRetention;
+    private final Duration roomRetention;
+    private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
+
+    EventLog(Cache<String, String> cache, ObjectMapper mapper, String node, Executor notifier,
+             Duration sessionRetention, Duration roomRetention) {
+        this.cache = cache;
+        this.mapper = mapper;
+        this.node = node;
+        this.notifier = notifier;
+        this.sessionRetention = sessionRetention;
+        this.roomRetention = roomRetention;
+    }
+
+    /** Starts following the cache, then reads what it already holds. */
+    void start() {
+        cache.addListener(new Feed());
+        load();
+    }
+
+    /** Reads every event this node holds (again after a state transfer); merging is idempotent. */
+    void load() {
+        for (Map.Entry<String, String> e : cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet()) {
+            if (e.getKey().startsWith("e:") && e.getValue() != null) {
+                log(channelKeyOf(e.getKey())).load(read(e.getValue()));
+            }
+        }
+        logs.values().forEach(l -> {
+            if (l.settle()) {
+                wake(l);
+            }
+        });
+    }
+
+    /** Publishes an event: stored on every member (or refused with an exception) before it returns. */
+    public Event publish(Channel channel, String type, JsonNode data) {
+        ChannelLog log = logs.computeIfAbsent(channel.key(), k -> new ChannelLog());
+        long next = log.nextId();
+        if (next == 0) {
+            String fresh = Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
+            String agreed = cache.putIfAbsent(anchorKey(channel.key()), fresh, retention(channel).toMillis(), TimeUnit.MILLISECONDS);
+            next = Long.parseLong(agreed == null ? fresh : agreed);
+        }
+        String uid = UUID.randomUUID().toString();
+        for (int attempt = 0; attempt < 10_000; attempt++) {
+            Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
+            String json = write(event);
+            String existing = cache.putIfAbsent(eventKey(channel.key(), next), json,
+                    retention(channel).toMillis(), TimeUnit.MILLISECONDS);
+            if (existing == null || uid.equals(read(existing).uid())) {
+                trim(channel.key(), log);
+                return event;
+            }
+            next = Math.max(next + 1, log.nextId());
+        }
+        throw new ApiException(503, "unavailable", "the channel is too busy right now; retry shortly");
+    }
+
+    ChannelLog log(String key) {
+        return logs.computeIfAbsent(key, k -> new ChannelLog());
+    }
+
+    /** Subscribes under the map's lock, so an idle log is never dropped with a waiter on it. */
+    ChannelLog subscribe(String key, Waiter w) {
+        return logs.compute(key, (k, l) -> {
+            ChannelLog log = l == null ? new ChannelLog() : l;
+            log.subscribe(w);
+            return log;
+        });
+    }
+
+    void unsubscribe(String key, Waiter w) {
+        logs.computeIfPresent(key, (k, l) -> {
+            l.unsubscribe(w);
+            return l.isIdle() ? null : l;
+        });
+    }
+
+    /** Every waiter on this node, for drain and heartbeats. */
+    void forEachWaiter(Consumer<Waiter> action) {
+        logs.values().forEach(l -> l.waiters().forEach(action));
+    }
+
+    int waiting() {
+        return logs.values().stream().mapToInt(l -> l.waiters().size()).sum();
+    }
+
+    /** Skips holes left open too long (called periodically). */
+    void skipStaleHoles() {
+        long now = System.nanoTime();
+        logs.values().forEach(l -> {
+            if (l.hasHole() && l.skipStaleHole(now, HOLE_WAIT.toNanos())) {
+                wake(l);
+            }
+        });
+    }
+
+    private void trim(String key, ChannelLog log) {
+        for (Long old : log.beyondCapacity(CAPACITY)) {
+            cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(eventKey(key, old));
+        }
+    }
+
+    private Duration retention(Channel channel) {
+        return channel.key().startsWith("s:") ? sessionRetention : roomRetention;
+    }
+
+    private void added(String cacheKey, String value) {
+        if (value == null || !cacheKey.startsWith("e:")) {
+            return;
+        }
+        String key = channelKeyOf(cacheKey);
+        Event event = read(value);
+        ChannelLog log = log(key);
+        String anchor = cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).get(anchorKey(key));
+        long start = anchor == null ? event.id() : Long.parseLong(anchor);
+        if (log.add(event, start)) {
+            wake(log);
+        }
+    }
+
+    private void removed(String cacheKey) {
+        if (!cacheKey.startsWith("e:")) {
+            return;
+        }
+        String key = channelKeyOf(cacheKey);
+        long id = Long.parseLong(cacheKey.substring(cacheKey.lastIndexOf(':') + 1));
+        logs.computeIfPresent(key, (k, l) -> {
+            l.remove(id);
+            return l.isIdle() ? null : l;
+        });
+    }
+
+    private void wake(ChannelLog log) {
+        for (Waiter w : log.waiters()) {
+            notifier.execute(w::wake);
+        }
+    }
+
+    private static String eventKey(String channelKey, long id) {
+        return "e:" + channelKey + ":" + id;
+    }
+
+    private static String anchorKey(String channelKey) {
+        return "h:" + channelKey;
+    }
+
+    private static String channelKeyOf(String eventKey) {
+        return eventKey.substring(2, eventKey.lastIndexOf(':'));
+    }
+
+    private String write(Event e) {
+        try {
+            return mapper.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("cannot write an event as JSON", ex);
+        }
+    }
+
+    Event read(String json) {
+        try {
+            return mapper.readValue(json, Event.class);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("stored event is not JSON", ex);
+        }
+    }
+
+    /** Runs on the thread that applied the write on this node: hands off at once. */
+    @Listener(observation = Listener.Observation.POST)
+    public final class Feed {
+        @CacheEntryCreated
+        public void created(CacheEntryEvent<String, String> e) {
+            try {
+                added(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                LOG.warn("unreadable event entry {}: {}", e.getKey(), ex.toString());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void removed(CacheEntryEvent<String, String> e) {
+            EventLog.this.removed(e.getKey());
+        }
+
+        @CacheEntryExpired
+        public void expired(CacheEntryEvent<String, String> e) {
+            EventLog.this.removed(e.getKey());
+        }
+    }
+}

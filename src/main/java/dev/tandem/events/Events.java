@@ -1,0 +1,126 @@
+package dev.tandem.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.SessionWork;
+import dev.tandem.cluster.ClusterView;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.infinispan.Cache;
+import org.infinispan.factories.ComponentRegistry;
+import org.infinispan.statetransfer.StateTransferManager;
+
+/**
+ * The node's real-time module: the event log on the cluster, the API that publishes and listens,
+ * the few threads that wake waiting clients, and the drain step that sends them elsewhere.
+ */
+public final class Events implements AutoCloseable {
+    /** Comments on idle streams this often, so proxies (HAProxy's 30 s timeouts) keep them. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** Room messages are kept this long after they were posted (within the buffer's capacity). */
+    static final Duration ROOM_RETENTION = Duration.ofHours(24);
+
+    private final String node;
+    private final ObjectMapper mapper;
+    private final Duration sessionRetention;
+    private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timers;
+    private final java.util.concurrent.ExecutorService notifier;
+    private volatile EventLog log;
+    private volatile boolean draining;
+
+    /** @param sessionRetention how long a session's events are kept: its timeout and a little */
+    public Events(String node, ObjectMapper mapper, Duration sessionRetention) {
+        this.node = node;
+        this.mapper = mapper;
+        this.sessionRetention = sessionRetention;
+        AtomicInteger n = new AtomicInteger();
+        // Waking clients writes their answers; a few threads, whatever the number of clients.
+        this.notifier = Executors.newFixedThreadPool(4, r -> daemon(r, "tandem-events-" + n.incrementAndGet()));
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tandem-events-timer"));
+    }
+
+    /**
+     * Follows the event cache. A joining node serves at once (it is not ready yet, see
+     * SessionCluster) and reads the events again once its state transfer is complete.
+     */
+    public void start(Cache<String, String> cache, boolean clustered, MeterRegistry registry) {
+        EventLog started = new EventLog(cache, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
+        started.start();
+        this.log = started;
+        if (clustered) {
+            Thread t = new Thread(() -> {
+                ComponentRegistry.componentOf(cache, StateTransferManager.class).waitForInitialStateTransferToComplete();
+                started.load();
+            }, "tandem-events-state");
+            t.setDaemon(true);
+            t.start();
+        }
+        timers.scheduleWithFixedDelay(started::skipStaleHoles, 500, 500, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        Gauge.builder("tandem.events.waiting", started, EventLog::waiting)
+                .description("Long polls and event streams waiting on this node").register(registry);
+    }
+
+    /** Registers the events API (resources and the session-change publisher). */
+    public void register(ResourceConfig rc, SessionWork work, ClusterView cluster) {
+        rc.register(new EventsResource(this, mapper, node));
+        rc.register(new RoomResource(logOrFail(), work, cluster, mapper));
+        rc.register(new PublishFilter(logOrFail()));
+        rc.register(new PageResource());
+    }
+
+    /** Drain step: every waiting long poll is answered (204) and every stream told to reconnect. */
+    public void drain() {
+        draining = true;
+        EventLog l = log;
+        if (l != null) {
+            l.forEachWaiter(Waiter::drain);
+        }
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    EventLog log() {
+        return logOrFail();
+    }
+
+    void opened(SseStream stream) {
+        streams.add(stream);
+        notifier.execute(stream::open);
+    }
+
+    private void heartbeat() {
+        streams.removeIf(SseStream::isClosed);
+        streams.forEach(s -> notifier.execute(s::heartbeat));
+    }
+
+    private EventLog logOrFail() {
+        EventLog l = log;
+        if (l == null) {
+            throw new IllegalStateException("events not started");
+        }
+        return l;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        notifier.shutdown();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tandem.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A node's ordered view of one channel: readers never see past a hole until it fills or goes stale. */
+class ChannelLogTest {
+    private static Event e(long id) {
+        return new Event(id, "room:t", "message", "n1", 0, null, "u" + id);
+    }
+
+    private static List<Long> ids(List<Event> events) {
+        return events.stream().map(Event::id).toList();
+    }
+
+    @Test
+    void eventsAppliedOutOfOrderAreReadInIdOrderOnceTheHoleFills() throws Exception {
+        ChannelLog log = new ChannelLog();
+        assertThat(log.add(e(100), 100)).isTrue();
+        assertThat(log.add(e(102), 100)).as("102 waits for 101").isFalse();
+        assertThat(ids(log.after(0, 10))).containsExactly(100L);
+        assertThat(log.add(e(101), 100)).isTrue();
+        assertThat(ids(log.after(100, 10))).containsExactly(101L, 102L);
+        assertThat(log.last()).isEqualTo(102);
+        assertThat(log.nextId()).isEqualTo(103);
+    }
+
+    @Test
+    void aHoleStillOpenAfterTheWaitIsSkipped() throws Exception {
+        ChannelLog log = new ChannelLog();
+        log.add(e(1), 1);
+        log.add(e(3), 1);
+        long now = System.nanoTime();
+        assertThat(log.skipStaleHole(now, 2_000_000_000L)).as("not yet").isFalse();
+        assertThat(log.skipStaleHole(now + 3_000_000_000L, 2_000_000_000L)).isTrue();
+        assertThat(ids(log.after(1, 10))).containsExactly(3L);
+        assertThat(log.hasHole()).isFalse();
+    }
+
+    @Test
+    void aCursorBeforeTheOldestHeldEventIsExpiredAndZeroReadsFromTheOldest() throws Exception {
+        ChannelLog log = new ChannelLog();
+        for (long id = 10; id <= 14; id++) {
+            log.add(e(id), 10);
+        }
+        assertThat(log.beyondCapacity(3)).containsExactly(10L, 11L);
+        log.remove(10);
+        log.remove(11);
+        assertThatThrownBy(() -> log.after(10, 10)).isInstanceOf(ChannelLog.Expired.class);
+        assertThat(ids(log.after(11, 10))).containsExactly(12L, 13L, 14L);
+        assertThat(ids(log.after(0, 2))).containsExactly(12L, 13L);
+        assertThat(log.after(99, 10)).as("a cursor ahead (another node is ahead) just waits").isEmpty();
+    }
+
+    @Test
+    void eventsLoadedFromTheCacheInAnyOrderAreReadFromTheOldest() throws Exception {
+        ChannelLog log = new ChannelLog();
+        for (long id : new long[] {7, 5, 6, 9}) {
+            log.load(e(id));
+        }
+        log.settle();
+        assertThat(ids(log.after(0, 10))).containsExactly(5L, 6L, 7L);
+    }
+}
