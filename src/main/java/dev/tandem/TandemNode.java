@@ -2,11 +2,14 @@ package dev.tandem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
+import dev.tandem.api.HealthResource;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
+import dev.tandem.dashboard.StatusBoard;
+import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
@@ -35,6 +38,7 @@ public final class TandemNode {
     private final DrainSequence drain;
     private final SessionWork sessionWork;
     private Server server;
+    private StatusPublisher dashboard;
 
     public TandemNode(NodeConfig config) {
         // Jersey and JGroups log through java.util.logging; send that to SLF4J with the rest.
@@ -49,6 +53,7 @@ public final class TandemNode {
         this.sessionWork = new SessionWork(200, 1000, metrics);
         this.drain = new DrainSequence(readiness, config.drainTime(), List.of(
                 new DrainSequence.Step("stopping HTTP (in-flight requests finish)", this::stopServer),
+                new DrainSequence.Step("telling the lab dashboard this node stopped", this::stopDashboard),
                 new DrainSequence.Step("leaving the cluster", () -> cluster.leave(config.stopTimeout()))));
     }
 
@@ -59,13 +64,16 @@ public final class TandemNode {
             Metrics.bindCluster(metrics, cluster);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
+            StatusBoard board = StatusBoard.of(cluster, mapper);
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                    mapper, sessionWork);
+                    mapper, sessionWork, board);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             readiness.serving();
+            dashboard = StatusPublisher.start(board, info, uri(), new HealthResource(readiness, cluster), cluster, metrics);
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {
+            stopDashboard();
             stopServer();
             cluster.close();
             throw e;
@@ -99,6 +107,12 @@ public final class TandemNode {
 
     public NodeConfig config() {
         return config;
+    }
+
+    private void stopDashboard() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
     }
 
     private void stopServer() throws Exception {

@@ -7,6 +7,10 @@ import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
 import dev.tandem.cluster.ClusterView;
+import dev.tandem.dashboard.DashboardResource;
+import dev.tandem.dashboard.LandingResource;
+import dev.tandem.dashboard.StaticFiles;
+import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.lifecycle.Drainer;
 import dev.tandem.lifecycle.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,7 +46,14 @@ public final class ApiApplication {
     }
 
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
-                               PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {}
+                               PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
+                               StatusBoard board) {
+        /** Without the lab dashboard's status board (WAR nodes): /lab/ shows HAProxy's view only. */
+        public Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
+                            PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {
+            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, StatusBoard.none());
+        }
+    }
 
     public static ResourceConfig create(Dependencies d) {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
@@ -55,6 +66,10 @@ public final class ApiApplication {
         rc.register(new CartResource(d.node(), d.sessionWork()));
         rc.register(new MetricsResource(d.metrics()));
         rc.register(new AdminResource(d.drainer()));
+        // The lab dashboard (/lab/) and the landing page (/), see dev.tandem.dashboard.
+        StaticFiles pages = new StaticFiles();
+        rc.register(new DashboardResource(d.node(), d.cluster(), d.board(), pages));
+        rc.register(new LandingResource(pages));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
         rc.register(JacksonFeature.withoutExceptionMappers());

@@ -2,6 +2,7 @@ package dev.tandem.cluster;
 
 import dev.tandem.config.HostPort;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.dashboard.StatusBoard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -66,6 +67,8 @@ final class CacheManagers {
         DefaultCacheManager manager = new DefaultCacheManager(global.build(), false);
         manager.defineConfiguration(SESSION_CACHE, cache.build());
         manager.defineConfiguration(LOCK_CACHE, new ConfigurationBuilder().build());
+        // The lab dashboard's board; alone, the node's own record and events are all it holds.
+        manager.defineConfiguration(StatusBoard.CACHE, new ConfigurationBuilder().build());
         return manager;
     }
 }

@@ -1,0 +1,164 @@
+package dev.tandem.dashboard;
+
+import dev.tandem.api.HealthResource;
+import dev.tandem.api.NodeInfo;
+import dev.tandem.cluster.SessionCluster;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts this node's status record on the board every second, and the timeline events it is the one
+ * to tell: its own start, readiness changes and stop, and (on the coordinator only, so each appears
+ * once) members joining and leaving the cluster view. One thread does all of it, in order.
+ */
+public final class StatusPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusPublisher.class);
+    static final Duration PERIOD = Duration.ofSeconds(1);
+
+    private final StatusBoard board;
+    private final NodeInfo node;
+    private final String address;
+    private final HealthResource health;
+    private final SessionCluster cluster;
+    private final RequestRates rates;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-lab-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private NodeStatus last;
+    private String lastKind;
+    private Set<String> lastView;
+    private boolean failing;
+
+    private StatusPublisher(StatusBoard board, NodeInfo node, URI address, HealthResource health, SessionCluster cluster,
+                            MeterRegistry metrics) {
+        this.board = board;
+        this.node = node;
+        this.address = address.toString();
+        this.health = health;
+        this.cluster = cluster;
+        this.rates = new RequestRates(metrics);
+    }
+
+    /** Starts publishing; readiness is read through {@code health}, the same answer the balancer gets. */
+    public static StatusPublisher start(StatusBoard board, NodeInfo node, URI address, HealthResource health,
+                                        SessionCluster cluster, MeterRegistry metrics) {
+        StatusPublisher p = new StatusPublisher(board, node, address, health, cluster, metrics);
+        p.thread.execute(() -> {
+            p.lastView = Set.copyOf(cluster.members());
+            p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address);
+        });
+        cluster.onViewChange(members -> p.onThread(() -> p.viewChanged(members)));
+        p.thread.scheduleAtFixedRate(p::tick, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        return p;
+    }
+
+    /** Last word before the node leaves the cluster: "stopped", so the page tells a drain from a crash. */
+    @Override
+    public void close() {
+        onThread(() -> {
+            if (last != null) {
+                board.publish(last.stopped(System.currentTimeMillis()));
+                record("stopped", node.name() + " stopped after draining; leaving the cluster");
+            }
+        });
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(2, TimeUnit.SECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+
+    private void tick() {
+        try {
+            Response r = health.ready();
+            boolean ready = r.getStatus() == 200;
+            Map<?, ?> body = r.getEntity() instanceof Map<?, ?> m ? m : Map.of();
+            String state = String.valueOf(body.get("state"));
+            String reason = body.get("reason") == null ? null : body.get("reason").toString();
+            last = new NodeStatus(node.name(), address, node.version(), node.startedAt().toEpochMilli(), state, ready,
+                    reason, List.copyOf(cluster.members()), rates.sessions(), Math.round(rates.perSecond() * 10) / 10.0,
+                    Math.round(rates.p99Millis() * 10) / 10.0, System.currentTimeMillis());
+            board.publish(last);
+            readinessEvent(ready, state, reason);
+            failing = false;
+        } catch (RuntimeException e) {
+            // The cache stops under us while the node shuts down; anything else is worth one line.
+            if (!failing) {
+                LOG.warn("could not publish the dashboard status: {}", e.toString());
+            }
+            failing = true;
+        }
+    }
+
+    private void readinessEvent(boolean ready, String state, String reason) {
+        String kind = ready ? "ready" : "draining".equals(state) ? "draining" : "not-ready";
+        if (kind.equals(lastKind)) {
+            return;
+        }
+        lastKind = kind;
+        switch (kind) {
+            case "ready" -> record(kind, node.name() + " ready (" + cluster.members().size() + " members in its view)");
+            case "draining" -> record(kind, node.name() + " draining: not ready, finishing its requests");
+            default -> record(kind, node.name() + " not ready: " + (reason == null ? state : reason));
+        }
+    }
+
+    private void viewChanged(Set<String> members) {
+        Set<String> before = lastView;
+        lastView = Set.copyOf(members);
+        if (before == null || !board.coordinator()) {
+            return;
+        }
+        Set<String> joined = new TreeSet<>(members);
+        joined.removeAll(before);
+        Set<String> left = new TreeSet<>(before);
+        left.removeAll(members);
+        for (String n : joined) {
+            event(n, "joined", n + " joined the cluster view (" + members.size() + " members)");
+        }
+        for (String n : left) {
+            NodeStatus said = board.last(n);
+            boolean drained = said != null && Set.of("draining", "stopped").contains(said.state());
+            event(n, "left", n + (drained ? " left the cluster view after draining"
+                    : " left the cluster view without draining (killed or crashed)"));
+        }
+    }
+
+    private void record(String kind, String text) {
+        event(node.name(), kind, text);
+    }
+
+    private void event(String about, String kind, String text) {
+        try {
+            board.record(new LabEvent(System.currentTimeMillis(), about, kind, text, node.name()));
+        } catch (RuntimeException e) {
+            LOG.debug("could not record the dashboard event '{}': {}", text, e.toString());
+        }
+    }
+
+    private void onThread(Runnable work) {
+        try {
+            thread.execute(work);
+        } catch (RejectedExecutionException e) {
+            // closed: the node is leaving, nothing more to tell
+        }
+    }
+}
