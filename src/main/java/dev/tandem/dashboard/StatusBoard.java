@@ -57,19 +57,34 @@ public final class StatusBoard {
         return cache != null;
     }
 
-    /** True on the member that speaks for the cluster (JGroups' coordinator): one record per view change. */
-    boolean coordinator() {
-        return cache != null && cache.getCacheManager().isCoordinator();
+    /** Listens to the cluster's view changes (nothing without a board); {@code null} to stop. */
+    void viewListener(Object old, Object listener) {
+        if (cache == null) {
+            return;
+        }
+        if (old != null) {
+            cache.getCacheManager().removeListener(old);
+        }
+        if (listener != null) {
+            cache.getCacheManager().addListener(listener);
+        }
     }
 
     void publish(NodeStatus status) {
         put(NODE_KEY + status.name(), status, STATUS_LIFESPAN);
     }
 
+    /** An event only this node tells (its own start, readiness, stop). */
     void record(LabEvent event) {
-        // Zero-padded time first, so keys sort by time; the recorder and a counter keep them unique.
-        String key = String.format("%s%015d/%s/%d", EVENT_KEY, event.at(), event.seenBy(), sequence.incrementAndGet());
-        put(key, event, EVENT_LIFESPAN);
+        put(EVENT_KEY + event.seenBy() + "/" + event.at() + "/" + sequence.incrementAndGet(), event, EVENT_LIFESPAN);
+    }
+
+    /**
+     * An event every member sees (a node left or joined view N): each records it under the same
+     * key, so it shows once, and whoever survives has told it.
+     */
+    void recordShared(String id, LabEvent event) {
+        put(EVENT_KEY + "shared/" + id, event, EVENT_LIFESPAN);
     }
 
     /** The last record a node published, if the board still has it. */

@@ -2,7 +2,7 @@ package dev.tandem.dashboard;
 
 import dev.tandem.api.HealthResource;
 import dev.tandem.api.NodeInfo;
-import dev.tandem.cluster.SessionCluster;
+import dev.tandem.cluster.ClusterView;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts this node's status record on the board every second, and the timeline events it is the one
- * to tell: its own start, readiness changes and stop, and (on the coordinator only, so each appears
- * once) members joining and leaving the cluster view. One thread does all of it, in order.
+ * Puts this node's status record on the board every second, and timeline events: its own start,
+ * readiness changes and stop, and members joining and leaving the cluster view (told by every
+ * member under one key per view, so each shows once). One thread does all of it, in order.
  */
 public final class StatusPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusPublisher.class);
@@ -31,19 +30,19 @@ public final class StatusPublisher implements AutoCloseable {
     private final NodeInfo node;
     private final String address;
     private final HealthResource health;
-    private final SessionCluster cluster;
+    private final ClusterView cluster;
     private final RequestRates rates;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-lab-status");
         t.setDaemon(true);
         return t;
     });
+    private final ViewEvents views = new ViewEvents(change -> onThread(() -> viewChanged(change)));
     private NodeStatus last;
     private String lastKind;
-    private Set<String> lastView;
     private boolean failing;
 
-    private StatusPublisher(StatusBoard board, NodeInfo node, URI address, HealthResource health, SessionCluster cluster,
+    private StatusPublisher(StatusBoard board, NodeInfo node, URI address, HealthResource health, ClusterView cluster,
                             MeterRegistry metrics) {
         this.board = board;
         this.node = node;
@@ -55,13 +54,10 @@ public final class StatusPublisher implements AutoCloseable {
 
     /** Starts publishing; readiness is read through {@code health}, the same answer the balancer gets. */
     public static StatusPublisher start(StatusBoard board, NodeInfo node, URI address, HealthResource health,
-                                        SessionCluster cluster, MeterRegistry metrics) {
+                                        ClusterView cluster, MeterRegistry metrics) {
         StatusPublisher p = new StatusPublisher(board, node, address, health, cluster, metrics);
-        p.thread.execute(() -> {
-            p.lastView = Set.copyOf(cluster.members());
-            p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address);
-        });
-        cluster.onViewChange(members -> p.onThread(() -> p.viewChanged(members)));
+        p.thread.execute(() -> p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address));
+        board.viewListener(null, p.views);
         p.thread.scheduleAtFixedRate(p::tick, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         return p;
     }
@@ -69,6 +65,7 @@ public final class StatusPublisher implements AutoCloseable {
     /** Last word before the node leaves the cluster: "stopped", so the page tells a drain from a crash. */
     @Override
     public void close() {
+        board.viewListener(views, null);
         onThread(() -> {
             if (last != null) {
                 board.publish(last.stopped(System.currentTimeMillis()));
@@ -121,24 +118,26 @@ public final class StatusPublisher implements AutoCloseable {
         }
     }
 
-    private void viewChanged(Set<String> members) {
-        Set<String> before = lastView;
-        lastView = Set.copyOf(members);
-        if (before == null || !board.coordinator()) {
-            return;
+    private void viewChanged(ViewEvents.Change change) {
+        long now = System.currentTimeMillis();
+        for (String n : change.joined()) {
+            shared(change.viewId() + "/joined/" + n, new LabEvent(now, n, "joined",
+                    n + " joined the cluster view (" + change.members() + " members)", node.name()));
         }
-        Set<String> joined = new TreeSet<>(members);
-        joined.removeAll(before);
-        Set<String> left = new TreeSet<>(before);
-        left.removeAll(members);
-        for (String n : joined) {
-            event(n, "joined", n + " joined the cluster view (" + members.size() + " members)");
-        }
-        for (String n : left) {
+        for (String n : change.left()) {
             NodeStatus said = board.last(n);
             boolean drained = said != null && Set.of("draining", "stopped").contains(said.state());
-            event(n, "left", n + (drained ? " left the cluster view after draining"
-                    : " left the cluster view without draining (killed or crashed)"));
+            shared(change.viewId() + "/left/" + n, new LabEvent(now, n, "left", n + (drained
+                    ? " left the cluster view after draining"
+                    : " left the cluster view without draining (killed or crashed)"), node.name()));
+        }
+    }
+
+    private void shared(String id, LabEvent event) {
+        try {
+            board.recordShared(id, event);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the dashboard event '{}': {}", event.text(), e.toString());
         }
     }
 
@@ -150,7 +149,7 @@ public final class StatusPublisher implements AutoCloseable {
         try {
             board.record(new LabEvent(System.currentTimeMillis(), about, kind, text, node.name()));
         } catch (RuntimeException e) {
-            LOG.debug("could not record the dashboard event '{}': {}", text, e.toString());
+            LOG.warn("could not record the dashboard event '{}': {}", text, e.toString());
         }
     }
 
