@@ -57,16 +57,16 @@ public final class StatusBoard {
         return cache != null;
     }
 
-    /** Listens to the cluster's view changes (nothing without a board); {@code null} to stop. */
-    void viewListener(Object old, Object listener) {
-        if (cache == null) {
-            return;
-        }
-        if (old != null) {
-            cache.getCacheManager().removeListener(old);
-        }
-        if (listener != null) {
+    /** Starts telling the listener about the cluster's view changes (never, without a board). */
+    void listen(ViewEvents listener) {
+        if (cache != null) {
             cache.getCacheManager().addListener(listener);
+        }
+    }
+
+    void unlisten(ViewEvents listener) {
+        if (cache != null) {
+            cache.getCacheManager().removeListener(listener);
         }
     }
 

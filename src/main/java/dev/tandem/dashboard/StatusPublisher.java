@@ -57,7 +57,7 @@ public final class StatusPublisher implements AutoCloseable {
                                         ClusterView cluster, MeterRegistry metrics) {
         StatusPublisher p = new StatusPublisher(board, node, address, health, cluster, metrics);
         p.thread.execute(() -> p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address));
-        board.viewListener(null, p.views);
+        board.listen(p.views);
         p.thread.scheduleAtFixedRate(p::tick, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         return p;
     }
@@ -65,7 +65,7 @@ public final class StatusPublisher implements AutoCloseable {
     /** Last word before the node leaves the cluster: "stopped", so the page tells a drain from a crash. */
     @Override
     public void close() {
-        board.viewListener(views, null);
+        board.unlisten(views);
         onThread(() -> {
             if (last != null) {
                 board.publish(last.stopped(System.currentTimeMillis()));
@@ -107,10 +107,12 @@ public final class StatusPublisher implements AutoCloseable {
 
     private void readinessEvent(boolean ready, String state, String reason) {
         String kind = ready ? "ready" : "draining".equals(state) ? "draining" : "not-ready";
-        if (kind.equals(lastKind)) {
+        // Not ready for another reason (joining, then degraded) is news too.
+        String said = kind + "/" + reason;
+        if (said.equals(lastKind)) {
             return;
         }
-        lastKind = kind;
+        lastKind = said;
         switch (kind) {
             case "ready" -> record(kind, node.name() + " ready (" + cluster.members().size() + " members in its view)");
             case "draining" -> record(kind, node.name() + " draining: not ready, finishing its requests");
