@@ -20,7 +20,7 @@ public record ClusterReport(String servedBy, long now, List<String> view, List<N
     /**
      * One node: its own last record plus the verdict.
      *
-     * @param status up (ready), not-ready, or down (stopped, out of the view, or silent)
+     * @param status up (ready), not-ready, stopped (said so after a drain), or down (out of the view, or silent)
      * @param why the reason in words, null when up
      * @param ageMillis how old the record is on the answering node's clock
      */
@@ -30,7 +30,7 @@ public record ClusterReport(String servedBy, long now, List<String> view, List<N
         long age = Math.max(0, now - s.updatedAt());
         boolean inView = !clustered || view.contains(s.name());
         if ("stopped".equals(s.state())) {
-            return new NodeView(s, "down", "stopped after draining", age, inView);
+            return new NodeView(s, "stopped", "stopped after draining", age, inView);
         }
         if (!inView) {
             return new NodeView(s, "down", "not in the cluster view", age, false);

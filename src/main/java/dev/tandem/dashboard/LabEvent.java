@@ -5,7 +5,7 @@ package dev.tandem.dashboard;
  *
  * @param at epoch milliseconds on the clock of the node that saw it
  * @param node the node the event is about
- * @param kind started, ready, not-ready, draining, stopped, joined or left
+ * @param kind started, ready, not-ready, draining, stopped, joined, left (without draining) or left-drained
  * @param text what happened, in words
  * @param seenBy the node that recorded it
  */

@@ -129,7 +129,7 @@ public final class StatusPublisher implements AutoCloseable {
         for (String n : change.left()) {
             NodeStatus said = board.last(n);
             boolean drained = said != null && Set.of("draining", "stopped").contains(said.state());
-            shared(change.viewId() + "/left/" + n, new LabEvent(now, n, "left", n + (drained
+            shared(change.viewId() + "/left/" + n, new LabEvent(now, n, drained ? "left-drained" : "left", n + (drained
                     ? " left the cluster view after draining"
                     : " left the cluster view without draining (killed or crashed)"), node.name()));
         }

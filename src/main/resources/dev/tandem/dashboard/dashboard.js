@@ -87,14 +87,14 @@
       name.append(el('span', 'dot ' + colour(s.name)), s.name);
       tr.append(name);
       const st = el('td', 'state');
-      st.append(el('b', null, n.status === 'up' ? 'READY' : n.status === 'down' ? 'DOWN' : 'NOT READY'));
+      st.append(el('b', null, { up: 'READY', down: 'DOWN', stopped: 'STOPPED' }[n.status] || 'NOT READY'));
       if (n.why) st.append(el('div', 'why', n.why));
       tr.append(st);
       const view = el('td');
       for (const m of s.members) view.append(el('span', 'member ' + colour(m), m));
       view.append(el('span', 'muted', ' (' + s.members.length + ')'));
       tr.append(view);
-      const live = n.status !== 'down';
+      const live = n.status === 'up' || n.status === 'not-ready';
       tr.append(el('td', 'num', s.sessions < 0 ? '–' : s.sessions));
       tr.append(el('td', 'num', live ? s.requestsPerSecond.toFixed(1) : '–'));
       tr.append(el('td', 'num', live && s.p99Millis ? s.p99Millis.toFixed(1) + ' ms' : '–'));
@@ -173,9 +173,8 @@
     hapLast.set(server, word);
     if (before === word) return;
     const key = 'hap/' + server + '/' + word + '/' + Math.round(since / 1000);
-    const text = before === undefined
-        ? 'HAProxy: ' + server + ' is ' + status + (word === 'UP' ? '' : ' (' + reason + ')')
-        : 'HAProxy: ' + server + ' ' + before + ' → ' + word + (word === 'UP' ? '' : ' (' + reason + ')');
+    const why = word === 'UP' || !reason ? '' : ' (' + reason + ')';
+    const text = 'HAProxy: ' + server + (before === undefined ? ' is ' + status : ' ' + before + ' → ' + word) + why;
     localEvents.set(key, { at: since, node: server, kind: 'hap-' + word.toLowerCase(), text: text, seenBy: 'HAProxy' });
   }
 

@@ -36,9 +36,11 @@ class ClusterReportTest {
     }
 
     @Test
-    void aDrainedNodeIsDownAsStoppedAndANotReadyOneSaysWhy() {
-        assertThat(ClusterReport.judge(status("serving", true, NOW).stopped(NOW), NOW, Set.of("n1", "n2"), true).why())
-                .isEqualTo("stopped after draining");
+    void aDrainedNodeIsStoppedRatherThanDownAndANotReadyOneSaysWhy() {
+        ClusterReport.NodeView drained = ClusterReport.judge(status("serving", true, NOW).stopped(NOW), NOW,
+                Set.of("n1", "n2"), true);
+        assertThat(drained.status()).isEqualTo("stopped");
+        assertThat(drained.why()).isEqualTo("stopped after draining");
         ClusterReport.NodeView v = ClusterReport.judge(status("serving", false, NOW), NOW, Set.of("n1", "n2"), true);
         assertThat(v.status()).isEqualTo("not-ready");
         assertThat(v.why()).isEqualTo("joining");

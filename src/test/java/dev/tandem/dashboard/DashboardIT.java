@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard in a real headless Chromium, open on the VIP of a running lab while a node is
- * killed and started again: the page itself (its DOM) must show the node go down and come back, in
- * both the nodes' and HAProxy's view and in the timeline. Screenshots are kept in target/dashboard-it/.
+ * killed and started again, then another drained: the page itself (its DOM) must show the node go
+ * down and come back, and the drained one as stopped (not crashed), in both the nodes' and HAProxy's
+ * view and in the timeline. Screenshots are kept in target/dashboard-it/.
  */
 class DashboardIT {
     private static final String NET = "127.0.9";
     static final Path ARTIFACTS = Path.of("target", "dashboard-it");
 
     @Test
-    void theOpenPageShowsAKilledNodeGoDownAndComeBackUpAfterARestart() throws Exception {
+    void theOpenPageShowsAKilledNodeGoDownAndComeBackUpAfterARestartAndADrainedOneAsStopped() throws Exception {
         Requirements.command("haproxy");
         Requirements.command("socat");
         Requirements.command("chromium");
@@ -64,6 +65,14 @@ class DashboardIT {
                 assertThat(browser.eval("new Set(Array.from(document.querySelectorAll('#requests .req'),"
                         + " e => e.textContent)).size").asInt()).as("the page's own requests were spread").isGreaterThan(1);
                 browser.screenshot(ARTIFACTS.resolve("dashboard-n2-back.png"));
+
+                // A drained node is told apart from a killed one, in both views and in the timeline.
+                lab.run(Duration.ofMinutes(2), "drain", "n3");
+                awaitPage(browser, "n3 stopped and in MAINT", Duration.ofSeconds(20),
+                        status("node-n3") + " === 'stopped' && " + status("hap-n3") + " === 'MAINT'");
+                awaitPage(browser, "the drain in the timeline", Duration.ofSeconds(10),
+                        event("draining", "n3") + " && " + event("left-drained", "n3") + " && " + count("left", "n3") + " === 0");
+                browser.screenshot(ARTIFACTS.resolve("dashboard-n3-drained.png"));
                 System.out.printf("[dashboard] page showed n2 DOWN %.1f s after the kill, UP %.1f s after start began%n",
                         shownDown, shownUp);
             }
