@@ -114,7 +114,7 @@ public final class StatusPublisher implements AutoCloseable {
         }
         lastKind = said;
         switch (kind) {
-            case "ready" -> record(kind, node.name() + " ready (" + cluster.members().size() + " members in its view)");
+            case "ready" -> record(kind, node.name() + " ready (" + members(cluster.members().size()) + " in its view)");
             case "draining" -> record(kind, node.name() + " draining: not ready, finishing its requests");
             default -> record(kind, node.name() + " not ready: " + (reason == null ? state : reason));
         }
@@ -124,7 +124,7 @@ public final class StatusPublisher implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (String n : change.joined()) {
             shared(change.viewId() + "/joined/" + n, new LabEvent(now, n, "joined",
-                    n + " joined the cluster view (" + change.members() + " members)", node.name()));
+                    n + " joined the cluster view (" + members(change.members()) + ")", node.name()));
         }
         for (String n : change.left()) {
             NodeStatus said = board.last(n);
@@ -141,6 +141,10 @@ public final class StatusPublisher implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("could not record the dashboard event '{}': {}", event.text(), e.toString());
         }
+    }
+
+    private static String members(int n) {
+        return n + (n == 1 ? " member" : " members");
     }
 
     private void record(String kind, String text) {
