@@ -76,7 +76,7 @@ public final class StatusBoard {
 
     /** An event only this node tells (its own start, readiness, stop). */
     void record(LabEvent event) {
-        put(EVENT_KEY + event.seenBy() + "/" + event.at() + "/" + sequence.incrementAndGet(), event, EVENT_LIFESPAN);
+        putEvent(EVENT_KEY + event.seenBy() + "/" + event.at() + "/" + sequence.incrementAndGet(), event);
     }
 
     /**
@@ -84,7 +84,20 @@ public final class StatusBoard {
      * key, so it shows once, and whoever survives has told it.
      */
     void recordShared(String id, LabEvent event) {
-        put(EVENT_KEY + "shared/" + id, event, EVENT_LIFESPAN);
+        putEvent(EVENT_KEY + "shared/" + id, event);
+    }
+
+    /**
+     * Events must not get lost the way a status record may: an asynchronous write goes to the key's
+     * primary owner and vanishes when that is the node that just died (exactly when "n2 left" is
+     * written). Forced synchronous, Infinispan retries it on the new topology (remote-timeout 3 s).
+     */
+    private void putEvent(String key, LabEvent event) {
+        if (cache == null) {
+            return;
+        }
+        cache.getAdvancedCache().withFlags(Flag.FORCE_SYNCHRONOUS, Flag.IGNORE_RETURN_VALUES)
+                .put(key, json(event), EVENT_LIFESPAN.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The last record a node published, if the board still has it. */
@@ -127,9 +140,13 @@ public final class StatusBoard {
         if (cache == null) {
             return;
         }
+        cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES)
+                .put(key, json(value), lifespan.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private String json(Object value) {
         try {
-            cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES)
-                    .put(key, mapper.writeValueAsString(value), lifespan.toMillis(), TimeUnit.MILLISECONDS);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + value, e);
         }
