@@ -103,6 +103,7 @@ print_summary() {
 
 Tandem lab is up ($NODES nodes).
   VIP:    $vip/          (balancer health: $vip/lb/health)
+  dashboard: $vip/lab/   (live: nodes, HAProxy's view, a timeline; keep it open)
   stats:  http://$(stats_addr)/   user '$STATS_USER' password '$STATS_PASSWORD' (from $CREDS_FROM)
   run dir $RUN   -> bin/$PROG status | logs n1 | down
 

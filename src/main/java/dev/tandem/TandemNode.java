@@ -2,6 +2,7 @@ package dev.tandem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
+import dev.tandem.api.HealthResource;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
@@ -9,6 +10,8 @@ import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
 import dev.tandem.events.EventLog;
 import dev.tandem.events.Events;
+import dev.tandem.dashboard.StatusBoard;
+import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
@@ -37,6 +40,7 @@ public final class TandemNode {
     private final SessionWork sessionWork;
     private final Events events;
     private Server server;
+    private StatusPublisher dashboard;
 
     public TandemNode(NodeConfig config) {
         // Jersey and JGroups log through java.util.logging; send that to SLF4J with the rest.
@@ -55,6 +59,7 @@ public final class TandemNode {
                 // After the drain window the balancer sends nothing new here: clients reconnect elsewhere.
                 new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),
                 new DrainSequence.Step("stopping HTTP (in-flight requests finish)", this::stopServer),
+                new DrainSequence.Step("telling the lab dashboard this node stopped", this::stopDashboard),
                 new DrainSequence.Step("leaving the cluster", () -> cluster.leave(config.stopTimeout()))));
     }
 
@@ -66,13 +71,16 @@ public final class TandemNode {
             events.start(cluster.cache().getCacheManager().getCache(EventLog.CACHE), config.clustered(), metrics);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
+            StatusBoard board = StatusBoard.of(cluster, mapper);
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                    mapper, sessionWork, events);
+                    mapper, sessionWork, events, board);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             readiness.serving();
+            dashboard = StatusPublisher.start(board, info, uri(), new HealthResource(readiness, cluster), cluster, metrics);
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {
+            stopDashboard();
             stopServer();
             events.close();
             cluster.close();
@@ -105,6 +113,12 @@ public final class TandemNode {
 
     public NodeConfig config() {
         return config;
+    }
+
+    private void stopDashboard() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
     }
 
     private void stopServer() throws Exception {

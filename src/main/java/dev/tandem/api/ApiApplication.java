@@ -8,6 +8,10 @@ import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
 import dev.tandem.cluster.ClusterView;
+import dev.tandem.dashboard.DashboardResource;
+import dev.tandem.dashboard.LandingResource;
+import dev.tandem.dashboard.StaticFiles;
+import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.lifecycle.Drainer;
 import dev.tandem.lifecycle.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -33,10 +37,11 @@ public final class ApiApplication {
     /** @param events the real-time API (dev.tandem.events); null where it does not run (the WAR) */
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
-                               dev.tandem.events.Events events) {
+                               dev.tandem.events.Events events, StatusBoard board) {
+        /** Without the real-time API and the lab dashboard's status board (WAR nodes). */
         public Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                             PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {
-            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, null);
+            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, null, StatusBoard.none());
         }
     }
 
@@ -55,6 +60,10 @@ public final class ApiApplication {
         if (d.events() != null) {
             d.events().register(rc, d.sessionWork(), d.cluster());
         }
+        // The lab dashboard (/lab/) and the landing page (/), see dev.tandem.dashboard.
+        StaticFiles pages = new StaticFiles();
+        rc.register(new DashboardResource(d.node(), d.cluster(), d.board(), pages));
+        rc.register(new LandingResource(pages));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
         rc.register(JacksonFeature.withoutExceptionMappers());

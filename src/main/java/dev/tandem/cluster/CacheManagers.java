@@ -2,6 +2,7 @@ package dev.tandem.cluster;
 
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
+import dev.tandem.dashboard.StatusBoard;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
@@ -68,6 +69,8 @@ final class CacheManagers {
         ConfigurationBuilder events = new ConfigurationBuilder();
         events.expiration().wakeUpInterval(30, TimeUnit.SECONDS);
         manager.defineConfiguration(dev.tandem.events.EventLog.CACHE, events.build());
+        // The lab dashboard's board; alone, the node's own record and events are all it holds.
+        manager.defineConfiguration(StatusBoard.CACHE, new ConfigurationBuilder().build());
         return manager;
     }
 }

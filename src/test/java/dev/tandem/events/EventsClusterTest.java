@@ -2,7 +2,7 @@ package dev.tandem.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.config.HostPort;
+import org.eclipse.jetty.util.HostPort;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
