@@ -9,7 +9,6 @@ import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
 import dev.tandem.cluster.ClusterView;
 import dev.tandem.dashboard.DashboardResource;
-import dev.tandem.dashboard.LandingResource;
 import dev.tandem.dashboard.StaticFiles;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.lifecycle.Drainer;
@@ -60,10 +59,9 @@ public final class ApiApplication {
         if (d.events() != null) {
             d.events().register(rc, d.sessionWork(), d.cluster());
         }
-        // The lab dashboard (/lab/) and the landing page (/), see dev.tandem.dashboard.
+        // The lab dashboard (/lab/), see dev.tandem.dashboard; the page at / is the real-time demo's.
         StaticFiles pages = new StaticFiles();
         rc.register(new DashboardResource(d.node(), d.cluster(), d.board(), pages));
-        rc.register(new LandingResource(pages));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
         rc.register(JacksonFeature.withoutExceptionMappers());

@@ -16,7 +16,6 @@ public final class StaticFiles {
     static final String DIR = "/dev/tandem/dashboard/";
     /** Everything that may be served, with its type; any other name is a 404. */
     private static final Map<String, String> TYPES = Map.of(
-            "landing.html", "text/html; charset=utf-8",
             "index.html", "text/html; charset=utf-8",
             "dashboard.js", "text/javascript; charset=utf-8",
             "dashboard.css", "text/css; charset=utf-8");

@@ -18,7 +18,7 @@ class DashboardResourceTest {
 
     @Test
     void theRootAnswersTheLandingPageWithLinksToTheDashboardTheApiAndTheStatsPage() {
-        TestHttp.Reply r = raw(node.client(), "GET", "/", null, "Accept", "application/json");
+        TestHttp.Reply r = raw(node.client(), "GET", "/", null, "Accept", "text/html");
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("text/html");
