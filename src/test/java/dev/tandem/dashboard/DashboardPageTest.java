@@ -22,7 +22,7 @@ class DashboardPageTest {
         Files.createDirectories(DashboardIT.ARTIFACTS);
         Path dir = Files.createTempDirectory("tdashpage");
         try (Chromium browser = Chromium.start(dir, 1200, 800)) {
-            browser.open(node.uri() + "/lab/");
+            browser.open(node.uri().resolve("/lab/").toString());
             DashboardIT.awaitPage(browser, "p1 ready", Duration.ofSeconds(30),
                     "(document.getElementById('node-p1') || {dataset: {}}).dataset.status === 'up'"
                             + " && document.querySelectorAll('#requests .req').length >= 2");
