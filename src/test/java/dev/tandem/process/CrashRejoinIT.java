@@ -24,13 +24,7 @@ class CrashRejoinIT {
             NodeProcess victim = cluster.nodes.get(2);
             SessionWorkload w = new SessionWorkload(6, 3, i -> FailureChainIT.rotate(cluster.uris(), i),
                     i -> Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120)).requestTimeout(Duration.ofSeconds(5));
-            CompletableFuture<History> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return w.run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<History> load = w.start();
             Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
 
             long killedAt = System.nanoTime();

@@ -32,13 +32,7 @@ class FailureChainIT {
             List<URI> all = cluster.uris();
             SessionWorkload w = new SessionWorkload(4, 2, i -> rotate(all, i), i -> Mix.INCREMENTS_AND_READS, 100_000,
                     Duration.ofSeconds(150)).requestTimeout(Duration.ofSeconds(5));
-            CompletableFuture<History> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return w.run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<History> load = w.start();
             Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
 
             a.kill9();

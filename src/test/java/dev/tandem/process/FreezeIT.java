@@ -24,13 +24,7 @@ class FreezeIT {
             NodeProcess frozen = cluster.nodes.get(1);
             SessionWorkload w = new SessionWorkload(6, 2, i -> FailureChainIT.rotate(cluster.uris(), i),
                     i -> Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120)).requestTimeout(Duration.ofSeconds(5));
-            CompletableFuture<History> load = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return w.run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<History> load = w.start();
             Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
 
             signal("STOP", frozen.pid());

@@ -102,6 +102,17 @@ public final class SessionWorkload {
         return history;
     }
 
+    /** Runs the workload in the background, as {@link #run()} does. */
+    public java.util.concurrent.CompletableFuture<History> start() {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private void runClient(int client, long deadline) {
         String cookie = sessionIds.get(client % sessions);
         String session = clusterId(cookie);
