@@ -2,7 +2,6 @@ package dev.tandem.session;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.infinispan.Cache;
 import org.infinispan.factories.ComponentRegistry;
@@ -31,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * nodes alike (the jar through dev.tandem.cluster.SessionCluster, a WAR node as a bean of Jetty's
  * Server from the jetty-base's etc/tandem-sessions.xml): the session caches, their locks, the
  * pause fence, what happens on a view change, readiness, and the handlers requests go through.
- * It depends on Jetty, Infinispan and SLF4J only, so it can live on Jetty's server classpath.
+ * It depends on Jetty, Infinispan and SLF4J only, so it can live inside Jetty (see {@link WarNodes}).
  */
 public final class SessionLayer extends AbstractLifeCycle {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLayer.class);
@@ -79,54 +77,6 @@ public final class SessionLayer extends AbstractLifeCycle {
         this.manager = manager;
         this.node = node;
         this.configuredNodes = configuredNodes;
-    }
-
-    /** For a WAR node: the peer list as the jetty-base passes it to JGroups ("h1[7800],h2[7800]"). */
-    public static SessionLayer forJetty(EmbeddedCacheManager manager, String node, String jgroupsPeers) {
-        long peers = jgroupsPeers == null ? 0 : java.util.Arrays.stream(jgroupsPeers.split(",")).filter(p -> !p.isBlank()).count();
-        return new SessionLayer(manager, node, (int) peers);
-    }
-
-    /** For a WAR node (webapps/ROOT.xml): the handler of the layer that is a bean of this server. */
-    public static ClusterSessionHandler newHandlerFor(Server server, long sessionTimeoutSeconds) throws Exception {
-        SessionLayer layer = of(server);
-        // Contexts are deployed while the server starts, maybe before this bean: join first.
-        layer.start();
-        return layer.newHandler(Duration.ofSeconds(sessionTimeoutSeconds), StoreObserver.NONE);
-    }
-
-    /**
-     * For a WAR node's webapp, which cannot see Jetty's or Infinispan's classes: the layer as JDK
-     * types. "readiness" is a {@code Supplier<Optional<String>>}, "members" a
-     * {@code Supplier<List<String>>}, "stop" a {@code Runnable} that stops the server gracefully
-     * (in-flight requests finish, then this layer leaves the cluster in order) and then ends the
-     * process, as Jetty's own ShutdownMonitor does with exitVm: a stopped Jetty leaves a
-     * non-daemon scheduler thread behind, and a drained node must exit so it can be restarted.
-     */
-    public static Map<String, Object> webappViewFor(Server server) {
-        SessionLayer layer = of(server);
-        Runnable stop = () -> {
-            Thread t = new Thread(() -> {
-                int code = 0;
-                try {
-                    server.stop();
-                } catch (Exception e) {
-                    LOG.warn("stopping the server failed", e);
-                    code = 1;
-                }
-                System.exit(code);
-            }, "tandem-stop");
-            t.start();
-        };
-        return Map.of("readiness", layer.readiness(), "members", layer.memberNames(), "stop", stop);
-    }
-
-    private static SessionLayer of(Server server) {
-        SessionLayer layer = server.getBean(SessionLayer.class);
-        if (layer == null) {
-            throw new IllegalStateException("no SessionLayer bean on the server: is the jetty-base's tandem module enabled?");
-        }
-        return layer;
     }
 
     /**

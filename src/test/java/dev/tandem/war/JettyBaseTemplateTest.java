@@ -32,7 +32,7 @@ class JettyBaseTemplateTest {
                 .contains("lib/tandem/*.jar")
                 .contains("etc/tandem-sessions.xml");
         assertThat(Files.readString(base.resolve("etc/tandem-sessions.xml")))
-                .contains("dev.tandem.session.SessionLayer").contains("forJetty");
+                .contains("dev.tandem.session.WarNodes").contains("forJetty");
         assertThat(Files.readString(base.resolve("webapps/ROOT.xml")))
                 .contains("newHandlerFor").contains("webappViewFor");
     }
