@@ -41,8 +41,4 @@ final class SessionHolds {
     boolean remove(String id, Held held) {
         return byId.remove(id, held);
     }
-
-    int size() {
-        return byId.size();
-    }
 }

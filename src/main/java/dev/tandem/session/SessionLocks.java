@@ -129,10 +129,6 @@ public final class SessionLocks {
         return removed;
     }
 
-    Duration lease() {
-        return lease;
-    }
-
     private org.infinispan.AdvancedCache<String, String> local() {
         return locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
     }
