@@ -25,15 +25,25 @@ count_members() { # "a,b,c" -> 3
 
 node_alive() { lab_alive "n$1"; }
 
+# The lab cluster's credentials, made once per run dir (mode 700/600 by bin/tandem-credentials):
+# only processes given them join the lab's cluster.
+ensure_cluster_credentials() {
+  [[ -f $RUN/credentials/cluster.p12 ]] && return 0
+  "$REPO/bin/tandem-credentials" "$RUN/credentials" >/dev/null ||
+    die "could not make the cluster's credentials in $RUN/credentials"
+}
+
 start_node_process() {
   local i=$1 name=n$1
   local dir=$RUN/nodes/$name log=$RUN/logs/$name.log
   local args=(--node "$name" --host "$(node_ip "$i")" --port "$(node_port "$i")"
-    --cluster-host "$(node_ip "$i")" --cluster-port "$(node_cport "$i")" --peers "$(peers)")
+    --cluster-host "$(node_ip "$i")" --cluster-port "$(node_cport "$i")" --peers "$(peers)"
+    --cluster-credentials "$RUN/credentials")
   local jopts=() cmd=()
   # word-split on purpose: a list of JVM options in one variable
   read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS--Xmx512m -Djava.net.preferIPv4Stack=true}"
   mkdir -p "$dir" "$RUN/logs"
+  ensure_cluster_credentials
   if [[ $MODE == jar ]]; then
     cmd=(java ${jopts[@]+"${jopts[@]}"} "-Dtandem.lab.node=$dir" -jar "$JAR" "${args[@]}")
   else

@@ -3,8 +3,7 @@ package dev.tandem.cluster;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.dashboard.StatusBoard;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.tandem.transport.ClusterCacheManagers;
 import java.net.URL;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +11,6 @@ import org.eclipse.jetty.session.infinispan.InfinispanSerializationContextInitia
 import org.infinispan.commons.dataconversion.MediaType;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
-import org.infinispan.configuration.parsing.ParserRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
 
@@ -43,13 +40,7 @@ final class CacheManagers {
 
     private static EmbeddedCacheManager clustered(NodeConfig config) {
         URL xml = CacheManagers.class.getResource(CLUSTER_CONFIG);
-        ParserRegistry parser = new ParserRegistry(CacheManagers.class.getClassLoader(), false, placeholders(config));
-        try {
-            ConfigurationBuilderHolder holder = parser.parse(xml);
-            return new DefaultCacheManager(holder, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + CLUSTER_CONFIG, e);
-        }
+        return ClusterCacheManagers.create(xml, placeholders(config), config.transportSecurity());
     }
 
     /** Alone, a node keeps sessions in a local cache stored the same way as the clustered one. */

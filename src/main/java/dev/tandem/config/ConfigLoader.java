@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.transport.TransportSecurity;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -164,12 +165,13 @@ public final class ConfigLoader {
         int port = range("--port", o.port, 0, 65535);
         String node = nodeName(o.node);
         int clusterPort = range("--cluster-port", o.clusterPort, 1, 65535 - 100);
-        List<HostPort> peers = peers(o.peers, clusterPort);
+        List<HostPort> peers = ClusterRules.peers(o.peers, clusterPort);
         String clusterName = o.clusterName == null ? "" : o.clusterName.trim();
         if (!clusterName.matches("[A-Za-z0-9_.-]{1,64}")) {
             throw new ConfigException("--cluster-name", "'" + clusterName + "' must be 1-64 of [A-Za-z0-9_.-]");
         }
-        String clusterHost = clusterHost(o.clusterHost, host, peers);
+        String clusterHost = ClusterRules.clusterHost(o.clusterHost, host, peers);
+        TransportSecurity security = ClusterRules.security(!peers.isEmpty(), o.clusterCredentials, o.clusterInsecure);
         Duration sessionTimeout = Duration.ofSeconds(range("--session-timeout", o.sessionTimeout, 10, 30 * 24 * 3600));
         Duration drain = Duration.ofSeconds(range("--drain-seconds", o.drainSeconds, 0, 600));
         Duration stop = Duration.ofSeconds(range("--stop-timeout", o.stopTimeout, 1, 3600));
@@ -185,7 +187,7 @@ public final class ConfigLoader {
                     + "' must be class or package patterns separated by ';' (e.g. com.acme.**)");
         }
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses);
+                sessionTimeout, drain, stop, proxies, sessionClasses, security);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */
@@ -205,7 +207,7 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static String address(String option, String value) {
+    static String address(String option, String value) {
         String v = value == null ? "" : value.trim();
         if (v.isEmpty() || !v.matches("[A-Za-z0-9.:_-]+")) {
             throw new ConfigException(option, "'" + v + "' is not a host name or IP address");
@@ -216,76 +218,6 @@ public final class ConfigLoader {
             throw new ConfigException(option, "'" + v + "' does not resolve");
         }
         return v;
-    }
-
-    /**
-     * Every member with its port (--cluster-port when it had none), duplicates once. A blank list
-     * means standalone; a blank member inside a list is a typo.
-     */
-    private static List<HostPort> peers(List<HostPort> given, int defaultPort) {
-        Map<String, HostPort> peers = new LinkedHashMap<>();
-        if (given == null || given.stream().allMatch(p -> p == null)) {
-            return List.of();
-        }
-        for (HostPort p : given) {
-            if (p == null) {
-                throw new ConfigException("--peers", "empty member in list; " + PeerConverter.FORMAT);
-            }
-            HostPort withPort = new HostPort(p.getHost(), p.getPort(defaultPort));
-            peers.putIfAbsent(withPort.toString(), withPort);
-        }
-        return new ArrayList<>(peers.values());
-    }
-
-    /**
-     * JGroups must bind to the interface the peers can reach: never a wildcard, and never
-     * Vagrant's NAT interface, which has the same address on every VM.
-     */
-    private static String clusterHost(String given, String host, List<HostPort> peers) {
-        if (given != null && !given.isBlank()) {
-            String addr = address("--cluster-host", given);
-            try {
-                InetAddress a = InetAddress.getByName(addr);
-                if (a.isAnyLocalAddress()) {
-                    throw new ConfigException("--cluster-host", "'" + addr + "' is a wildcard; give the address peers reach");
-                }
-                if (!a.isLoopbackAddress() && NetworkInterface.getByInetAddress(a) == null) {
-                    throw new ConfigException("--cluster-host", "'" + addr + "' is not an address of this machine");
-                }
-            } catch (UnknownHostException | SocketException e) {
-                throw new ConfigException("--cluster-host", "'" + addr + "': " + e.getMessage());
-            }
-            return addr;
-        }
-        try {
-            InetAddress h = InetAddress.getByName(host);
-            if (!h.isAnyLocalAddress()) {
-                return host;
-            }
-            for (HostPort peer : peers) {
-                InetAddress p = localAddress(peer);
-                if (p != null) {
-                    return p.getHostAddress();
-                }
-            }
-        } catch (UnknownHostException | SocketException e) {
-            throw new ConfigException("--host", e.getMessage());
-        }
-        if (peers.isEmpty()) {
-            return "127.0.0.1"; // standalone: JGroups is not started at all
-        }
-        throw new ConfigException("--cluster-host", "required when --host is a wildcard and no peer in --peers"
-                + " is an address of this machine");
-    }
-
-    /** The peer's address when it is one of this machine's (not loopback); a name that does not resolve (yet) is not. */
-    private static InetAddress localAddress(HostPort peer) throws SocketException {
-        try {
-            InetAddress p = InetAddress.getByName(peer.getHost());
-            return !p.isLoopbackAddress() && NetworkInterface.getByInetAddress(p) != null ? p : null;
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     static String sanitize(String hostname) {

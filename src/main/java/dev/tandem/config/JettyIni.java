@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.transport.TransportSecurity;
 
 /**
  * A WAR node's settings as start.d ini lines for Jetty, from the same validated config the jar
@@ -8,6 +9,13 @@ package dev.tandem.config;
  */
 final class JettyIni {
     private JettyIni() {}
+
+    /** The credentials' directory, never the password: the node reads it from the directory. */
+    private static String security(TransportSecurity s) {
+        return s instanceof TransportSecurity.Tls tls
+                ? "-D" + TransportSecurity.CREDENTIALS + "=" + tls.credentials().directory()
+                : "-D" + TransportSecurity.INSECURE + "=true";
+    }
 
     static String lines(NodeConfig c) {
         // Without peers the WAR node is a cluster of one (its infinispan.xml is always clustered).
@@ -24,6 +32,7 @@ final class JettyIni {
                 "-Dtandem.cluster.host=" + c.clusterHost(),
                 "-Dtandem.cluster.port=" + c.clusterPort(),
                 "-Dtandem.cluster.peers=" + peers,
-                "-Dtandem.trusted.proxies=" + trusted);
+                "-Dtandem.trusted.proxies=" + trusted,
+                security(c.transportSecurity()));
     }
 }

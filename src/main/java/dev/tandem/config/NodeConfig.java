@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.transport.TransportSecurity;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -23,7 +24,8 @@ public record NodeConfig(
         Duration drainTime,
         Duration stopTimeout,
         InetAddressSet trustedProxies,
-        String sessionClasses) {
+        String sessionClasses,
+        TransportSecurity transportSecurity) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -44,21 +46,28 @@ public record NodeConfig(
         InetAddressSet loopback = new InetAddressSet();
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
-                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "");
+                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "",
+                TransportSecurity.insecure());
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
+    }
+
+    /** Tests that form clusters in one JVM: the cluster's credentials (standalone() has none). */
+    public NodeConfig withTransportSecurity(TransportSecurity security) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
     }
 }

@@ -70,6 +70,18 @@ public final class NodeOptions {
             description = "Cluster name; nodes with another name never join.")
     String clusterName;
 
+    @Option(names = "--cluster-credentials", paramLabel = "DIR",
+            description = {"The cluster's credentials (bin/tandem-credentials",
+                "DIR makes them): only nodes holding them join, and",
+                "node traffic is encrypted. Required with --peers."})
+    String clusterCredentials;
+
+    @Option(names = "--cluster-insecure", showDefaultValue = Visibility.NEVER,
+            description = {"Development only: cluster over plain TCP, no",
+                "credentials; anyone reaching the cluster port can",
+                "join and read every session."})
+    boolean clusterInsecure;
+
     @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "1800",
             converter = WholeNumberConverter.class, description = "Idle seconds before a session expires.")
     int sessionTimeout;

@@ -1,8 +1,13 @@
 package dev.tandem.session;
 
+import dev.tandem.transport.ClusterCacheManagers;
+import dev.tandem.transport.TransportSecurity;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.eclipse.jetty.server.Server;
+import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +21,16 @@ public final class WarNodes {
     private static final Logger LOG = LoggerFactory.getLogger(WarNodes.class);
 
     private WarNodes() {}
+
+    /**
+     * For a WAR node: its cache manager, unstarted, from the jetty-base's etc/infinispan.xml with
+     * placeholders from the -Dtandem.* system properties and the cluster's credentials.
+     */
+    public static DefaultCacheManager cacheManager(String infinispanXml) throws java.net.MalformedURLException {
+        Properties system = System.getProperties();
+        return ClusterCacheManagers.create(Path.of(infinispanXml).toUri().toURL(), system,
+                TransportSecurity.fromSystemProperties(system));
+    }
 
     /** For a WAR node: the peer list as the jetty-base passes it to JGroups ("h1[7800],h2[7800]"). */
     public static SessionLayer forJetty(EmbeddedCacheManager manager, String node, String jgroupsPeers) {

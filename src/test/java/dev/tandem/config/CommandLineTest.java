@@ -17,7 +17,8 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
-    private final Map<String, String> env = new HashMap<>();
+    /** Clustered examples here test other rules; cluster security has ClusterSecurityConfigTest. */
+    private final Map<String, String> env = new HashMap<>(Map.of("TANDEM_CLUSTER_INSECURE", "true"));
 
     private ConfigLoader.Result load(String... args) {
         return new ConfigLoader(env, () -> "Web-01.example.com").load(args);

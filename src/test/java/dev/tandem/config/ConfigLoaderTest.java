@@ -36,7 +36,8 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
-    private final Map<String, String> env = new HashMap<>();
+    /** Clustered examples here test other rules; cluster security has ClusterSecurityConfigTest. */
+    private final Map<String, String> env = new HashMap<>(Map.of("TANDEM_CLUSTER_INSECURE", "true"));
 
     private NodeConfig load(String... args) {
         ConfigLoader.Result result = new ConfigLoader(env, () -> "some-host").load(args);

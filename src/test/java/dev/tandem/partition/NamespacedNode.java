@@ -31,7 +31,8 @@ final class NamespacedNode implements AutoCloseable {
         this.process = process;
     }
 
-    static NamespacedNode start(NodeNamespaces lab, int i, List<String> peers, String clusterName, Path logDir) {
+    static NamespacedNode start(NodeNamespaces lab, int i, List<String> peers, String clusterName, Path credentials,
+            Path logDir) {
         String name = "p" + (i + 1);
         String ip = lab.nodeIp(i);
         List<String> java = new ArrayList<>(List.of(
@@ -42,7 +43,7 @@ final class NamespacedNode implements AutoCloseable {
                 "--node", name, "--host", ip, "--port", Integer.toString(HTTP_PORT),
                 "--peers", String.join(",", peers),
                 "--cluster-host", ip, "--cluster-port", Integer.toString(CLUSTER_PORT),
-                "--cluster-name", clusterName));
+                "--cluster-name", clusterName, "--cluster-credentials", credentials.toString()));
         Path log = logDir.resolve(name + ".log");
         try {
             Process p = new ProcessBuilder(lab.inNamespace(lab.nodeNs(i), java))

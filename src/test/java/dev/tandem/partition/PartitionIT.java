@@ -3,6 +3,7 @@ package dev.tandem.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.Requirements;
+import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.history.History;
 import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.HistoryChecker.FinalState;
@@ -65,8 +66,9 @@ class PartitionIT {
             peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
         }
         String clusterName = "partition-" + UUID.randomUUID();
+        Path credentials = TestCredentials.make(dir.resolve("credentials"));
         for (int i = 0; i < NODES; i++) {
-            nodes.add(NamespacedNode.start(lab, i, peers, clusterName, dir));
+            nodes.add(NamespacedNode.start(lab, i, peers, clusterName, credentials, dir));
         }
         List<URI> uris = nodes.stream().map(NamespacedNode::uri).toList();
         ClientProbe probe = new ClientProbe(lab);

@@ -2,8 +2,12 @@ package dev.tandem.process;
 
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.NodeProcess;
+import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import java.net.URI;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,19 +20,26 @@ import org.awaitility.Awaitility;
 final class ProcessCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     final List<NodeProcess> nodes = new ArrayList<>();
+    /** What a node needs to join: the peers' list, the cluster's name and its credentials. */
+    final String peers;
+    final String name;
+    Path credentials;
 
     ProcessCluster(int size, Path logDir, String... extraArgs) {
         String cluster = "it-" + UUID.randomUUID();
+        this.name = cluster;
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             ports.add(FreePorts.clusterPort(HOST));
         }
         String peers = ports.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
+        this.peers = peers;
         try {
+            credentials = TestCredentials.make(Files.createTempDirectory(logDir, "credentials").resolve("cluster"));
             for (int i = 0; i < size; i++) {
                 List<String> args = new ArrayList<>(List.of("--node", "p" + (i + 1), "--host", HOST, "--port", "0",
                         "--peers", peers, "--cluster-host", HOST, "--cluster-port", ports.get(i).toString(),
-                        "--cluster-name", cluster));
+                        "--cluster-name", cluster, "--cluster-credentials", credentials.toString()));
                 args.addAll(List.of(extraArgs));
                 nodes.add(NodeProcess.start("p" + (i + 1), logDir, args.toArray(String[]::new)));
             }
@@ -36,6 +47,9 @@ final class ProcessCluster implements AutoCloseable {
                 n.awaitListening(Duration.ofSeconds(90));
             }
             awaitReady(size, nodes);
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
         } catch (RuntimeException | Error e) {
             close(); // the caller's try-with-resources never sees a half-built cluster
             throw e;

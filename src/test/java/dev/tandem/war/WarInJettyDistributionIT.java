@@ -3,6 +3,7 @@ package dev.tandem.war;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.SessionWorkload;
@@ -81,6 +82,12 @@ class WarInJettyDistributionIT {
         assertThat(report.acknowledged()).isEqualTo(400);
     }
 
+    /** Both WAR nodes hold the same cluster credentials, made once per test directory. */
+    private static Path credentials(Path dir) {
+        Path c = dir.resolve("credentials");
+        return Files.exists(c) ? c.toAbsolutePath() : TestCredentials.make(c);
+    }
+
     private URI startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {
         Path repo = Path.of(System.getProperty("tandem.repo", "."));
         Path jettyHome = Path.of(System.getProperty("tandem.jetty.home", "target/jetty-home"));
@@ -88,7 +95,8 @@ class WarInJettyDistributionIT {
         int httpPort = FreePorts.httpPort(HOST);
         List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/tandem-jetty-base").toString(), base.toString(),
                 "--node", node, "--host", HOST, "--port", Integer.toString(httpPort), "--peers", peers,
-                "--cluster-host", HOST, "--cluster-port", Integer.toString(clusterPort)));
+                "--cluster-host", HOST, "--cluster-port", Integer.toString(clusterPort),
+                "--cluster-credentials", credentials(dir).toString()));
         cmd.addAll(List.of(extra));
         Process make = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(node + "-make.log").toFile()).start();

@@ -1,0 +1,82 @@
+package dev.tandem.transport;
+
+import java.util.Properties;
+
+/**
+ * How node-to-node traffic is protected: JGroups' TCP transport with TLS 1.3 and client
+ * authentication against the cluster's credentials, or, for development only, not at all. The
+ * values fill the {@code tandem.cluster.tls*} placeholders of tandem-infinispan.xml, for jar and WAR.
+ */
+public sealed interface TransportSecurity {
+    String TLS = "tandem.cluster.tls";
+    String KEYSTORE = "tandem.cluster.tls.keystore";
+    String PASSWORD = "tandem.cluster.tls.password";
+    /** System properties a WAR node gets from its jetty-base (bin/tandem-jetty-base writes them). */
+    String CREDENTIALS = "tandem.cluster.credentials";
+    String INSECURE = "tandem.cluster.insecure";
+
+    /** The placeholder values for tandem-infinispan.xml. */
+    Properties placeholders();
+
+    /** One line for the start-up log. */
+    String describe();
+
+    static TransportSecurity tls(ClusterCredentials credentials) {
+        return new Tls(credentials);
+    }
+
+    static TransportSecurity insecure() {
+        return new Insecure();
+    }
+
+    /**
+     * A WAR node's security from its system properties. bin/tandem-jetty-base checked the settings
+     * with the jar's config rules; a hand-made jetty-base with neither property does not start.
+     */
+    static TransportSecurity fromSystemProperties(Properties system) {
+        String dir = system.getProperty(CREDENTIALS, "").trim();
+        if (!dir.isEmpty()) {
+            return tls(ClusterCredentials.load(java.nio.file.Path.of(dir)));
+        }
+        if (Boolean.parseBoolean(system.getProperty(INSECURE, "false"))) {
+            return insecure();
+        }
+        throw new IllegalStateException("no cluster credentials: set -D" + CREDENTIALS + "=DIR in start.d ("
+                + ClusterCredentials.HOW_TO_MAKE + "; bin/tandem-jetty-base --cluster-credentials DIR writes it)");
+    }
+
+    /** Only peers holding one of the keystore's certificates connect; everything on the wire is encrypted. */
+    record Tls(ClusterCredentials credentials) implements TransportSecurity {
+        @Override
+        public Properties placeholders() {
+            Properties p = new Properties();
+            p.setProperty(TLS, "true");
+            p.setProperty(KEYSTORE, credentials.keystore().toAbsolutePath().toString());
+            p.setProperty(PASSWORD, credentials.password());
+            return p;
+        }
+
+        @Override
+        public String describe() {
+            return "cluster traffic: TLS 1.3 with client authentication, credentials " + credentials.directory();
+        }
+    }
+
+    /** Plain TCP: any process that reaches the cluster port can join, read and write sessions. */
+    record Insecure() implements TransportSecurity {
+        @Override
+        public Properties placeholders() {
+            Properties p = new Properties();
+            p.setProperty(TLS, "false");
+            p.setProperty(KEYSTORE, "");
+            p.setProperty(PASSWORD, "");
+            return p;
+        }
+
+        @Override
+        public String describe() {
+            return "INSECURE cluster traffic (--cluster-insecure): no authentication, no encryption; any process"
+                    + " reaching the cluster port can join and read or write every session. Development only.";
+        }
+    }
+}
