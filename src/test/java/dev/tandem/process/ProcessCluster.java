@@ -35,11 +35,16 @@ final class ProcessCluster implements AutoCloseable {
         String peers = ports.stream().map(p -> HOST + ":" + p).collect(Collectors.joining(","));
         this.peers = peers;
         try {
-            credentials = TestCredentials.make(Files.createTempDirectory(logDir, "credentials").resolve("cluster"));
+            boolean insecure = List.of(extraArgs).contains("--cluster-insecure");
+            credentials = insecure ? null
+                    : TestCredentials.make(Files.createTempDirectory(logDir, "credentials").resolve("cluster"));
             for (int i = 0; i < size; i++) {
                 List<String> args = new ArrayList<>(List.of("--node", "p" + (i + 1), "--host", HOST, "--port", "0",
                         "--peers", peers, "--cluster-host", HOST, "--cluster-port", ports.get(i).toString(),
-                        "--cluster-name", cluster, "--cluster-credentials", credentials.toString()));
+                        "--cluster-name", cluster));
+                if (!insecure) {
+                    args.addAll(List.of("--cluster-credentials", credentials.toString()));
+                }
                 args.addAll(List.of(extraArgs));
                 nodes.add(NodeProcess.start("p" + (i + 1), logDir, args.toArray(String[]::new)));
             }
