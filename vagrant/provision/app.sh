@@ -6,11 +6,15 @@
 #   app.sh --node app1 --ip 192.168.56.11 --app-ips IP,IP,.. --lb-ips IP,IP --vip IP
 #          [--deploy jar|war] [--src /opt/tandem-src] [--port 8080] [--cluster-port 7800]
 #          [--drain-seconds 3] [--stop-timeout 30] [--artifact FILE] [--restart changed|always|never]
+#          [--credentials DIR]
 #   app.sh --saved [--artifact FILE] [--restart ...]
 #       re-run with the arguments of the last full run (stored in /etc/tandem/provision.args);
 #       vagrant/bin/redeploy uses `--saved --artifact /tmp/tandem-redeploy.jar --restart never`.
 #
 #   --artifact  the jar/WAR to deploy (default: SRC/target/tandem.jar or .war, brought by the rsync folder)
+#   --credentials  the cluster's credentials as the Vagrantfile uploaded them (made once on the host by
+#               bin/tandem-credentials); installed to /etc/tandem/cluster (root:tandem 0640), the upload
+#               removed. Needed on the first run; later runs keep the installed copy.
 #   --restart   changed (default): restart the service only if jar/config changed; always; never
 #               (redeploy restarts itself, after draining the node on the balancers)
 #
@@ -30,7 +34,7 @@ SAVED_ARGS=/etc/tandem/provision.args
 usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 node="" ip="" app_ips="" lb_ips="" vip="" deploy=jar src=/opt/tandem-src port=8080 cluster_port=7800
-drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no
+drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no credentials=""
 
 parse_args() {
   while (($#)); do
@@ -48,6 +52,7 @@ parse_args() {
       --stop-timeout) stop_timeout=${2:?}; shift ;;
       --artifact) artifact=${2:?}; shift ;;
       --restart) restart=${2:?}; shift ;;
+      --credentials) credentials=${2:?}; shift ;;
       --saved) saved=yes ;;
       -h | --help) usage; exit 0 ;;
       *) tandem_die "unknown option '$1' (see --help)" ;;
@@ -105,6 +110,13 @@ changed=no
 note() { [[ $TANDEM_CHANGED == no ]] || { changed=yes; tandem_log "changed: $1"; }; }
 
 tandem_install_file "$stage/etc/tandem/tandem.env" /etc/tandem/tandem.env 0640 root:tandem; note tandem.env
+if [[ -n $credentials ]]; then
+  tandem_install_credentials "$credentials" /etc/tandem/cluster tandem; note "cluster credentials"
+  # The upload sat in the vagrant user's home only to get here.
+  rm -rf "$credentials"
+fi
+[[ -f /etc/tandem/cluster/cluster.p12 ]] ||
+  tandem_die "no cluster credentials in /etc/tandem/cluster: give --credentials DIR (the Vagrantfile uploads them)"
 
 # Java on Debian: /usr/bin/java is the alternatives link the units call.
 [[ -x /usr/bin/java ]] || tandem_die "/usr/bin/java missing after installing openjdk-17-jre-headless"
@@ -165,7 +177,7 @@ else
   JETTY_HOME=/opt/jetty-home TANDEM_WAR=/opt/tandem/tandem.war TANDEM_BASE_TEMPLATE="$template" \
     "$maker" "$base" --node "$node" --host 0.0.0.0 --port "$port" \
     --peers "$(tandem_peers "$cluster_port" "$app_ips")" --cluster-host "$ip" --cluster-port "$cluster_port" \
-    --drain-seconds "$drain_seconds" >/dev/null
+    --drain-seconds "$drain_seconds" --cluster-credentials /etc/tandem/cluster >/dev/null
   chown -R tandem:tandem "$base"
   if [[ $(base_sum "$base") != "$before" ]]; then
     changed=yes

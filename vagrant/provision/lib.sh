@@ -170,7 +170,7 @@ tandem_app_render() {
   local timeout_stop=$((DRAIN_SECONDS + STOP_TIMEOUT + 30))
   local -a common=(
     "NODE=$NODE" "HOST=$HTTP_HOST" "PORT=$PORT" "CLUSTER_HOST=$IP" "CLUSTER_PORT=$CLUSTER_PORT"
-    "PEERS=$(tandem_peers "$CLUSTER_PORT" "$APP_IPS")"
+    "PEERS=$(tandem_peers "$CLUSTER_PORT" "$APP_IPS")" "CREDENTIALS=$ref_root/etc/tandem/cluster"
     "TRUSTED_PROXIES=$(tandem_cidrs "$LB_IPS,$VIP")"
     "DRAIN_SECONDS=$DRAIN_SECONDS" "STOP_TIMEOUT=$STOP_TIMEOUT" "JAVA_OPTS=$JAVA_OPTS"
     "TIMEOUT_STOP=$timeout_stop" "ENV_FILE=$ref_root/etc/tandem/tandem.env"
@@ -179,6 +179,22 @@ tandem_app_render() {
   tandem_subst "$TANDEM_FILES_DIR/tandem.env.tmpl" "$out_root/etc/tandem/tandem.env" "${common[@]}"
   tandem_subst "$TANDEM_FILES_DIR/tandem.service" "$out_root/etc/systemd/system/tandem.service" "${common[@]}"
   tandem_subst "$TANDEM_FILES_DIR/tandem-jetty.service" "$out_root/etc/systemd/system/tandem-jetty.service" "${common[@]}"
+}
+
+# tandem_install_credentials SRC_DIR DEST_DIR GROUP : the cluster's credentials (bin/tandem-credentials
+# cluster.p12 and password) into DEST_DIR, root-owned and readable by GROUP only (the node checks that no
+# one else can read them). Sets TANDEM_CHANGED like tandem_install_file.
+tandem_install_credentials() {
+  local src=$1 dest=$2 group=$3 f changed=no
+  for f in cluster.p12 password; do
+    [[ -f $src/$f ]] || tandem_die "$src/$f missing: the cluster's credentials are made on the host (bin/tandem-credentials)"
+  done
+  install -d -m 0750 -o root -g "$group" "$dest"
+  for f in cluster.p12 password; do
+    tandem_install_file "$src/$f" "$dest/$f" 0640 "root:$group"
+    [[ $TANDEM_CHANGED == no ]] || changed=yes
+  done
+  TANDEM_CHANGED=$changed
 }
 
 # tandem_env_exports FILE : prints "KEY=VALUE" lines of a systemd EnvironmentFile (as systemd reads our

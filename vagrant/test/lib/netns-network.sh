@@ -107,7 +107,11 @@ render_all() {
   local a lb peer prio iface
   local -a node_args=()
   for a in $(apps); do node_args+=(--node "$a=$(ip_of "$a"):$HTTP_PORT"); done
+  # One set of cluster credentials, made as the Vagrantfile makes them on the host, installed per app
+  # as app.sh installs them on a VM.
+  [[ -f $RUN/credentials/cluster.p12 ]] || "$vagrant_dir/../bin/tandem-credentials" "$RUN/credentials" >/dev/null
   for a in $(apps); do
+    tandem_install_credentials "$RUN/credentials" "$RUN/$a/etc/tandem/cluster" root
     local -a extra=()
     [[ -z ${NETNS_LAB_JAVA_OPTS:-} ]] || extra+=("JAVA_OPTS=$NETNS_LAB_JAVA_OPTS")
     tandem_app_render "$RUN/$a" "$RUN/$a" NODE="$a" IP="$(ip_of "$a")" APP_IPS="$(app_ips)" \
