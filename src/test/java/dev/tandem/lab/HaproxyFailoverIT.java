@@ -119,9 +119,9 @@ class HaproxyFailoverIT {
         driver.stop();
         LoadResult r = run.get(3, TimeUnit.MINUTES);
 
-        System.out.printf("[F1] %s; n2 marked DOWN %d ms after kill -9; restart to ready+UP+clustered %d ms%n",
-                r.summary(), markDownMs, recoverMs);
-        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        System.out.printf("[F1] %s; n2 marked DOWN %d ms after kill -9; restart to ready+UP+clustered %d ms; %s%n",
+                r.summary(), markDownMs, recoverMs,
+                r.writeFailures(Path.of("target", "test-logs", "haproxy-f1-failed-requests.txt")));
         assertThat(r.readsFailed()).as("failed GETs").isZero();
         assertThat(r.lostWrites()).as("lost acknowledged writes").isZero();
         assertThat(r.violations()).isEmpty();
@@ -149,8 +149,8 @@ class HaproxyFailoverIT {
         driver.stop();
         LoadResult r = run.get(3, TimeUnit.MINUTES);
 
-        System.out.printf("[F3] %s; drain of n1 took %d ms%n", r.summary(), drainMs);
-        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        System.out.printf("[F3] %s; drain of n1 took %d ms; %s%n", r.summary(), drainMs,
+                r.writeFailures(Path.of("target", "test-logs", "haproxy-f3-failed-requests.txt")));
         assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests during drain:\n" + out).isZero();
         assertThat(r.lostWrites()).isZero();
         assertThat(r.violations()).isEmpty();
@@ -170,8 +170,8 @@ class HaproxyFailoverIT {
         driver.stop();
         LoadResult r = run.get(3, TimeUnit.MINUTES);
 
-        System.out.printf("[F2] %s; rolling restart of 3 nodes took %d ms%n", r.summary(), restartMs);
-        r.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+        System.out.printf("[F2] %s; rolling restart of 3 nodes took %d ms; %s%n", r.summary(), restartMs,
+                r.writeFailures(Path.of("target", "test-logs", "haproxy-f2-failed-requests.txt")));
         assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests of any kind").isZero();
         assertThat(r.lostWrites()).isZero();
         assertThat(r.violations()).isEmpty();

@@ -32,8 +32,8 @@ class KillNineIT {
             long viewMs = (System.nanoTime() - killedAt) / 1_000_000;
 
             LoadResult result = load.get(3, java.util.concurrent.TimeUnit.MINUTES);
-            System.out.printf("[kill -9] %s; survivors saw the new view %d ms after the kill%n", result.summary(), viewMs);
-            result.failureSamples().forEach(f -> System.out.println("  sample: " + f));
+            System.out.printf("[kill -9] %s; survivors saw the new view %d ms after the kill; %s%n", result.summary(),
+                    viewMs, result.writeFailures(Path.of("target", "test-logs", "kill-nine-failed-requests.txt")));
 
             assertThat(result.writesOk()).as("the run did real work").isGreaterThan(100);
             assertThat(result.violations()).as("violations").isEmpty();

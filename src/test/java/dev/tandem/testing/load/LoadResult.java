@@ -62,6 +62,27 @@ public final class LoadResult {
         }
     }
 
+    /**
+     * Writes every failed request (in-flight requests of a killed node fail by design) to {@code file}
+     * and returns a short pointer for the test's line of figures: a green run stays quiet.
+     */
+    public String writeFailures(java.nio.file.Path file) {
+        List<String> all;
+        synchronized (failures) {
+            all = List.copyOf(failures);
+        }
+        if (all.isEmpty()) {
+            return "no failed requests";
+        }
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            java.nio.file.Files.write(file, all);
+        } catch (java.io.IOException e) {
+            return all.size() + " failed requests (could not write " + file + ": " + e.getMessage() + ")";
+        }
+        return all.size() + " failed requests in " + file;
+    }
+
     public List<UserOutcome> users() {
         return List.copyOf(users);
     }
