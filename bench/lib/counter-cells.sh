@@ -30,7 +30,7 @@ stop_nodes() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait 
 lua=$run_dir/post.lua
 # cells JAR NAME N [SECURITY]: warm-up curve, then 3 measured runs of counter writes on 64 sessions.
 cells() {
-  local jar=$1 name=$2 n=$3 security=${4:-tls} url=http://127.0.8.1:8080
+  local jar=$1 name=$2 n=$3 security=${4:-tls} url=http://127.0.8.1:8080 r t
   start_nodes "$jar" "$n" "$security"
   : >"$run_dir/cookies"
   for _ in $(seq 1 64); do

@@ -1,5 +1,6 @@
 package dev.tandem.dashboard;
 
+import dev.tandem.testing.Chromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.NodeExtension;

@@ -3,6 +3,7 @@ package dev.tandem.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.Chromium;
 import dev.tandem.testing.NodeProcess;
 import dev.tandem.testing.Requirements;
 import dev.tandem.testing.Scripts;
@@ -245,10 +246,12 @@ class EventsFailoverIT {
         Requirements.command("chromium");
         String count = "document.querySelectorAll('#room li').length";
         String roomNode = "document.getElementById('room-node').textContent";
-        try (HeadlessChromium a = new HeadlessChromium(vip().resolve("/?room=web"), Files.createDirectories(dir.resolve("ba")));
-             HeadlessChromium b = new HeadlessChromium(vip().resolve("/?room=web"), Files.createDirectories(dir.resolve("bb")))) {
-            for (HeadlessChromium browser : List.of(a, b)) {
-                Awaitility.await("page streams open").atMost(Duration.ofSeconds(30)).until(() ->
+        try (Chromium a = Chromium.start(Files.createDirectories(dir.resolve("ba")), 1200, 800);
+             Chromium b = Chromium.start(Files.createDirectories(dir.resolve("bb")), 1200, 800)) {
+            a.open(vip().resolve("/?room=web").toString());
+            b.open(vip().resolve("/?room=web").toString());
+            for (Chromium browser : List.of(a, b)) {
+                Awaitility.await("page streams open").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                         browser.eval("document.getElementById('room-state').textContent").asText().equals("open")
                                 && !browser.eval(roomNode).asText().equals("-"));
             }
@@ -258,7 +261,7 @@ class EventsFailoverIT {
                 assertThat(post(a, "a" + i)).isEqualTo(201);
                 assertThat(post(b, "b" + i)).isEqualTo(201);
             }
-            for (HeadlessChromium browser : List.of(a, b)) {
+            for (Chromium browser : List.of(a, b)) {
                 Awaitility.await("10 messages shown").atMost(Duration.ofSeconds(15)).until(() -> browser.eval(count).asInt() == 10);
             }
             lab(Duration.ofSeconds(60), "kill", servedA);
@@ -278,7 +281,7 @@ class EventsFailoverIT {
     }
 
     /** Posts a room message from inside the page (its own cookie, through the VIP); the status. */
-    private static int post(HeadlessChromium browser, String text) {
+    private static int post(Chromium browser, String text) {
         return browser.eval("fetch('/api/rooms/web/messages', {method: 'POST', headers: {'Content-Type': "
                 + "'application/json'}, body: JSON.stringify({text: '" + text + "'})}).then(r => r.status)").asInt();
     }

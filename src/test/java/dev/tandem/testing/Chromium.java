@@ -1,4 +1,4 @@
-package dev.tandem.dashboard;
+package dev.tandem.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +31,7 @@ import org.awaitility.Awaitility;
  * long as the browser, so it watches what happens the way a user's open tab would. No host name
  * resolves (host-resolver-rules) and background networking is off: it reaches 127.x addresses only.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("DevTools listening on (ws://127\\.0\\.0\\.1:(\\d+)/\\S+)");
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
@@ -48,7 +48,7 @@ final class Chromium implements AutoCloseable {
     }
 
     /** Starts the browser (its log in dir/chromium.log) with an empty page of the given size. */
-    static Chromium start(Path dir, int width, int height) throws IOException {
+    public static Chromium start(Path dir, int width, int height) throws IOException {
         Path profile = Files.createTempDirectory(dir, "chromium-profile");
         Path log = dir.resolve("chromium.log");
         Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
@@ -88,20 +88,21 @@ final class Chromium implements AutoCloseable {
         page = http.newWebSocketBuilder().buildAsync(URI.create(target), new Replies()).join();
     }
 
-    void open(String url) {
+    public void open(String url) {
         call("Page.navigate", Map.of("url", url));
     }
 
-    /** The value of a script expression evaluated in the page (a JSON value). */
-    JsonNode eval(String expression) {
-        JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+    /** The value of a script expression evaluated in the page (a JSON value; a promise is awaited). */
+    public JsonNode eval(String expression) {
+        JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
+                "awaitPromise", true));
         if (r.has("exceptionDetails")) {
             throw new AssertionError("script failed: " + expression + ": " + r.path("exceptionDetails"));
         }
         return r.path("result").path("value");
     }
 
-    void screenshot(Path png) throws IOException {
+    public void screenshot(Path png) throws IOException {
         String data = call("Page.captureScreenshot", Map.of("format", "png")).path("data").asText();
         Files.write(png, Base64.getDecoder().decode(data));
     }
