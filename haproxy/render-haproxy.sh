@@ -10,6 +10,7 @@ Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
                          --node NAME=HOST:PORT [--node ...]
                          [--balance roundrobin|leastconn|source|uri]
                          [--weights NAME=W,NAME=W,...] [--log stdout|syslog]
+                         [--req-rate N] [--session-rate N]
 
 Prints the HAProxy configuration for the given Tandem nodes to stdout.
 
@@ -25,6 +26,16 @@ Prints the HAProxy configuration for the given Tandem nodes to stdout.
                           HAProxy takes 0..256, 0 = no balanced traffic)
   --log TARGET            stdout (default; ISO timestamps, for a captured log
                           file or a container) or syslog (/dev/log)
+  --req-rate N            requests per second one client address may send
+                          through the VIP; more get 429 + Retry-After: 1
+                          (default $TANDEM_EDGE_REQ_RATE, else 200)
+  --session-rate N        new sessions per minute one client address may get;
+                          over it, its requests get 429 + Retry-After: 60
+                          (default $TANDEM_EDGE_SESSION_RATE, else 30)
+
+The limits' environment variables let a harness that drives the VIP from one
+address at benchmark rates (bin/tandem-lab's tests, bench/run) raise them
+without a flag in every script between it and this one.
 
 Optional environment read by HAProxy (not by this script):
   TANDEM_HAPROXY_USER     drop root to this user (and its same-named group)
@@ -44,6 +55,11 @@ safe_value() { [[ $2 =~ ^[A-Za-z0-9_.:/@+-]+$ ]] || die "$1: unsafe characters i
 addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$2'"; safe_value "$1" "$2"; }
 
 bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights=""
+# The edge limits' defaults: the one place their numbers live (README "Edge limits").
+# 200 requests/s: a browser page load or the dashboard stays far below, a flood is cut
+# within a second. 30 new sessions/min: a person needs one; a script creating them in a
+# loop gets 30 a minute instead of hundreds a second.
+req_rate=${TANDEM_EDGE_REQ_RATE:-200} session_rate=${TANDEM_EDGE_SESSION_RATE:-30}
 names=() addrs=()
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
@@ -55,6 +71,8 @@ while [[ $# -gt 0 ]]; do
     --balance) need_arg "$@"; balance=$2; shift 2 ;;
     --weights) need_arg "$@"; weights=$2; shift 2 ;;
     --log) need_arg "$@"; log=$2; shift 2 ;;
+    --req-rate) need_arg "$@"; req_rate=$2; shift 2 ;;
+    --session-rate) need_arg "$@"; session_rate=$2; shift 2 ;;
     --node)
       need_arg "$@"
       [[ $2 =~ ^([A-Za-z0-9_-]+)=(.+:[0-9]{1,5})$ ]] || die "--node: expected NAME=HOST:PORT, got '$2'"
@@ -74,6 +92,10 @@ done
 [[ -n $socket ]] || die "--socket is required"
 [[ ${#names[@]} -gt 0 ]] || die "at least one --node is required"
 case $balance in roundrobin|leastconn|source|uri) ;; *) die "--balance: roundrobin, leastconn, source or uri, got '$balance'" ;; esac
+# A limit is a whole number from 1 to 1,000,000 (HAProxy compares integers; 0 would refuse all).
+limit() { [[ $2 =~ ^[1-9][0-9]{0,6}$ && $2 -le 1000000 ]] || die "$1: a whole number from 1 to 1000000, got '$2'"; }
+limit --req-rate "$req_rate"
+limit --session-rate "$session_rate"
 case $log in
   stdout) log_line="log stdout format iso local0" ;;
   syslog) log_line="log /dev/log local0" ;;
@@ -119,6 +141,8 @@ while IFS= read -r line || [[ -n $line ]]; do
   line=${line//@@SOCKET@@/"$socket"}
   line=${line//@@BALANCE@@/"$balance"}
   line=${line//@@LOG@@/"$log_line"}
+  line=${line//@@REQ_RATE@@/"$req_rate"}
+  line=${line//@@SESSION_RATE@@/"$session_rate"}
   [[ $line != *@@*@@* ]] || die "unknown placeholder in template: $line"
   printf '%s\n' "$line"
 done <"$template"

@@ -66,6 +66,35 @@ class HaproxyConfigIT {
         assertThat(check.exit()).as(check.output()).isZero();
     }
 
+    @Test
+    void theLimitsComeFromTheFlagsElseTheEnvironmentElseTheRenderersDefaultsAndTheStatsPageHasNoAdminActions(@TempDir Path dir) {
+        List<String> base = List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--node", "n1=127.0.0.11:8080");
+        String defaults = Scripts.run(base, Map.of(), dir.resolve("d.out"), Duration.ofSeconds(30)).output();
+        assertThat(defaults).contains("sc_http_req_rate(0) gt 200\n").contains("sc_gpc_rate(0,0) ge 30\n")
+                .doesNotContainPattern("(?m)^\\s*stats admin");
+        String fromEnv = Scripts.run(base, Map.of("TANDEM_EDGE_REQ_RATE", "5000", "TANDEM_EDGE_SESSION_RATE", "7000"),
+                dir.resolve("e.out"), Duration.ofSeconds(30)).output();
+        assertThat(fromEnv).contains("sc_http_req_rate(0) gt 5000\n").contains("sc_gpc_rate(0,0) ge 7000\n");
+        List<String> withFlags = new ArrayList<>(base);
+        withFlags.addAll(List.of("--req-rate", "20", "--session-rate", "5"));
+        String fromFlags = Scripts.run(withFlags, Map.of("TANDEM_EDGE_REQ_RATE", "5000"), dir.resolve("f.out"),
+                Duration.ofSeconds(30)).output();
+        assertThat(fromFlags).contains("sc_http_req_rate(0) gt 20\n").contains("sc_gpc_rate(0,0) ge 5\n")
+                .contains("at most 20 a second").contains("at most 5 a minute");
+    }
+
+    @ParameterizedTest(name = "refuses {0} {1}")
+    @CsvSource({"--req-rate,0", "--req-rate,-1", "--req-rate,abc", "--req-rate,1000001", "--session-rate,0", "--session-rate,1.5"})
+    void theRendererRefusesLimitsThatAreNotAPositiveWholeNumber(String flag, String value, @TempDir Path dir) {
+        Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--node", "n1=127.0.0.11:8080", flag, value), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
+        assertThat(r.exit()).as(r.output()).isNotZero();
+        assertThat(r.output()).contains(flag);
+    }
+
     @ParameterizedTest(name = "refuses weights {0}")
     @CsvSource({"'n4=3'", "'n1=three'", "'n1'"})
     void theRendererRefusesWeightsItCannotPlace(String weights, @TempDir Path dir) {

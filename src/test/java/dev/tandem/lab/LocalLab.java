@@ -42,6 +42,12 @@ final class LocalLab implements AutoCloseable {
         env.put("TANDEM_LAB_NODES", Integer.toString(nodes));
         env.put("TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString());
         env.put("TANDEM_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true");
+        // The lab's tests drive the VIP from one address (127.0.0.1) at hundreds of requests and dozens of
+        // new sessions a second (load drivers, failovers re-issuing cookies): limits far above that, so
+        // they are in the config and cost what they cost, but never refuse a test's request.
+        // EdgeLimitsIT checks the limits themselves.
+        env.put("TANDEM_EDGE_REQ_RATE", "100000");
+        env.put("TANDEM_EDGE_SESSION_RATE", "1000000");
         env.put("TANDEM_STATS_USER", "test");
         env.put("TANDEM_STATS_PASSWORD", "test-" + System.nanoTime());
         this.haproxy = new HaproxyRuntime(dir.resolve("haproxy.sock"));

@@ -23,6 +23,10 @@ final class NetnsLab implements AutoCloseable {
         env.put("NETNS_LAB_NODES", "3");
         env.put("TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString());
         env.put("NETNS_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true");
+        // The load driver is one client address at hundreds of requests a second: edge limits out of its
+        // way (haproxy/render-haproxy.sh reads these; EdgeLimitsIT checks the limits themselves).
+        env.put("TANDEM_EDGE_REQ_RATE", "100000");
+        env.put("TANDEM_EDGE_SESSION_RATE", "1000000");
     }
 
     static Path script() {
