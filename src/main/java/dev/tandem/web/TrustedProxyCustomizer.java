@@ -9,7 +9,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.InetAddressSet;
 
 /**
- * Believes X-Forwarded-For/-Proto only from the balancers in --trusted-proxies; from anyone else
+ * Believes X-Forwarded-For/-Proto (and no other forwarding header) only from the balancers in
+ * --trusted-proxies; from anyone else
  * the headers are ignored, so a client cannot fake HTTPS (and get a non-Secure cookie path) or an address.
  */
 public final class TrustedProxyCustomizer implements HttpConfiguration.Customizer {
@@ -21,6 +22,16 @@ public final class TrustedProxyCustomizer implements HttpConfiguration.Customize
 
     public TrustedProxyCustomizer(InetAddressSet trusted) {
         this.trusted.addAll(trusted); // a copy: the set is mutable
+        // Only what the balancer sets (X-Forwarded-For, X-Forwarded-Proto) is believed, even from a
+        // trusted address: every other header Jetty would honour is off, so no local process or
+        // misconfigured hop can claim HTTPS, another host, port or TLS session through them.
+        forwarded.setForwardedHeader(null);
+        forwarded.setForwardedHostHeader(null);
+        forwarded.setForwardedServerHeader(null);
+        forwarded.setForwardedPortHeader(null);
+        forwarded.setForwardedHttpsHeader(null);
+        forwarded.setForwardedCipherSuiteHeader(null);
+        forwarded.setForwardedSslSessionIdHeader(null);
     }
 
     /**

@@ -61,8 +61,16 @@ class SessionCookieTest {
         TestHttp.Reply xfp = raw(node.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");
         assertThat(cookieAttributes(xfp)).contains("secure", "httponly", "samesite=lax", "path=/");
 
-        TestHttp.Reply forwarded = raw(node.uri(), null, "GET", "/api/session", null, "Forwarded", "for=203.0.113.9;proto=https");
-        assertThat(cookieAttributes(forwarded)).contains("secure");
+    }
+
+    @Test
+    void evenATrustedProxyCannotClaimHttpsThroughHeadersTheBalancerNeverSets() {
+        String[][] claims = {{"Forwarded", "for=203.0.113.9;proto=https"}, {"X-Proxied-Https", "on"},
+            {"Proxy-Ssl-Id", "abc"}, {"Proxy-auth-cert", "TLS_AES_128_GCM_SHA256"}, {"X-Forwarded-Port", "443"}};
+        for (String[] claim : claims) {
+            TestHttp.Reply r = raw(node.uri(), null, "GET", "/api/session", null, claim[0], claim[1]);
+            assertThat(cookieAttributes(r)).as(claim[0]).contains("httponly").doesNotContain("secure");
+        }
     }
 
     @Test
