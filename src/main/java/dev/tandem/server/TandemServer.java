@@ -4,6 +4,8 @@ import dev.tandem.app.ApiWiring;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.overload.OverloadHandler;
+import dev.tandem.overload.OverloadMetrics;
 import dev.tandem.web.JsonErrorHandler;
 import dev.tandem.web.TrustedProxyCustomizer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,7 +59,12 @@ public final class TandemServer {
 
         SizeLimitHandler sizeLimit = new SizeLimitHandler(MAX_REQUEST_BYTES, -1);
         sizeLimit.setHandler(context);
-        server.setHandler(new GracefulHandler(sizeLimit));
+        // The request budget (--max-requests, --queue-ms): excess waits briefly without a thread, then
+        // gets 503 + Retry-After; inside the graceful handler so a stopping node still answers its own 503.
+        OverloadHandler overload = new OverloadHandler(config.overload(), config.node());
+        overload.setHandler(sizeLimit);
+        OverloadMetrics.bind(registry, overload);
+        server.setHandler(new GracefulHandler(overload));
         server.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
         return server;
     }
