@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 class OneNodeOverloadIT {
     private static final Logger LOG = LoggerFactory.getLogger(OneNodeOverloadIT.class);
     private static final Duration QUEUE = Duration.ofMillis(1000);
+    /** Several times what the nodes on one core serve (about 70-330 OK/s cold), within what one client core drives. */
+    private static final int RATE = 800;
     @TempDir
     Path dir;
     private NodeProcess node;
@@ -38,8 +40,9 @@ class OneNodeOverloadIT {
 
     @Test
     void aNodeAtManyTimesItsCapacityAnswersEveryoneWithinTheBudgetAndLosesNoAcknowledgedWrite() throws Exception {
+        // A standalone node's requests are CPU only: four slots already fill its one core.
         node = NodeProcess.start("o1", dir, "--node", "o1", "--host", "127.0.0.1", "--port", "0",
-                "--max-requests", "8", "--queue-ms", Long.toString(QUEUE.toMillis()));
+                "--max-requests", "4", "--queue-ms", Long.toString(QUEUE.toMillis()));
         URI uri = node.awaitListening(Duration.ofSeconds(60));
         OverloadChecks.pinToFirstCore(node.pid());
         List<String> sessions = OverloadChecks.newSessions(uri, 100);
@@ -65,7 +68,7 @@ class OneNodeOverloadIT {
         OpenLoop load = new OpenLoop(List.of(uri), sessions, Duration.ofSeconds(15), 5000);
         List<OpenLoop.Sample> samples;
         try {
-            samples = load.run(1500, Duration.ofSeconds(10));
+            samples = load.run(RATE, Duration.ofSeconds(10));
         } finally {
             loading.set(false);
             prober.join(5000);
