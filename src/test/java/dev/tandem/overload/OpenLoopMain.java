@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * bench/overload's client: {@code OpenLoopMain URL RATE SECONDS COOKIE_FILE} offers RATE requests per
- * second (half GET /api/session, half POST /api/session/counter on the sessions in COOKIE_FILE, one
+ * second, each on a new connection (half GET /api/session, half POST /api/session/counter on the sessions in COOKIE_FILE, one
  * JSESSIONID value a line) for SECONDS, then prints one line of figures and one "key=value" line.
  * Bounded: at most 5,000 requests waiting at once, each cut off after 30 s; loopback only.
  */
@@ -32,9 +32,9 @@ public final class OpenLoopMain {
         Figures f = Figures.of(load.run(rate, Duration.ofSeconds(seconds)), seconds);
         System.out.println(f.line());
         System.out.println(String.format(Locale.ROOT,
-                "offered_rps=%.0f goodput_rps=%.1f refused_share=%.3f p50_ms=%d p99_ms=%d max_ms=%d other=%d no_answer=%d not_sent=%d",
+                "offered_rps=%.0f goodput_rps=%.1f refused_share=%.3f p50_ms=%d p99_ms=%d max_ms=%d other=%d no_answer=%d not_sent=%d lag_ms=%d",
                 f.offered() / (double) seconds, f.goodput(), f.refusedShare(), f.p50(), f.p99(), f.max(), f.other(),
-                f.noAnswer(), f.skipped()));
+                f.noAnswer(), f.skipped(), f.lagMax()));
         System.exit(0);
     }
 }
