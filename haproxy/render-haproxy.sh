@@ -11,6 +11,7 @@ Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
                          [--balance roundrobin|leastconn|source|uri]
                          [--weights NAME=W,NAME=W,...] [--log stdout|syslog]
                          [--req-rate N] [--session-rate N]
+                         [--maxconn N] [--queue-ms MS]
 
 Prints the HAProxy configuration for the given Tandem nodes to stdout.
 
@@ -32,9 +33,14 @@ Prints the HAProxy configuration for the given Tandem nodes to stdout.
   --session-rate N        new sessions per minute one client address may get;
                           over it, its requests get 429 + Retry-After: 60
                           (default $TANDEM_EDGE_SESSION_RATE, else 30)
+  --maxconn N             requests sent to one node at once: must equal the
+                          nodes' --max-requests (default: TANDEM_MAX_REQUESTS
+                          in haproxy/node-limits.env, the nodes' default too)
+  --queue-ms MS           how long a request may wait for a node before 503
+                          (default: TANDEM_QUEUE_MS in haproxy/node-limits.env)
 
-The limits' environment variables let a harness that drives the VIP from one
-address at benchmark rates (bin/tandem-lab's tests, bench/run) raise them
+The edge limits' environment variables let a harness that drives the VIP from
+one address at benchmark rates (bin/tandem-lab's tests, bench/run) raise them
 without a flag in every script between it and this one.
 
 Optional environment read by HAProxy (not by this script):
@@ -54,12 +60,12 @@ die() { printf 'render-haproxy.sh: %s\n' "$*" >&2; exit 2; }
 safe_value() { [[ $2 =~ ^[A-Za-z0-9_.:/@+-]+$ ]] || die "$1: unsafe characters in '$2'"; }
 addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$2'"; safe_value "$1" "$2"; }
 
-bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights=""
 # The edge limits' defaults: the one place their numbers live (README "Edge limits").
 # 200 requests/s: a browser page load or the dashboard stays far below, a flood is cut
 # within a second. 30 new sessions/min: a person needs one; a script creating them in a
 # loop gets 30 a minute instead of hundreds a second.
 req_rate=${TANDEM_EDGE_REQ_RATE:-200} session_rate=${TANDEM_EDGE_SESSION_RATE:-30}
+bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights="" maxconn="" queue_ms=""
 names=() addrs=()
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
@@ -73,6 +79,8 @@ while [[ $# -gt 0 ]]; do
     --log) need_arg "$@"; log=$2; shift 2 ;;
     --req-rate) need_arg "$@"; req_rate=$2; shift 2 ;;
     --session-rate) need_arg "$@"; session_rate=$2; shift 2 ;;
+    --maxconn) need_arg "$@"; maxconn=$2; shift 2 ;;
+    --queue-ms) need_arg "$@"; queue_ms=$2; shift 2 ;;
     --node)
       need_arg "$@"
       [[ $2 =~ ^([A-Za-z0-9_-]+)=(.+:[0-9]{1,5})$ ]] || die "--node: expected NAME=HOST:PORT, got '$2'"
@@ -102,8 +110,24 @@ case $log in
   *) die "--log: stdout or syslog, got '$log'" ;;
 esac
 
-template="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)/haproxy.cfg.tmpl"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+template="$here/haproxy.cfg.tmpl"
 [[ -r $template ]] || die "template not found: $template"
+
+# The node's request budget: one file, also the nodes' defaults (haproxy/node-limits.env).
+limits="$here/node-limits.env"
+[[ -r $limits ]] || die "limits not found: $limits"
+limit_of() { # KEY -> its value in $limits
+  local k v
+  while IFS='=' read -r k v; do [[ $k == "$1" ]] && { printf '%s' "$v"; return; }; done <"$limits"
+  die "$limits has no $1"
+}
+[[ -n $maxconn ]] || maxconn=$(limit_of TANDEM_MAX_REQUESTS)
+[[ -n $queue_ms ]] || queue_ms=$(limit_of TANDEM_QUEUE_MS)
+[[ $maxconn =~ ^[1-9][0-9]{0,4}$ ]] || die "--maxconn: a whole number 1-99999, got '$maxconn'"
+[[ $queue_ms =~ ^[0-9]{1,5}$ ]] || die "--queue-ms: a whole number of milliseconds 0-99999, got '$queue_ms'"
+# Retry-After: the queue budget in whole seconds, at least 1 (as the nodes say it).
+retry_after=$(((queue_ms + 999) / 1000)); ((retry_after >= 1)) || retry_after=1
 
 # --weights n1=3,n2=1: one "weight N" per named server; the range is HAProxy's to check (haproxy -c).
 declare -a node_weight=()
@@ -143,6 +167,9 @@ while IFS= read -r line || [[ -n $line ]]; do
   line=${line//@@LOG@@/"$log_line"}
   line=${line//@@REQ_RATE@@/"$req_rate"}
   line=${line//@@SESSION_RATE@@/"$session_rate"}
+  line=${line//@@MAXCONN@@/"$maxconn"}
+  line=${line//@@QUEUE_MS@@/"${queue_ms}ms"}
+  line=${line//@@RETRY_AFTER@@/"$retry_after"}
   [[ $line != *@@*@@* ]] || die "unknown placeholder in template: $line"
   printf '%s\n' "$line"
 done <"$template"

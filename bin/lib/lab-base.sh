@@ -40,9 +40,20 @@ settings_from_env() {
   BALANCE=roundrobin
   WEIGHTS="" # n1=3,n2=1: HAProxy server weights (render-haproxy.sh checks them)
   SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)
+  # The request budget: one value each, given to every node (--max-requests, --queue-ms) and to
+  # HAProxy (server maxconn, timeout queue); defaults from haproxy/node-limits.env.
+  MAX_REQUESTS=${TANDEM_LAB_MAX_REQUESTS:-$(limit_default TANDEM_MAX_REQUESTS)}
+  QUEUE_MS=${TANDEM_LAB_QUEUE_MS:-$(limit_default TANDEM_QUEUE_MS)}
   # nodes run with their own working directory: relative paths would break
   [[ $JAR == /* ]] || JAR=$PWD/$JAR
   [[ $JETTY == /* ]] || JETTY=$PWD/$JETTY
+}
+
+# KEY -> its value in haproxy/node-limits.env (the nodes' and HAProxy's shared request budget).
+limit_default() {
+  local k v
+  while IFS='=' read -r k v; do [[ $k == "$1" ]] && { say "$v"; return; }; done <"$REPO/haproxy/node-limits.env"
+  die "haproxy/node-limits.env has no $1"
 }
 
 validate_settings() {
@@ -57,6 +68,10 @@ validate_settings() {
     if ! is_uint "$p" || ((p < 1 || p > 65000)); then die "bad port '$p'"; fi
   done
   case $MODE in jar|war) ;; *) die "TANDEM_LAB_MODE must be jar or war, got '$MODE'" ;; esac
+  if ! is_uint "$MAX_REQUESTS" || ((MAX_REQUESTS < 1 || MAX_REQUESTS > 10000)); then
+    die "TANDEM_LAB_MAX_REQUESTS must be 1..10000, got '$MAX_REQUESTS'"
+  fi
+  if ! is_uint "$QUEUE_MS" || ((QUEUE_MS > 60000)); then die "TANDEM_LAB_QUEUE_MS must be 0..60000, got '$QUEUE_MS'"; fi
   if ((SHARED)) && ((NODES > 9)); then
     die "on a single loopback address at most 9 nodes fit (cluster ports +10*i, FD_SOCK2 at +100)"
   fi
@@ -66,7 +81,7 @@ save_settings() {
   local k
   {
     say "# written by $PROG up; describes the running lab"
-    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE WEIGHTS SHARED; do
+    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE WEIGHTS SHARED MAX_REQUESTS QUEUE_MS; do
       printf '%s=%s\n' "$k" "${!k}"
     done
   } >"$STATE.tmp"
@@ -79,7 +94,7 @@ load_settings() {
   local k v
   while IFS='=' read -r k v; do
     case $k in
-      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|WEIGHTS|SHARED) printf -v "$k" '%s' "$v" ;;
+      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|WEIGHTS|SHARED|MAX_REQUESTS|QUEUE_MS) printf -v "$k" '%s' "$v" ;;
     esac
   done <"$STATE"
 }

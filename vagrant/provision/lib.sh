@@ -133,6 +133,14 @@ tandem_cidrs() {
 #   JAVA_OPTS="..." DEPLOY=jar|war JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base]
 # Writes OUT_ROOT/etc/tandem/tandem.env and OUT_ROOT/etc/systemd/system/tandem{,-jetty}.service.
 # ---------------------------------------------------------------------------------------------------
+# tandem_limit KEY : a value of haproxy/node-limits.env, the request budget the nodes (tandem.env)
+# and the balancers (server maxconn, timeout queue) must share: both read it from there.
+tandem_limit() {
+  local k v
+  while IFS='=' read -r k v; do [[ $k == "$1" ]] && { printf '%s' "$v"; return; }; done <"$TANDEM_REPO_DIR/haproxy/node-limits.env"
+  tandem_die "haproxy/node-limits.env has no $1"
+}
+
 tandem_app_render() {
   local out_root=$1 ref_root=$2 kv
   shift 2
@@ -173,6 +181,7 @@ tandem_app_render() {
     "PEERS=$(tandem_peers "$CLUSTER_PORT" "$APP_IPS")" "CREDENTIALS=$ref_root/etc/tandem/cluster"
     "TRUSTED_PROXIES=$(tandem_cidrs "$LB_IPS,$VIP")"
     "DRAIN_SECONDS=$DRAIN_SECONDS" "STOP_TIMEOUT=$STOP_TIMEOUT" "JAVA_OPTS=$JAVA_OPTS"
+    "MAX_REQUESTS=$(tandem_limit TANDEM_MAX_REQUESTS)" "QUEUE_MS=$(tandem_limit TANDEM_QUEUE_MS)"
     "TIMEOUT_STOP=$timeout_stop" "ENV_FILE=$ref_root/etc/tandem/tandem.env"
     "JETTY_HOME=$JETTY_HOME" "JETTY_BASE=$JETTY_BASE"
   )
@@ -260,7 +269,8 @@ tandem_lb_render() {
   local -a weight_args=()
   [[ -z $WEIGHTS ]] || weight_args=(--weights "$WEIGHTS")
   "$RENDERER" --bind "$VIP:$HTTP_PORT" --stats-bind "$IP:$STATS_PORT" --socket "$SOCKET" \
-    --balance "$BALANCE" --log "$LOG" ${weight_args[@]+"${weight_args[@]}"} "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
+    --balance "$BALANCE" --log "$LOG" ${weight_args[@]+"${weight_args[@]}"} \
+    --maxconn "$(tandem_limit TANDEM_MAX_REQUESTS)" --queue-ms "$(tandem_limit TANDEM_QUEUE_MS)" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
     tandem_die "render-haproxy.sh refused the balancer settings (above)"
   mv -f "$etc/haproxy/haproxy.cfg.tmp.$$" "$etc/haproxy/haproxy.cfg"
 

@@ -151,6 +151,14 @@ if [[ -f $env1 ]]; then
     t=$(sed -n "s/^TimeoutStopSec=//p" "$1"); d=$(sed -n "s/^TANDEM_DRAIN_SECONDS=//p" "$2"); s=$(sed -n "s/^TANDEM_STOP_TIMEOUT=//p" "$2")
     (( t > d + s )) || { echo "TimeoutStopSec=$t drain=$d stop=$s"; exit 1; }' _ "$work/app1/etc/systemd/system/tandem.service" "$env1"
 fi
+if [[ $lb_rendered == yes && -f $env1 ]]; then
+  run "request budget: the node's TANDEM_MAX_REQUESTS/QUEUE_MS are HAProxy's server maxconn and timeout queue" bash -c '
+    set -e
+    m=$(sed -n "s/^TANDEM_MAX_REQUESTS=//p" "$1"); q=$(sed -n "s/^TANDEM_QUEUE_MS=//p" "$1")
+    [[ -n $m && -n $q ]]
+    grep -q "^    default-server .* maxconn $m\$" "$2"
+    grep -q "^    timeout queue ${q}ms\$" "$2"' _ "$env1" "$work/lb1/etc/haproxy/haproxy.cfg"
+fi
 if [[ $lb_rendered == yes ]]; then
   run "keepalived.conf: unicast peers, nopreempt, priorities 150/100, tracked check" bash -c '
     set -e

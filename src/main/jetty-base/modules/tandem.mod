@@ -21,6 +21,7 @@ sessions
 sessions/infinispan/infinispan-common
 sessions/infinispan/embedded/infinispan-embedded-libs
 tandem-sessions
+tandem-overload
 
 [exec]
 # JGroups on IPv4, as the fat jar does.

@@ -51,8 +51,10 @@ public final class TandemNode {
         this.config = config;
         this.cluster = new SessionCluster(config);
         this.metrics = Metrics.registry(config.node());
-        // As many session workers as Jetty has request threads: the same concurrency, other threads.
-        this.sessionWork = new SessionWork(200, 1000, metrics);
+        // One session worker per request slot (--max-requests): the budget admits no more session work
+        // than that at once, so the queue is only headroom and nothing waits here unseen.
+        int slots = config.overload().maxRequests();
+        this.sessionWork = new SessionWork(slots, slots, metrics);
         // A session's events are kept as long as the session itself may live (and its expiry grace).
         this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1));
         this.drain = new DrainSequence(readiness, config.drainTime(), List.of(

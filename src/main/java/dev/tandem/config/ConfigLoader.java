@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.overload.OverloadLimits;
 import dev.tandem.transport.TransportSecurity;
 import java.io.IOException;
 import java.io.Reader;
@@ -186,8 +187,12 @@ public final class ConfigLoader {
             throw new ConfigException("--session-classes", "'" + sessionClasses
                     + "' must be class or package patterns separated by ';' (e.g. com.acme.**)");
         }
+        OverloadLimits defaults = OverloadLimits.defaults();
+        OverloadLimits overload = new OverloadLimits(
+                o.maxRequests == null ? defaults.maxRequests() : range("--max-requests", o.maxRequests, 1, 10_000),
+                o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses, security);
+                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */

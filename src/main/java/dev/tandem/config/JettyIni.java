@@ -33,6 +33,9 @@ final class JettyIni {
                 "-Dtandem.cluster.port=" + c.clusterPort(),
                 "-Dtandem.cluster.peers=" + peers,
                 "-Dtandem.trusted.proxies=" + trusted,
+                "# The request budget (module tandem-overload); HAProxy's server maxconn is the same number.",
+                "-Dtandem.max.requests=" + c.overload().maxRequests(),
+                "-Dtandem.queue.ms=" + c.overload().queueTime().toMillis(),
                 security(c.transportSecurity()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.config;
 
+import dev.tandem.overload.OverloadLimits;
 import dev.tandem.transport.TransportSecurity;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,8 @@ public record NodeConfig(
         Duration stopTimeout,
         InetAddressSet trustedProxies,
         String sessionClasses,
-        TransportSecurity transportSecurity) {
+        TransportSecurity transportSecurity,
+        OverloadLimits overload) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -47,27 +49,32 @@ public record NodeConfig(
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
                 Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "",
-                TransportSecurity.insecure());
+                TransportSecurity.insecure(), OverloadLimits.defaults());
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
     }
 
     /** Tests that form clusters in one JVM: the cluster's credentials (standalone() has none). */
     public NodeConfig withTransportSecurity(TransportSecurity security) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
+    }
+
+    public NodeConfig withOverload(OverloadLimits limits) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
     }
 }

@@ -96,6 +96,20 @@ public final class NodeOptions {
                 "on stop."})
     int stopTimeout;
 
+    @Option(names = "--max-requests", paramLabel = "N", converter = WholeNumberConverter.class,
+            description = {"Requests served at once; more wait --queue-ms for",
+                "a slot, then get 503 + Retry-After (health checks,",
+                "events, /metrics and /admin never wait). Give",
+                "HAProxy's server maxconn the same number. Default:",
+                "TANDEM_MAX_REQUESTS in haproxy/node-limits.env."})
+    Integer maxRequests;
+
+    @Option(names = "--queue-ms", paramLabel = "MILLIS", converter = WholeNumberConverter.class,
+            description = {"How long a request may wait for a slot before",
+                "503. Default: TANDEM_QUEUE_MS in",
+                "haproxy/node-limits.env."})
+    Integer queueMs;
+
     @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", defaultValue = TrustedProxyCustomizer.DEFAULT,
             converter = AddressBlockConverter.class,
             description = {"Proxies whose X-Forwarded-* headers are believed:",

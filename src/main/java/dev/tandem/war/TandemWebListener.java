@@ -47,7 +47,9 @@ public final class TandemWebListener implements ServletContextListener {
                 new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
                         cluster::stopServer)));
         NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
-        sessionWork = new SessionWork(200, 1000, metrics);
+        // One session worker per request slot, as the fat jar (module tandem-overload admits no more).
+        int slots = config.overload().maxRequests();
+        sessionWork = new SessionWork(slots, slots, metrics);
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
                 Json.newMapper(), sessionWork));
         readiness.serving();

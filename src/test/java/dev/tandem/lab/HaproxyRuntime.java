@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** HAProxy's runtime API over its unix socket: what the balancer thinks of each server. */
-final class HaproxyRuntime {
+public final class HaproxyRuntime {
     private final Path socket;
 
     HaproxyRuntime(Path socket) {
@@ -41,7 +41,7 @@ final class HaproxyRuntime {
     }
 
     /** Backend server name → its "show stat" row as column → value. */
-    Map<String, Map<String, String>> servers(String backend) {
+    public Map<String, Map<String, String>> servers(String backend) {
         List<String> lines = command("show stat").lines().filter(l -> !l.isBlank()).toList();
         String[] header = lines.get(0).replaceFirst("^# ", "").split(",", -1);
         Map<String, Map<String, String>> out = new HashMap<>();
@@ -60,7 +60,7 @@ final class HaproxyRuntime {
     }
 
     /** UP, DOWN, DRAIN, MAINT, "UP 1/2" (going down), "DOWN 1/2" (coming up)... */
-    String status(String server) {
+    public String status(String server) {
         Map<String, String> row = servers("tandem").get(server);
         return row == null ? "ABSENT" : row.get("status");
     }

@@ -16,13 +16,13 @@ import org.awaitility.Awaitility;
  * The local lab exactly as users run it (bin/tandem-lab), in a temp run dir on its own loopback
  * net so it never meets a lab the user has running.
  */
-final class LocalLab implements AutoCloseable {
+public final class LocalLab implements AutoCloseable {
     static final String NET = "127.0.7";
     static final int HTTP_PORT = 18080;
 
     private final Path dir;
     private final Map<String, String> env = new HashMap<>();
-    final HaproxyRuntime haproxy;
+    public final HaproxyRuntime haproxy;
 
     private final String net;
 
@@ -31,7 +31,7 @@ final class LocalLab implements AutoCloseable {
     }
 
     /** A lab on its own loopback net (127.0.X) with the given number of nodes. */
-    LocalLab(Path dir, String net, int nodes) {
+    public LocalLab(Path dir, String net, int nodes) {
         this.dir = dir;
         this.net = net;
         env.put("TANDEM_LAB_DIR", dir.toString());
@@ -57,20 +57,20 @@ final class LocalLab implements AutoCloseable {
         return Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath();
     }
 
-    URI vip() {
+    public URI vip() {
         return URI.create("http://" + net + ".10:" + HTTP_PORT);
     }
 
-    URI node(String name) {
+    public URI node(String name) {
         return URI.create("http://" + net + "." + (10 + Integer.parseInt(name.substring(1))) + ":" + HTTP_PORT);
     }
 
-    List<String> nodes() {
+    public List<String> nodes() {
         return List.of("n1", "n2", "n3");
     }
 
     /** Runs bin/tandem-lab with the lab's environment; returns its output, failing on a non-zero exit. */
-    String lab(Duration timeout, String... args) {
+    public String lab(Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(repo().resolve("bin/tandem-lab").toString());
         cmd.addAll(List.of(args));
@@ -81,7 +81,7 @@ final class LocalLab implements AutoCloseable {
         return r.output();
     }
 
-    void up() {
+    public void up() {
         lab(Duration.ofMinutes(4), "up");
         awaitAllUp();
     }

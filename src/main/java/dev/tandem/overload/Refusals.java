@@ -1,0 +1,32 @@
+package dev.tandem.overload;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The node's overload refusals per reason: {@code queue_full} (refused on arrival, the node's queue
+ * already held as many as it can serve within the budget) and {@code queue_timeout} (waited the
+ * whole queue budget for a slot). Plain JDK counters, so a WAR node's Jetty (which has no
+ * Micrometer) can keep them too; {@link OverloadMetrics} publishes them.
+ */
+public final class Refusals {
+    public static final String QUEUE_FULL = "queue_full";
+    public static final String QUEUE_TIMEOUT = "queue_timeout";
+    private final LongAdder queueFull = new LongAdder();
+    private final LongAdder queueTimeout = new LongAdder();
+
+    void queueFull() {
+        queueFull.increment();
+    }
+
+    void queueTimeout() {
+        queueTimeout.increment();
+    }
+
+    public long queueFullCount() {
+        return queueFull.sum();
+    }
+
+    public long queueTimeoutCount() {
+        return queueTimeout.sum();
+    }
+}
