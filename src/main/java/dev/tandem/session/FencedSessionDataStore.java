@@ -30,11 +30,15 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private static final Logger LOG = LoggerFactory.getLogger(FencedSessionDataStore.class);
 
     private final SessionHolds holds;
+    private final ViewGate gate;
+    /** How long a write done while the view changed waits for the cache to settle before it is refused. */
+    private static final Duration SETTLE_AFTER_WRITE = Duration.ofSeconds(2);
     private final PauseFence fence;
     private final StoreObserver observer;
     private final long graceMs;
 
-    FencedSessionDataStore(SessionHolds holds, PauseFence fence, StoreObserver observer, Duration grace) {
+    FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer, Duration grace) {
+        this.gate = gate;
         this.holds = holds;
         this.fence = fence;
         this.observer = observer;
@@ -116,6 +120,13 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             if (!written) {
                 observer.refused();
                 throw new SessionUnavailableException("the session changed since this request read it; write refused");
+            }
+            java.util.Optional<String> changing = gate.awaitSettled(SETTLE_AFTER_WRITE);
+            if (changing.isPresent()) {
+                // Written while the view was changing and still unsettled (or degraded): maybe only
+                // here on a cut-off minority. Never acknowledged; the majority's copy wins at the merge.
+                observer.refused();
+                throw new SessionUnavailableException("the session write may not have reached the cluster: " + changing.get());
             }
             held.stored = copyOf(sd);
         } catch (SessionUnavailableException e) {

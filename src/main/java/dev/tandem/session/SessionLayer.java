@@ -67,6 +67,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     private final CompletableFuture<Void> initialState = new CompletableFuture<>();
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
+    private ViewGate gate;
 
     /**
      * @param manager         the node's cache manager, started or not
@@ -92,7 +93,8 @@ public final class SessionLayer extends AbstractLifeCycle {
         long t0 = System.nanoTime();
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
-        locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE);
+        gate = new ViewGate(manager, sessions);
+        locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         manager.addListener(new Views());
         fence.start();
         if (!clustered()) {
@@ -170,7 +172,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
         ClusterSessionHandler handler = new ClusterSessionHandler(scope);
         SessionHolds holds = new SessionHolds();
-        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, observer, EXPIRY_GRACE);
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, EXPIRY_GRACE);
         store.setCache(sessions);
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);

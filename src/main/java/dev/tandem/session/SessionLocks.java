@@ -36,13 +36,16 @@ public final class SessionLocks {
     private final Duration lease;
 
     /** A lock this node holds: which key, the token that proves it, and since when. */
+    private final ViewGate gate;
+
     public record Lease(String key, String token, long acquiredNanos) {
         long heldNanos() {
             return System.nanoTime() - acquiredNanos;
         }
     }
 
-    public SessionLocks(Cache<String, String> locks, String node, Duration wait, Duration lease) {
+    SessionLocks(Cache<String, String> locks, String node, Duration wait, Duration lease, ViewGate gate) {
+        this.gate = gate;
         this.locks = locks;
         this.node = node;
         this.wait = wait;
@@ -63,7 +66,15 @@ public final class SessionLocks {
                 throw new SessionUnavailableException("cannot lock the session", e);
             }
             if (holder == null) {
-                return new Lease(key, token, start);
+                Lease taken = new Lease(key, token, start);
+                // Taken in a view Infinispan has not caught up with, maybe by a cut-off minority:
+                // it counts only once the cache has settled within this request's wait.
+                java.util.Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                if (changing.isPresent()) {
+                    release(taken);
+                    throw new SessionUnavailableException("cannot lock the session: " + changing.get());
+                }
+                return taken;
             }
             if (System.nanoTime() >= deadline) {
                 throw new SessionUnavailableException("the session is busy (locked by " + nodeOf(holder) + ") for over " + wait.toMillis() + " ms");

@@ -1,0 +1,69 @@
+package dev.tandem.session;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.infinispan.Cache;
+import org.infinispan.distribution.DistributionManager;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.remoting.transport.Address;
+import org.infinispan.topology.CacheTopology;
+
+/**
+ * Closes the gap between a new cluster view and Infinispan's reaction to it. When members vanish
+ * (crash, cut-off), JGroups installs the smaller view first; the cache keeps its old topology for
+ * some milliseconds more, and in that window a node cut off from the majority is the sole owner of
+ * every key: it could take a session's lock and write over a stale copy. PartitionIT caught it (an
+ * increment acknowledged on the cut-off node, 75 ms before Infinispan put it in degraded mode).
+ * So session work is refused while the cache's members include any node missing from the view,
+ * until Infinispan has settled the new topology (majority) or entered degraded mode (minority,
+ * which refuses on its own). A graceful leave leaves the cache topology before the view, so it is
+ * never refused here.
+ */
+final class ViewGate {
+    private final EmbeddedCacheManager manager;
+    private final Cache<?, ?> cache;
+
+    ViewGate(EmbeddedCacheManager manager, Cache<?, ?> cache) {
+        this.manager = manager;
+        this.cache = cache;
+    }
+
+    /**
+     * Waits up to {@code max} for the cache to settle (its members all in the view, the cache not
+     * degraded); empty when it did, else why not. Infinispan settles a crash in milliseconds, so a
+     * request in the majority waits that long instead of failing.
+     */
+    Optional<String> awaitSettled(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            Optional<String> refusal = refusal();
+            if (refusal.isEmpty() || System.nanoTime() >= deadline) {
+                return refusal;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    /** Empty when the cache's members are all in the current view; otherwise who is missing. */
+    Optional<String> refusal() {
+        if (cache.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
+            return Optional.of("this node is in a minority partition (degraded)");
+        }
+        DistributionManager dm = cache.getAdvancedCache().getDistributionManager();
+        List<Address> view = manager.getMembers();
+        if (dm == null || view == null) {
+            return Optional.empty(); // a local cache: no view to disagree with
+        }
+        CacheTopology topology = dm.getCacheTopology();
+        if (topology == null) {
+            return Optional.empty();
+        }
+        List<Address> missing = topology.getMembers().stream().filter(m -> !view.contains(m)).toList();
+        return missing.isEmpty() ? Optional.empty()
+                : Optional.of("the cluster view is changing (" + missing + " left; the cluster has not settled)");
+    }
+}
