@@ -12,7 +12,8 @@ class TandemNodeUriTest {
     private static NodeConfig on(String host) {
         NodeConfig s = NodeConfig.standalone("u1");
         return new NodeConfig(host, 0, s.node(), s.peers(), s.clusterHost(), s.clusterPort(), s.clusterName(),
-                s.sessionTimeout(), s.drainTime(), s.stopTimeout(), s.trustedProxies(), s.sessionClasses());
+                s.sessionTimeout(), s.drainTime(), s.stopTimeout(), s.trustedProxies(), s.sessionClasses(),
+                s.sessionLimits());
     }
 
     @Test

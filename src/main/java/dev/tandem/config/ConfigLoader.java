@@ -171,6 +171,7 @@ public final class ConfigLoader {
         }
         String clusterHost = clusterHost(o.clusterHost, host, peers);
         Duration sessionTimeout = Duration.ofSeconds(range("--session-timeout", o.sessionTimeout, 10, 30 * 24 * 3600));
+        SessionLimits limits = SessionLimits.from(o.sessionLifetime, o.maxSessions, sessionTimeout);
         Duration drain = Duration.ofSeconds(range("--drain-seconds", o.drainSeconds, 0, 600));
         Duration stop = Duration.ofSeconds(range("--stop-timeout", o.stopTimeout, 1, 3600));
         InetAddressSet proxies = new InetAddressSet();
@@ -185,7 +186,7 @@ public final class ConfigLoader {
                     + "' must be class or package patterns separated by ';' (e.g. com.acme.**)");
         }
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses);
+                sessionTimeout, drain, stop, proxies, sessionClasses, limits);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */

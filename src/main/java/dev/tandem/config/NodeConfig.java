@@ -23,7 +23,8 @@ public record NodeConfig(
         Duration drainTime,
         Duration stopTimeout,
         InetAddressSet trustedProxies,
-        String sessionClasses) {
+        String sessionClasses,
+        SessionLimits sessionLimits) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -44,21 +45,26 @@ public record NodeConfig(
         InetAddressSet loopback = new InetAddressSet();
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
-                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "");
+                Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "", SessionLimits.defaults());
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, sessionLimits);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, sessionLimits);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, sessionLimits);
+    }
+
+    public NodeConfig withSessionLimits(SessionLimits limits) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, limits);
     }
 }
