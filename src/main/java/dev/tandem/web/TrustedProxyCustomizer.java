@@ -9,8 +9,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.InetAddressSet;
 
 /**
- * Believes X-Forwarded-For/-Proto only from the balancers in --trusted-proxies; from anyone else
- * the headers are ignored, so a client cannot fake HTTPS (and get a non-Secure cookie path) or an address.
+ * Believes X-Forwarded-For/-Proto (and RFC 7239 Forwarded) only from the balancers in
+ * --trusted-proxies; from anyone else the headers are ignored, so a client cannot fake HTTPS (and get
+ * a non-Secure cookie path) or an address. No other forwarding header is believed from anyone.
  */
 public final class TrustedProxyCustomizer implements HttpConfiguration.Customizer {
     private final InetAddressSet trusted = new InetAddressSet();
@@ -21,6 +22,16 @@ public final class TrustedProxyCustomizer implements HttpConfiguration.Customize
 
     public TrustedProxyCustomizer(InetAddressSet trusted) {
         this.trusted.addAll(trusted); // a copy: the set is mutable
+        // Even a trusted proxy is believed only for what the node needs: the client's address and
+        // scheme (X-Forwarded-For/-Proto, or RFC 7239 Forwarded). Jetty would also take HTTPS from
+        // X-Proxied-Https, Proxy-Ssl-Id or Proxy-auth-cert, and host and port from X-Forwarded-Host,
+        // -Server and -Port: headers a balancer passes through unless it strips them.
+        forwarded.setForwardedHttpsHeader(null);
+        forwarded.setForwardedSslSessionIdHeader(null);
+        forwarded.setForwardedCipherSuiteHeader(null);
+        forwarded.setForwardedHostHeader(null);
+        forwarded.setForwardedServerHeader(null);
+        forwarded.setForwardedPortHeader(null);
     }
 
     /**

@@ -104,6 +104,22 @@ class SessionCookieTest {
     }
 
     @Test
+    void evenATrustedProxyIsBelievedOnlyForTheSchemeNotForJettysOtherHttpsHeaders() {
+        for (String[] claim : List.of(new String[] {"X-Proxied-Https", "on"}, new String[] {"Proxy-Ssl-Id", "abc"},
+                new String[] {"Proxy-auth-cert", "abc"}, new String[] {"X-Forwarded-Port", "443"},
+                new String[] {"X-Forwarded-Host", "shop.example:443"}, new String[] {"X-Forwarded-Server", "shop.example"})) {
+            TestHttp.Reply r = raw(node.uri(), null, "GET", "/api/session", null, claim);
+            assertThat(cookieAttributes(r)).as(claim[0]).doesNotContain("secure");
+        }
+        // X-Forwarded-Host is not believed either: the Origin check compares with the real Host.
+        int port = node.uri().getPort();
+        assertThat(raw(node.uri(), null, "POST", "/api/session/counter", null, "X-Forwarded-Host", "evil.example",
+                "Origin", "http://evil.example").status()).isEqualTo(403);
+        assertThat(raw(node.uri(), null, "POST", "/api/session/counter", null, "X-Forwarded-Host", "evil.example",
+                "Origin", "http://127.0.0.1:" + port).status()).isEqualTo(200);
+    }
+
+    @Test
     void aLoginBehindAnHttpsProxyGetsASecureCookieForItsNewId() {
         TestHttp client = node.client();
         client.get("/api/session");
