@@ -13,6 +13,8 @@ ee10
 [depend]
 ee10-servlet
 http
+# Its id manager (etc/sessions/id-manager.xml) must exist before etc/tandem-sessions.xml replaces it.
+sessions
 
 [lib]
 # The same classes the fat jar runs (target/jetty-base-template/lib/tandem).

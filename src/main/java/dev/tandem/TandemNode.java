@@ -75,7 +75,7 @@ public final class TandemNode {
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             StatusBoard board = StatusBoard.of(cluster, mapper);
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                    mapper, sessionWork, events, board);
+                    mapper, sessionWork, cluster::localSessionCount, events, board);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             readiness.serving();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiExceptionMapper;
 import dev.tandem.api.errors.ClientDisconnects;
 import dev.tandem.api.errors.JsonExceptionMapper;
+import dev.tandem.api.errors.SessionCapacityMapper;
 import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
@@ -14,6 +15,7 @@ import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.lifecycle.Drainer;
 import dev.tandem.lifecycle.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.IntSupplier;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -33,14 +35,18 @@ public final class ApiApplication {
 
     private ApiApplication() {}
 
-    /** @param events the real-time API (dev.tandem.events); null where it does not run (the WAR) */
+    /**
+     * @param sessionCount the sessions this node holds (its session cache), for the session cap
+     * @param events       the real-time API (dev.tandem.events); null where it does not run (the WAR)
+     */
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
-                               dev.tandem.events.Events events, StatusBoard board) {
+                               IntSupplier sessionCount, dev.tandem.events.Events events, StatusBoard board) {
         /** Without the real-time API and the lab dashboard's status board (WAR nodes). */
         public Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
-                            PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork) {
-            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, null, StatusBoard.none());
+                            PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
+                            IntSupplier sessionCount) {
+            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, sessionCount, null, StatusBoard.none());
         }
     }
 
@@ -71,6 +77,7 @@ public final class ApiApplication {
         rc.register(WebApplicationExceptionMapper.class);
         rc.register(UnexpectedExceptionMapper.class);
         rc.register(SessionUnavailableMapper.class);
+        rc.register(SessionCapacityMapper.class);
         // A session change is stored (or refused, 503) before the answer that says it happened.
         rc.register(SessionFlushFilter.class);
 

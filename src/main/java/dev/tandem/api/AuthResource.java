@@ -29,7 +29,8 @@ public final class AuthResource {
 
     public record LoginRequest(String user) {}
 
-    public record LoginView(String user, String id) {}
+    /** Who is logged in now; the new session id only in the (HttpOnly) cookie, never in the body. */
+    public record LoginView(String user, String node) {}
 
     @POST
     @Path("login")
@@ -43,9 +44,9 @@ public final class AuthResource {
             // Before the id changes: the session's event channel stays with it.
             SessionEvents.changed(request, session, "login", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("user", body.user()));
             // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
-            String id = request.changeSessionId();
+            request.changeSessionId();
             session.setAttribute(SessionData.USER, body.user());
-            return new LoginView(body.user(), id + "." + node.name());
+            return new LoginView(body.user(), node.name());
         });
     }
 

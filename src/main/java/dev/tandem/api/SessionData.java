@@ -70,7 +70,8 @@ final class SessionData {
         HttpSession session = sessions.get();
         String key = ATTRIBUTE_PREFIX + name;
         if (session.getAttribute(key) == null && attributes(session).size() >= MAX_ATTRIBUTES) {
-            throw new ApiException(409, "too_many_attributes", "a session holds at most " + MAX_ATTRIBUTES + " attributes");
+            // 413 like an oversized value: the session, not the request, would grow past its cap.
+            throw new ApiException(413, "too_many_attributes", "a session holds at most " + MAX_ATTRIBUTES + " attributes");
         }
         session.setAttribute(key, text);
     }

@@ -38,7 +38,11 @@ public final class SessionResource {
         this.work = work;
     }
 
-    public record SessionView(String id, boolean isNew, String node, String user, long counter,
+    /**
+     * The session as the client may see it. Not its id: the cookie is HttpOnly so that no script
+     * on the page can read it, and a body that repeated it would undo that.
+     */
+    public record SessionView(boolean isNew, String node, String user, long counter,
                               Map<String, JsonNode> attributes) {
         @com.fasterxml.jackson.annotation.JsonProperty("new")
         public boolean isNew() {
@@ -52,7 +56,7 @@ public final class SessionResource {
     public CompletionStage<SessionView> get(@Context HttpServletRequest request) {
         return work.supply(() -> {
             HttpSession session = request.getSession(true);
-            return new SessionView(extendedId(session), session.isNew(), node.name(),
+            return new SessionView(session.isNew(), node.name(),
                     (String) session.getAttribute(SessionData.USER), SessionData.counter(session), data.attributes(session));
         });
     }
@@ -115,10 +119,5 @@ public final class SessionResource {
             SessionEvents.changed(request, session, "counter", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("value", next));
             return new CounterView(next);
         });
-    }
-
-    /** The id as the cookie carries it: cluster id plus this node's suffix. */
-    private String extendedId(HttpSession session) {
-        return session.getId() + "." + node.name();
     }
 }

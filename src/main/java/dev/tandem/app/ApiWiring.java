@@ -4,6 +4,7 @@ import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.web.ApiFilters;
+import dev.tandem.web.SessionCapacity;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
@@ -21,9 +22,13 @@ public final class ApiWiring {
     private ApiWiring() {}
 
     public static void install(ServletContext ctx, NodeConfig config, ApiApplication.Dependencies api) {
-        // The session's periodic access-time write follows the same rule as the session store's.
-        for (ApiFilters.Named f : ApiFilters.inOrder(config.node(), api.metrics(), api.mapper(),
-                SessionLayer.savePeriod(config.sessionTimeout()))) {
+        ApiFilters.SessionRules sessions = new ApiFilters.SessionRules(
+                // The session's periodic access-time write follows the same rule as the session store's.
+                SessionLayer.savePeriod(config.sessionTimeout()),
+                config.sessionLimits().absoluteLifetime(),
+                SessionLayer.READ_ONLY_PATHS,
+                new SessionCapacity(api.sessionCount(), config.sessionLimits().maxSessions()));
+        for (ApiFilters.Named f : ApiFilters.inOrder(config.node(), api.metrics(), api.mapper(), sessions)) {
             FilterRegistration.Dynamic reg = ctx.addFilter(f.name(), f.filter());
             // Every filter in front of an asynchronous servlet must allow async too.
             reg.setAsyncSupported(true);

@@ -174,6 +174,7 @@ public final class ConfigLoader {
         String clusterHost = ClusterRules.clusterHost(o.clusterHost, host, peers);
         TransportSecurity security = ClusterRules.security(!peers.isEmpty(), o.clusterCredentials, o.clusterInsecure);
         Duration sessionTimeout = Duration.ofSeconds(range("--session-timeout", o.sessionTimeout, 10, 30 * 24 * 3600));
+        SessionLimits limits = SessionLimits.from(o.sessionLifetime, o.maxSessions, sessionTimeout);
         Duration drain = Duration.ofSeconds(range("--drain-seconds", o.drainSeconds, 0, 600));
         Duration stop = Duration.ofSeconds(range("--stop-timeout", o.stopTimeout, 1, 3600));
         InetAddressSet proxies = new InetAddressSet();
@@ -192,7 +193,7 @@ public final class ConfigLoader {
                 o.maxRequests == null ? defaults.maxRequests() : range("--max-requests", o.maxRequests, 1, 10_000),
                 o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload);
+                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */

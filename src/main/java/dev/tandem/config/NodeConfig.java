@@ -27,7 +27,8 @@ public record NodeConfig(
         InetAddressSet trustedProxies,
         String sessionClasses,
         TransportSecurity transportSecurity,
-        OverloadLimits overload) {
+        OverloadLimits overload,
+        SessionLimits sessionLimits) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -49,32 +50,37 @@ public record NodeConfig(
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
                 Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "",
-                TransportSecurity.insecure(), OverloadLimits.defaults());
+                TransportSecurity.insecure(), OverloadLimits.defaults(), SessionLimits.defaults());
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
     }
 
     /** Tests that form clusters in one JVM: the cluster's credentials (standalone() has none). */
     public NodeConfig withTransportSecurity(TransportSecurity security) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload, sessionLimits);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
     }
 
     public NodeConfig withOverload(OverloadLimits limits) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits, sessionLimits);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
+    }
+
+    public NodeConfig withSessionLimits(SessionLimits limits) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, limits);
     }
 }

@@ -86,6 +86,17 @@ public final class NodeOptions {
             converter = WholeNumberConverter.class, description = "Idle seconds before a session expires.")
     int sessionTimeout;
 
+    @Option(names = "--session-lifetime", paramLabel = "SECONDS", defaultValue = "43200",
+            converter = WholeNumberConverter.class,
+            description = {"Absolute seconds a session may live, however busy;",
+                "then the user must log in again."})
+    int sessionLifetime;
+
+    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "0", converter = WholeNumberConverter.class,
+            description = {"Sessions this node holds before it refuses new ones",
+                "(503). 0 = one per MiB of max heap."})
+    int maxSessions;
+
     @Option(names = "--drain-seconds", paramLabel = "SECONDS", defaultValue = "3", converter = WholeNumberConverter.class,
             description = {"On drain, keep serving this long while the",
                 "balancer notices."})

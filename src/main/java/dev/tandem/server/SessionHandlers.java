@@ -4,6 +4,7 @@ import dev.tandem.cluster.SessionCluster;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.session.StoreObserver;
+import dev.tandem.web.RandomSessionIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,9 +23,12 @@ import org.eclipse.jetty.session.DefaultSessionIdManager;
 public final class SessionHandlers {
     private SessionHandlers() {}
 
-    /** One id manager per server; its worker name is the suffix HAProxy routes on. */
+    /**
+     * One id manager per server; its worker name is the suffix HAProxy routes on. Ids are random
+     * as a whole (RandomSessionIds), not Jetty's worker name + random + counter.
+     */
     public static DefaultSessionIdManager idManager(Server server, NodeConfig config) {
-        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+        DefaultSessionIdManager ids = new RandomSessionIds(server);
         // Stable per node (jetty #4520): the suffix "<id>.<node>" is how HAProxy finds the node.
         ids.setWorkerName(config.node());
         server.addBean(ids, true);

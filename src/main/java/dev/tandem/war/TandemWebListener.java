@@ -12,12 +12,14 @@ import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
 import dev.tandem.web.Json;
+import dev.tandem.web.WarSessionCount;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +53,7 @@ public final class TandemWebListener implements ServletContextListener {
         int slots = config.overload().maxRequests();
         sessionWork = new SessionWork(slots, slots, metrics);
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                Json.newMapper(), sessionWork));
+                Json.newMapper(), sessionWork, sessionCount(ctx)));
         readiness.serving();
         LOG.info("node {} (tandem {}) deployed as a WAR", config.node(), info.version());
     }
@@ -61,6 +63,15 @@ public final class TandemWebListener implements ServletContextListener {
         if (sessionWork != null) {
             sessionWork.close();
         }
+    }
+
+    /** The server-side session layer's count, handed over by webapps/ROOT.xml (see WarSessionCount). */
+    private static IntSupplier sessionCount(ServletContext ctx) {
+        if (ctx.getAttribute(WarSessionCount.ATTRIBUTE) instanceof IntSupplier count) {
+            return count;
+        }
+        throw new IllegalStateException("context attribute " + WarSessionCount.ATTRIBUTE
+                + " is missing: deploy through the jetty-base's webapps/ROOT.xml (bin/tandem-jetty-base)");
     }
 
     private static NodeConfig config() {

@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * The servlet filters in front of the API, in the order they must run, for the jar's Jetty and
  * for the WAR alike: stamp node and request id first, then time everything (also refusals), then
- * refuse malformed session ids before any session is touched, then answer 503 for a session the
- * node cannot read right now (never a fresh one in its place), then move the session's periodic
- * write before the response.
+ * refuse cross-site writes and bodies that are not JSON, then refuse malformed session ids before
+ * any session is touched, then answer 503 for a session the node cannot read right now (never a
+ * fresh one in its place), then end a session past its absolute lifetime, then refuse new sessions
+ * at the node's cap, then move the session's periodic write before the response.
  */
 public final class ApiFilters {
     private ApiFilters() {}
@@ -19,12 +20,21 @@ public final class ApiFilters {
     /** A filter and the name it is registered under. */
     public record Named(String name, Filter filter) {}
 
-    public static List<Named> inOrder(String node, MeterRegistry registry, ObjectMapper mapper, Duration savePeriod) {
+    /** What the session filters need to know. */
+    public record SessionRules(Duration savePeriod, Duration absoluteLifetime, List<String> readOnlyPaths,
+                               SessionCapacity capacity) {}
+
+    public static List<Named> inOrder(String node, MeterRegistry registry, ObjectMapper mapper, SessionRules sessions) {
         return List.of(
                 new Named("node-header", new NodeHeaderFilter(node)),
                 new Named("metrics", new RequestMetricsFilter(registry)),
+                new Named("cross-site", new CrossSiteRequestFilter(mapper)),
+                new Named("json-body", new JsonBodyFilter(mapper)),
                 new Named("session-id-guard", new SessionIdGuardFilter(mapper)),
                 new Named("session-availability", new SessionAvailabilityFilter(mapper)),
-                new Named("session-touch", new SessionTouchFilter(savePeriod)));
+                new Named("session-lifetime", new SessionLifetimeFilter(sessions.absoluteLifetime(),
+                        sessions.readOnlyPaths(), mapper)),
+                new Named("session-capacity", new SessionCapacityFilter(sessions.capacity(), registry)),
+                new Named("session-touch", new SessionTouchFilter(sessions.savePeriod())));
     }
 }

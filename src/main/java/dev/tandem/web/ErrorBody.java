@@ -17,4 +17,25 @@ public record ErrorBody(String error, String message, String requestId) {
     public static String codeFor(int status) {
         return CODES.getOrDefault(status, status >= 500 ? "server_error" : "client_error");
     }
+
+    /**
+     * Our one sentence for a status, for errors raised below the API (Jetty's parser, body reading):
+     * theirs can quote what the client sent, and an error must never reflect the request.
+     */
+    public static String sentenceFor(int status) {
+        return switch (status) {
+            case 400 -> "the request is malformed (request line, URI, headers, cookies or body)";
+            case 404 -> "no such resource";
+            case 405 -> "this method is not allowed here";
+            case 408 -> "the request took too long to arrive";
+            case 413 -> "the request body is too large";
+            case 414 -> "the URI is too long";
+            case 415 -> "send the body as application/json";
+            case 417 -> "this server cannot meet the request's Expect header";
+            case 431 -> "the request headers are too large (at most 8 KiB)";
+            case 503 -> "the node is not serving right now; retry shortly";
+            case 505 -> "this server speaks HTTP/1.1 and HTTP/1.0";
+            default -> status >= 500 ? "the server could not handle the request" : "the request was refused";
+        };
+    }
 }

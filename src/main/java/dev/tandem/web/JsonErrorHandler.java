@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -14,7 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Errors Jetty raises itself (bad URIs, oversized headers or bodies, unavailable during stop) get the
- * same JSON body as the API's errors, never an HTML page or a stack trace.
+ * same JSON body as the API's errors, never an HTML page or a stack trace. The message is ours, one
+ * fixed sentence per status: Jetty's own reason can quote what the client sent (a header, a
+ * character, the URI), and an error answer must never reflect the request's headers or cookies.
+ * Jetty's reason goes to the log at DEBUG with the request id.
  */
 public final class JsonErrorHandler extends ErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
@@ -40,9 +42,10 @@ public final class JsonErrorHandler extends ErrorHandler {
                 : RequestIds.pick(request.getHeaders().get(RequestIds.HEADER));
         if (code >= 500) {
             LOG.error("requestId={} status={} {}", requestId, code, message, cause);
+        } else {
+            LOG.debug("requestId={} status={} {}", requestId, code, message);
         }
-        String text = message == null || message.isBlank() || code >= 500 ? HttpStatus.getMessage(code) : message;
-        byte[] body = mapper.writeValueAsBytes(new ErrorBody(ErrorBody.codeFor(code), text, requestId));
+        byte[] body = mapper.writeValueAsBytes(new ErrorBody(ErrorBody.codeFor(code), ErrorBody.sentenceFor(code), requestId));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put("X-Tandem-Node", node);
         response.getHeaders().put(RequestIds.HEADER, requestId);

@@ -24,7 +24,7 @@ class AuthResourceTest {
     }
 
     @Test
-    void loginReturnsTheUserAndANewSessionIdThatTheCookieCarries() {
+    void loginReturnsTheUserAndANewSessionIdInTheCookieOnly() {
         TestHttp client = withSession();
         String before = client.sessionId();
 
@@ -34,9 +34,14 @@ class AuthResourceTest {
         assertStamped(r, "t1");
         JsonNode body = r.json();
         assertThat(body.path("user").asText()).isEqualTo("alice@example.com");
-        assertThat(body.path("id").asText()).endsWith(".t1").isNotEqualTo(before);
-        assertThat(r.sessionCookie()).as("the new id is sent as the cookie").contains(body.path("id").asText());
-        assertThat(client.get("/api/session").json().path("id").asText()).isEqualTo(body.path("id").asText());
+        assertThat(body.path("node").asText()).isEqualTo("t1");
+        assertThat(body.has("id")).as("no session id in the body: %s", r.body()).isFalse();
+        String after = r.sessionCookie().orElseThrow();
+        assertThat(after).as("the new id is sent as the cookie").endsWith(".t1").isNotEqualTo(before);
+        assertThat(r.body()).doesNotContain(after.substring(0, after.indexOf('.')));
+        TestHttp.Reply s = client.get("/api/session");
+        assertThat(s.json().path("user").asText()).isEqualTo("alice@example.com");
+        assertThat(s.setCookies()).as("the new id is the session now").isEmpty();
     }
 
     @Test
@@ -53,7 +58,7 @@ class AuthResourceTest {
         JsonNode seen = attacker.get("/api/session").json();
         assertThat(seen.path("user").isNull()).isTrue();
         assertThat(seen.path("new").asBoolean()).isTrue();
-        assertThat(seen.path("id").asText()).isNotEqualTo(planted).isNotEqualTo(victim.sessionId());
+        assertThat(attacker.sessionId()).isNotEqualTo(planted).isNotEqualTo(victim.sessionId());
     }
 
     @Test
@@ -84,8 +89,10 @@ class AuthResourceTest {
     @Test
     void loggingInAgainChangesTheIdAgainAndSwitchesTheUser() {
         TestHttp client = node.client();
-        String first = client.post("/api/login", "{\"user\":\"dave\"}").json().path("id").asText();
-        String second = client.post("/api/login", "{\"user\":\"erin\"}").json().path("id").asText();
+        client.post("/api/login", "{\"user\":\"dave\"}");
+        String first = client.sessionId();
+        client.post("/api/login", "{\"user\":\"erin\"}");
+        String second = client.sessionId();
         assertThat(second).isNotEqualTo(first);
         assertThat(client.get("/api/session").json().path("user").asText()).isEqualTo("erin");
     }
@@ -107,7 +114,7 @@ class AuthResourceTest {
         JsonNode seen = replay.get("/api/session").json();
         assertThat(seen.path("user").isNull()).isTrue();
         assertThat(seen.path("counter").asLong()).isZero();
-        assertThat(seen.path("id").asText()).isNotEqualTo(loggedInId);
+        assertThat(replay.sessionId()).isNotEqualTo(loggedInId);
     }
 
     @Test
@@ -118,7 +125,7 @@ class AuthResourceTest {
         client.post("/api/logout", null);
 
         JsonNode s = client.get("/api/session").json();
-        assertThat(s.path("id").asText()).isNotEqualTo(loggedInId);
+        assertThat(client.sessionId()).isNotEqualTo(loggedInId);
         assertThat(s.path("new").asBoolean()).isTrue();
         assertThat(s.path("user").isNull()).isTrue();
     }

@@ -38,12 +38,50 @@ class SessionCookieTest {
     }
 
     @Test
-    void theCookieValueIsTheIdTheApiReportsAndItPassesTheNodesOwnGuard() {
+    void theCookieValueIsARandomIdWithTheNodeSuffixAndItPassesTheNodesOwnGuard() {
         TestHttp client = node.client();
         TestHttp.Reply r = client.get("/api/session");
-        String id = r.json().path("id").asText();
-        assertThat(r.sessionCookie()).contains(id);
-        assertThat(id).matches("[A-Za-z0-9_-]{1,128}\\.t1");
+        String id = r.sessionCookie().orElseThrow();
+        assertThat(id).matches("[A-Za-z0-9_-]{24}\\.t1").matches("[A-Za-z0-9_-]{1,128}\\.t1");
+        assertThat(client.get("/api/cart").status()).isEqualTo(200);
+    }
+
+    @Test
+    void sessionIdsFromTheNodeAreRandomAsAWholeAndKeepTheNodeSuffix() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            TestHttp client = node.client();
+            ids.add(client.get("/api/session").sessionCookie().orElseThrow());
+            client.post("/api/login", "{\"user\":\"u" + i + "\"}");
+            ids.add(client.sessionId()); // the id a login renews to
+        }
+        assertThat(ids).allMatch(id -> id.matches("[A-Za-z0-9_-]{24}\\.t1")).doesNotHaveDuplicates();
+        java.util.Set<Character> first = new java.util.HashSet<>();
+        java.util.Set<Character> last = new java.util.HashSet<>();
+        for (String id : ids) {
+            first.add(id.charAt(0));
+            last.add(id.charAt(23));
+        }
+        // 300 draws from 64 characters see about 63 of them; a counter or a node prefix sees a few.
+        assertThat(first).as("first characters").hasSizeGreaterThan(50);
+        assertThat(last).as("last characters before the suffix").hasSizeGreaterThan(50);
+    }
+
+    @Test
+    void sessionAnswersAreNeverStoredByCaches() {
+        TestHttp client = node.client();
+        for (TestHttp.Reply r : List.of(client.get("/api/session"), client.post("/api/login", "{\"user\":\"ann\"}"),
+                client.post("/api/session/counter", null), client.get("/api/cart"), client.get("/api/nope"))) {
+            assertThat(r.headers().allValues("Cache-Control")).as("Cache-Control of %s %s", r.status(), r.body())
+                    .containsExactly("no-store");
+        }
+        assertThat(client.get("/").headers().allValues("Cache-Control")).as("the page sets its own").containsExactly("no-cache");
+    }
+
+    @Test
+    void theCookieLivesAsLongAsTheBrowserSessionWithNoExpiryOfItsOwn() {
+        List<String> attributes = cookieAttributes(node.client().get("/api/session"));
+        assertThat(attributes).noneMatch(a -> a.startsWith("max-age=") || a.startsWith("expires="));
     }
 
     @Test
@@ -74,6 +112,22 @@ class SessionCookieTest {
     }
 
     @Test
+    void evenATrustedProxyIsBelievedOnlyForTheSchemeNotForJettysOtherHttpsHeaders() {
+        for (String[] claim : List.of(new String[] {"X-Proxied-Https", "on"}, new String[] {"Proxy-Ssl-Id", "abc"},
+                new String[] {"Proxy-auth-cert", "abc"}, new String[] {"X-Forwarded-Port", "443"},
+                new String[] {"X-Forwarded-Host", "shop.example:443"}, new String[] {"X-Forwarded-Server", "shop.example"})) {
+            TestHttp.Reply r = raw(node.uri(), null, "GET", "/api/session", null, claim);
+            assertThat(cookieAttributes(r)).as(claim[0]).doesNotContain("secure");
+        }
+        // X-Forwarded-Host is not believed either: the Origin check compares with the real Host.
+        int port = node.uri().getPort();
+        assertThat(raw(node.uri(), null, "POST", "/api/session/counter", null, "X-Forwarded-Host", "evil.example",
+                "Origin", "http://evil.example").status()).isEqualTo(403);
+        assertThat(raw(node.uri(), null, "POST", "/api/session/counter", null, "X-Forwarded-Host", "evil.example",
+                "Origin", "http://127.0.0.1:" + port).status()).isEqualTo(200);
+    }
+
+    @Test
     void aLoginBehindAnHttpsProxyGetsASecureCookieForItsNewId() {
         TestHttp client = node.client();
         client.get("/api/session");
@@ -90,14 +144,14 @@ class SessionCookieTest {
         tenDot.add("10.0.0.0/8");
         NodeConfig onlyTenDot = new NodeConfig(base.host(), base.port(), base.node(), base.peers(), base.clusterHost(),
                 base.clusterPort(), base.clusterName(), base.sessionTimeout(), base.drainTime(), base.stopTimeout(),
-                tenDot, base.sessionClasses(), base.transportSecurity(), base.overload());
+                tenDot, base.sessionClasses(), base.transportSecurity(), base.overload(), base.sessionLimits());
 
         try (RunningNode t2 = RunningNode.start(onlyTenDot)) {
             TestHttp.Reply r = raw(t2.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");
 
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.node()).isEqualTo("t2");
-            assertThat(r.json().path("id").asText()).endsWith(".t2");
+            assertThat(r.sessionCookie()).isPresent().get().asString().endsWith(".t2");
             List<String> attributes = cookieAttributes(r);
             assertThat(attributes).contains("httponly", "samesite=lax", "path=/");
             assertThat(attributes).noneMatch(a -> a.equals("secure"));
@@ -110,7 +164,7 @@ class SessionCookieTest {
 
         assertThat(r.status()).isLessThan(500);
         if (r.status() == 200) {
-            assertThat(r.json().path("id").asText()).isNotEqualTo("t1planted0123.t1");
+            assertThat(r.sessionCookie()).isPresent().get().isNotEqualTo("t1planted0123.t1");
             assertThat(r.json().path("new").asBoolean()).isTrue();
         }
         assertThat(r.header("Location")).isNull();
@@ -120,21 +174,32 @@ class SessionCookieTest {
     @Test
     void noResponseEverPutsASessionIdIntoABodyOrLocation() {
         TestHttp client = node.client();
-        List<TestHttp.Reply> replies = List.of(
-                client.get("/api/session"),
-                client.post("/api/session/counter", null),
-                client.put("/api/session/attributes/a", "1"),
-                client.post("/api/cart/items", "{\"sku\":\"apple\",\"qty\":1}"),
-                client.get("/api/cart"),
-                client.post("/api/login", "{\"user\":\"ann\"}"),
-                client.get("/api/node"),
-                client.get("/api/nope"),
-                client.get("/health/ready"),
-                client.post("/api/logout", null));
-        for (TestHttp.Reply r : replies) {
+        List<java.util.function.Supplier<TestHttp.Reply>> requests = List.of(
+                () -> client.get("/api/session"),
+                () -> client.post("/api/session/counter", null),
+                () -> client.put("/api/session/attributes/a", "1"),
+                () -> client.post("/api/cart/items", "{\"sku\":\"apple\",\"qty\":1}"),
+                () -> client.get("/api/cart"),
+                () -> client.post("/api/login", "{\"user\":\"ann\"}"),
+                () -> client.get("/api/session"),
+                () -> client.get("/api/node"),
+                () -> client.get("/api/nope"),
+                () -> client.put("/api/session/attributes/b", "{"),
+                () -> client.get("/health/ready"),
+                () -> client.post("/api/logout", null));
+        List<String> ids = new java.util.ArrayList<>();
+        for (java.util.function.Supplier<TestHttp.Reply> request : requests) {
+            TestHttp.Reply r = request.get();
+            if (client.sessionId() != null && !ids.contains(client.sessionId())) {
+                ids.add(client.sessionId());
+            }
             assertNoLeak(r);
             assertThat(r.header("Location")).as("Location of %s", r.body()).isNull();
+            for (String id : ids) {
+                assertThat(r.body()).as("body of %s", r.status()).doesNotContain(id.substring(0, id.indexOf('.')));
+            }
         }
+        assertThat(ids).as("the id before and after login").hasSize(2);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tandem.war;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.testing.ApiChecks;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
@@ -60,6 +61,29 @@ class WarInJettyDistributionIT {
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
         assertThat(user.at(w1).get("/api/cart").json().get("totalQuantity").asInt()).isEqualTo(1);
 
+        // The web layer's rules, through the one wiring: random ids, no id in bodies, cross-site and
+        // non-JSON writes refused, the session cap counting the server-side layer's sessions.
+        assertThat(user.sessionId()).matches("[A-Za-z0-9_-]{24}\\.w[12]");
+        assertThat(onW2.json().has("id")).isFalse();
+        TestHttp.Reply crossSite = ApiChecks.raw(w1, user.sessionId(), "POST", "/api/session/counter", null,
+                "Origin", "https://evil.example");
+        assertThat(crossSite.status()).isEqualTo(403);
+        assertThat(crossSite.json().get("error").asText()).isEqualTo("cross_site_request");
+        assertThat(ApiChecks.raw(w2, user.sessionId(), "POST", "/api/session/counter", "a=b",
+                "Content-Type", "application/x-www-form-urlencoded").status()).isEqualTo(415);
+        assertThat(user.get("/api/session").json().get("counter").asLong()).as("refusals changed nothing").isEqualTo(2);
+        assertThat(new TestHttp(w1).get("/metrics").body()).containsPattern("tandem_sessions_max\\{[^}]*\\} [1-9]");
+        for (URI w : List.of(w1, w2)) {
+            String answer = exchange(w, "GET /api/session HTTP/1.1\r\nHost: x\r\nCookie: JSESSIONID=" + user.sessionId()
+                    + "\r\nX-Pad: " + "p".repeat(9000) + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).as("a header flood on %s", w).startsWith("HTTP/1.1 431")
+                    .doesNotContain(user.sessionId().substring(0, 24));
+            answer = exchange(w, "GET /api/%C3%28 HTTP/1.1\r\nHost: x\r\nCookie: JSESSIONID=" + user.sessionId()
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer).as("bad UTF-8 on %s", w).startsWith("HTTP/1.1 400")
+                    .doesNotContain(user.sessionId().substring(0, 24));
+        }
+
         assertThat(new TestHttp(w2).get("/api/node").json().get("members")).hasSize(2);
         TestHttp.Reply bad = new TestHttp(w1).post("/api/cart/items", "{\"sku\":");
         assertThat(bad.status()).isEqualTo(400);
@@ -86,6 +110,15 @@ class WarInJettyDistributionIT {
     private static Path credentials(Path dir) {
         Path c = dir.resolve("credentials");
         return Files.exists(c) ? c.toAbsolutePath() : TestCredentials.make(c);
+    }
+
+    /** One raw exchange (the JDK client will not send malformed requests). */
+    private static String exchange(URI node, String request) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(node.getHost(), node.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 
     private URI startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {

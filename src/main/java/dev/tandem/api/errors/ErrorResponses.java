@@ -28,8 +28,8 @@ final class ErrorResponses {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             int code = jettyHttpCode(t);
             if (code >= 400 && code < 500) {
-                String message = code == 413 ? "the request body is too large" : t.getMessage();
-                return Optional.of(of(request, code, ErrorBody.codeFor(code), message));
+                // Jetty's reason can quote the request; ours cannot.
+                return Optional.of(of(request, code, ErrorBody.codeFor(code), ErrorBody.sentenceFor(code)));
             }
         }
         return Optional.empty();

@@ -25,7 +25,7 @@ public final class WebApplicationExceptionMapper implements ExceptionMapper<WebA
             case 405 -> "method " + (request == null ? "" : request.getMethod()) + " is not allowed here";
             case 406 -> "this resource only produces application/json";
             case 415 -> "send the body as application/json";
-            default -> status >= 500 ? "the server could not handle the request" : e.getMessage();
+            default -> ErrorBody.sentenceFor(status);
         };
         if (status >= 500) {
             return new UnexpectedExceptionMapper(request).toResponse(e);

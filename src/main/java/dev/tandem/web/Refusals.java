@@ -1,0 +1,18 @@
+package dev.tandem.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** How a filter refuses a request before anything runs: the status and our JSON error body. */
+final class Refusals {
+    private Refusals() {}
+
+    static void send(ObjectMapper mapper, HttpServletRequest req, HttpServletResponse res, int status, String error,
+                     String message) throws IOException {
+        res.setStatus(status);
+        res.setContentType("application/json");
+        mapper.writeValue(res.getOutputStream(), new ErrorBody(error, message, (String) req.getAttribute(RequestIds.ATTRIBUTE)));
+    }
+}
