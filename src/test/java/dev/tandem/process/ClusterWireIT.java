@@ -31,12 +31,14 @@ class ClusterWireIT {
         Capture tls = capture(dir.resolve("tls"));
         System.out.printf("[cluster wire] insecure: value seen %d times in %d captured bytes; TLS: %d times in %d bytes%n",
                 insecure.hits(), insecure.bytes(), tls.hits(), tls.bytes());
-        assertThat(insecure.hits()).as("control: the plain cluster shows the value (the capture works)").isPositive();
-        assertThat(tls.bytes()).as("the TLS cluster's traffic was captured").isGreaterThan(10_000);
+        assertThat(insecure.hits()).as("control: the plain cluster shows the value (the capture works); tcpdump said: "
+                + insecure.tcpdumpLog()).isPositive();
+        assertThat(tls.bytes()).as("the TLS cluster's traffic was captured; tcpdump said: " + tls.tcpdumpLog())
+                .isGreaterThan(10_000);
         assertThat(tls.hits()).as("the value in the TLS cluster's traffic").isZero();
     }
 
-    private record Capture(int hits, long bytes) {}
+    private record Capture(int hits, long bytes, String tcpdumpLog) {}
 
     private static Capture capture(Path dir, String... extra) throws Exception {
         Files.createDirectories(dir);
@@ -72,7 +74,8 @@ class ClusterWireIT {
             }
         }
         byte[] bytes = Files.readAllBytes(pcap);
-        return new Capture(count(new String(bytes, StandardCharsets.ISO_8859_1), marker), bytes.length);
+        return new Capture(count(new String(bytes, StandardCharsets.ISO_8859_1), marker), bytes.length,
+                Files.readString(dir.resolve("tcpdump.log")));
     }
 
     private static int count(String haystack, String needle) {

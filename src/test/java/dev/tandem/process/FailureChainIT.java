@@ -62,9 +62,14 @@ class FailureChainIT {
         }
     }
 
+    /**
+     * Waits until the cluster has served {@code more} operations OK: after a fault heals, the run
+     * goes on until it has done real work again (answers that are all 503 do not count).
+     */
     static void awaitProgress(SessionWorkload w, int more) {
-        long start = w.completed();
-        Awaitility.await("load progress").atMost(Duration.ofSeconds(60)).until(() -> w.completed() >= start + more);
+        long start = w.acknowledged();
+        Awaitility.await(more + " more acknowledged operations").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100)).until(() -> w.acknowledged() >= start + more);
     }
 
     static List<URI> rotate(List<URI> all, int client) {

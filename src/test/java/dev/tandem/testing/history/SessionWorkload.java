@@ -46,6 +46,7 @@ public final class SessionWorkload {
     private final List<String> sessionIds = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
     private Duration requestTimeout = Duration.ofSeconds(10);
 
     public SessionWorkload(int clients, int sessions, IntFunction<List<URI>> targets, IntFunction<Mix> mix,
@@ -69,6 +70,11 @@ public final class SessionWorkload {
 
     public long completed() {
         return completed.get();
+    }
+
+    /** Operations answered OK so far (what the cluster really served). */
+    public long acknowledged() {
+        return acknowledged.get();
     }
 
     public void stop() {
@@ -136,7 +142,11 @@ public final class SessionWorkload {
                     case READ -> http.get("/api/session");
                     case PUT_ATTRIBUTE -> http.put("/api/session/attributes/" + arg, "\"v\"");
                 };
-                history.add(outcome(client, session, kind, arg, invoked, r));
+                Op op = outcome(client, session, kind, arg, invoked, r);
+                history.add(op);
+                if (op.outcome() == Op.Outcome.OK) {
+                    acknowledged.incrementAndGet();
+                }
             } catch (RuntimeException e) {
                 history.add(new Op(client, session, kind, arg, invoked, System.nanoTime(),
                         kind == Op.Kind.READ ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN, -1, http.base().toString(), false,
