@@ -50,8 +50,10 @@ class ClusterWireIT {
                 int port = Integer.parseInt(peer.substring(peer.lastIndexOf(':') + 1));
                 filter.add("tcp port " + port + " or tcp port " + (port + 100));
             }
-            // -U: each packet is written at once, so the file is complete when tcpdump is stopped.
-            Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "-s", "0", "-w", pcap.toString(),
+            // --immediate-mode: packets reach tcpdump as they come (not in kernel blocks that a stop
+            // would drop); -U: each is written to the file at once.
+            Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "--immediate-mode", "-U", "-s", "0",
+                    "-w", pcap.toString(),
                     String.join(" or ", filter))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.log").toFile()).start();
             try {
@@ -66,6 +68,8 @@ class ClusterWireIT {
                 TestHttp reader = new TestHttp(cluster.uris().get(1));
                 reader.sessionId(writer.sessionId());
                 assertThat(reader.get("/api/session/attributes/card").body()).contains(marker + "-19");
+                Awaitility.await("the writes' packets in the capture").atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(100)).until(() -> Files.size(pcap) > 4096);
             } finally {
                 tcpdump.destroy(); // SIGTERM: tcpdump flushes and exits
                 if (!tcpdump.waitFor(10, TimeUnit.SECONDS)) {
