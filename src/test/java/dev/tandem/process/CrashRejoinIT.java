@@ -25,7 +25,7 @@ class CrashRejoinIT {
             SessionWorkload w = new SessionWorkload(6, 3, i -> FailureChainIT.rotate(cluster.uris(), i),
                     i -> Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120)).requestTimeout(Duration.ofSeconds(5));
             CompletableFuture<History> load = w.start();
-            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
+            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.acknowledged() > 200 || load.isDone());
 
             long killedAt = System.nanoTime();
             victim.kill9();

@@ -33,7 +33,7 @@ class FailureChainIT {
             SessionWorkload w = new SessionWorkload(4, 2, i -> rotate(all, i), i -> Mix.INCREMENTS_AND_READS, 100_000,
                     Duration.ofSeconds(150)).requestTimeout(Duration.ofSeconds(5));
             CompletableFuture<History> load = w.start();
-            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.completed() > 200 || load.isDone());
+            Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.acknowledged() > 200 || load.isDone());
 
             a.kill9();
             ProcessCluster.awaitReady(2, List.of(b, c));
