@@ -107,7 +107,8 @@ public final class ApiChecks {
                     throw e;
                 }
                 // A pooled connection the node had just closed (it closes one whose refused body it
-                // did not read): nothing reached the node, so the request is sent once more.
+                // did not read) gave no answer at all: the checks here are refusals that change
+                // nothing, so the request is sent once more on a new connection.
                 r = RAW.send(b.build(), HttpResponse.BodyHandlers.ofString());
             }
             return new TestHttp.Reply(r.statusCode(), r.headers(), r.body());
