@@ -1,10 +1,6 @@
 package dev.tandem.cluster;
 
 import dev.tandem.testing.TestCredentials;
-import dev.tandem.transport.TransportSecurity;
-import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
@@ -22,16 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** Three real nodes in this JVM, clustered over JGroups TCP on loopback. */
 class ThreeNodeClusterTest {
-    /** Every node of the test's cluster holds these credentials (TLS between the nodes, as in production). */
-    @TempDir
-    static Path credentials;
-    private static TransportSecurity security;
-
-    @BeforeAll
-    static void makeCredentials() {
-        security = TestCredentials.security(TestCredentials.make(credentials.resolve("cluster")));
-    }
-
     private static final String HOST = "127.0.0.1";
     private final List<RunningNode> running = new ArrayList<>();
 
@@ -106,7 +92,7 @@ class ThreeNodeClusterTest {
 
     private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
         NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster)
-                .withTransportSecurity(security);
+                .withTransportSecurity(TestCredentials.shared());
         RunningNode node = RunningNode.start(config);
         running.add(node);
         return node;

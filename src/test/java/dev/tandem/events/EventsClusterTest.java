@@ -1,10 +1,6 @@
 package dev.tandem.events;
 
 import dev.tandem.testing.TestCredentials;
-import dev.tandem.transport.TransportSecurity;
-import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.eclipse.jetty.util.HostPort;
@@ -25,16 +21,6 @@ import org.junit.jupiter.api.Test;
 
 /** Three real nodes in this JVM: events published anywhere reach listeners everywhere, in one order. */
 class EventsClusterTest {
-    /** Every node of the test's cluster holds these credentials (TLS between the nodes, as in production). */
-    @TempDir
-    static Path credentials;
-    private static TransportSecurity security;
-
-    @BeforeAll
-    static void makeCredentials() {
-        security = TestCredentials.security(TestCredentials.make(credentials.resolve("cluster")));
-    }
-
     private static final String HOST = "127.0.0.1";
     private final List<RunningNode> running = new ArrayList<>();
     private final List<SseClient> streams = new ArrayList<>();
@@ -154,7 +140,7 @@ class EventsClusterTest {
 
     private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
         NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster)
-                .withTransportSecurity(security);
+                .withTransportSecurity(TestCredentials.shared());
         RunningNode node = RunningNode.start(config);
         running.add(node);
         return node;

@@ -22,6 +22,34 @@ public final class TestCredentials {
         return dir.toAbsolutePath();
     }
 
+    /**
+     * In-JVM clusters: one set of credentials for the whole test JVM (made on first use, removed
+     * when the JVM exits), so each test class does not make and hold its own.
+     */
+    public static TransportSecurity shared() {
+        return Shared.SECURITY;
+    }
+
+    private static final class Shared {
+        static final TransportSecurity SECURITY = make();
+
+        private static TransportSecurity make() {
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("tandem-test-credentials");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (var files = java.nio.file.Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    } catch (java.io.IOException ignored) {
+                        // best effort at exit
+                    }
+                }));
+                return security(TestCredentials.make(dir.resolve("cluster")));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     /** In-JVM nodes: the security a node holding {@code dir}'s credentials runs with. */
     public static TransportSecurity security(Path dir) {
         return TransportSecurity.tls(ClusterCredentials.load(dir));
