@@ -50,7 +50,9 @@ public final class PauseFence implements AutoCloseable {
         ticker.setDaemon(true);
     }
 
+    /** Starts watching; time before this (a slow cluster join, say) is not a pause. */
     public void start() {
+        lastTick = System.nanoTime();
         ticker.start();
     }
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -59,7 +59,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     private final String node;
     private final int configuredNodes;
     private final PauseFence fence = new PauseFence(SUSPECT_PAUSE, SETTLE_AFTER_PAUSE, MAX_LOCK_HOLD);
-    private final ExecutorService viewWork = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService viewWork = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-view-work");
         t.setDaemon(true);
         return t;
@@ -93,7 +93,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         long t0 = System.nanoTime();
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
-        gate = new ViewGate(manager, sessions);
+        gate = new ViewGate(manager, sessions, clustered() ? configuredNodes : 0);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         manager.addListener(new Views());
         fence.start();
@@ -101,14 +101,32 @@ public final class SessionLayer extends AbstractLifeCycle {
             initialState.complete(null);
             return;
         }
+        // Infinispan puts a cache in degraded mode some time after the view change that caused it
+        // (a merge's topology comes from the coordinator later), so a view change alone can come
+        // too early to end it: check again every second.
+        viewWork.scheduleWithFixedDelay(() -> {
+            try {
+                restoreAvailabilityWithMajority(Set.copyOf(members()));
+            } catch (RuntimeException e) {
+                LOG.debug("availability check skipped (stopping?): {}", e.toString()); // next second tries again
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         // The cache serves at once; readiness waits for this node's own copy of the sessions.
         Thread waiter = new Thread(() -> {
-            try {
-                ComponentRegistry.componentOf(sessions, StateTransferManager.class).waitForInitialStateTransferToComplete();
-                LOG.info("session state received from the cluster in {} ms", (System.nanoTime() - t0) / 1_000_000);
-                initialState.complete(null);
-            } catch (RuntimeException e) {
-                initialState.completeExceptionally(e);
+            StateTransferManager stm = ComponentRegistry.componentOf(sessions, StateTransferManager.class);
+            while (!initialState.isDone()) {
+                try {
+                    stm.waitForInitialStateTransferToComplete();
+                    LOG.info("session state received from the cluster in {} ms", (System.nanoTime() - t0) / 1_000_000);
+                    initialState.complete(null);
+                } catch (RuntimeException e) {
+                    if (!sessions.getStatus().allowInvocations()) {
+                        initialState.completeExceptionally(e);
+                    } else {
+                        // A rebalance slower than state-transfer's timeout is not the end: keep waiting.
+                        LOG.warn("session state not received yet, still waiting: {}", e.toString());
+                    }
+                }
             }
         }, "tandem-initial-state");
         waiter.setDaemon(true);
@@ -142,6 +160,10 @@ public final class SessionLayer extends AbstractLifeCycle {
     public Optional<String> notReadyReason() {
         if (sessions == null || sessions.getStatus() != ComponentStatus.RUNNING) {
             return Optional.of("session cache not running");
+        }
+        Optional<String> joining = gate.joinRefusal();
+        if (joining.isPresent()) {
+            return joining;
         }
         if (!initialState.isDone()) {
             return Optional.of("receiving session state from the cluster");

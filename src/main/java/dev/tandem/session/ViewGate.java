@@ -22,14 +22,40 @@ import org.infinispan.topology.CacheTopology;
  * until Infinispan has settled the new topology (majority) or entered degraded mode (minority,
  * which refuses on its own). A graceful leave leaves the cache topology before the view, so it is
  * never refused here.
+ *
+ * <p>It also keeps a starting node out until it has been in one view with a strict majority of the
+ * configured nodes. A node that cannot reach its peers in time (a cold JVM's slow TLS handshakes
+ * were enough) forms a cluster of one: Infinispan calls that cache available, but it holds no
+ * session, and serving from it would hand out empty sessions and take writes the merge then
+ * drops. Once it has been with a majority, Infinispan's partition handling takes over (a peer's
+ * graceful leave keeps it available; a crash that leaves it in a minority degrades it).
  */
 final class ViewGate {
     private final EmbeddedCacheManager manager;
     private final Cache<?, ?> cache;
+    private final int configuredNodes;
+    private volatile boolean joinedMajority;
 
-    ViewGate(EmbeddedCacheManager manager, Cache<?, ?> cache) {
+    /** @param configuredNodes how many nodes the cluster is configured with (0 when standalone) */
+    ViewGate(EmbeddedCacheManager manager, Cache<?, ?> cache, int configuredNodes) {
         this.manager = manager;
         this.cache = cache;
+        this.configuredNodes = configuredNodes;
+    }
+
+    /** Empty once this node has been in a view with a strict majority of the configured nodes. */
+    Optional<String> joinRefusal() {
+        if (joinedMajority || configuredNodes == 0) {
+            return Optional.empty();
+        }
+        List<Address> view = manager.getMembers();
+        int seen = view == null ? 0 : view.size();
+        if (seen * 2 > configuredNodes) {
+            joinedMajority = true;
+            return Optional.empty();
+        }
+        return Optional.of("joining: this node sees " + seen + " of the " + configuredNodes
+                + " configured nodes and serves sessions once it is with a majority of them");
     }
 
     /**
@@ -50,6 +76,10 @@ final class ViewGate {
 
     /** Empty when the cache's members are all in the current view; otherwise who is missing. */
     Optional<String> refusal() {
+        Optional<String> joining = joinRefusal();
+        if (joining.isPresent()) {
+            return joining;
+        }
         if (cache.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
             return Optional.of("this node is in a minority partition (degraded)");
         }

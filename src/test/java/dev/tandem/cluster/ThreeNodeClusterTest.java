@@ -90,6 +90,31 @@ class ThreeNodeClusterTest {
         }
     }
 
+    @Test
+    void aNodeThatFindsNoPeerServesNoSessionUntilAMajorityOfTheConfiguredNodesHasJoined() {
+        String cluster = "test-" + UUID.randomUUID();
+        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
+        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
+                new HostPort(HOST, ports[2]));
+        RunningNode a = start("a", ports[0], peers, cluster);
+        // Alone, a forms a cluster of one whose cache is empty: it must refuse, not hand out new sessions.
+        Awaitility.await("a alone in its own view").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> a.client().get("/api/node").json().get("members").size() == 1);
+        TestHttp.Reply ready = a.client().get("/health/ready");
+        assertThat(ready.status()).as(ready.body()).isEqualTo(503);
+        assertThat(ready.json().get("reason").asText()).contains("sees 1 of the 3 configured nodes");
+        TestHttp user = a.client();
+        TestHttp.Reply refused = user.post("/api/session/counter", null);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.json().get("error").asText()).isEqualTo("session_unavailable");
+        assertThat(a.node().cluster().localSessionCount()).as("nothing stored").isZero();
+
+        RunningNode b = start("b", ports[1], peers, cluster);
+        awaitMembers(2, a, b);
+        assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
+        assertThat(user.at(b.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(1);
+    }
+
     private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
         NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster)
                 .withTransportSecurity(TestCredentials.shared());
