@@ -1,12 +1,11 @@
 package dev.tandem.config;
 
-import dev.tandem.transport.ClusterCredentials;
+import dev.tandem.transport.SecurityChoice;
 import dev.tandem.transport.TransportSecurity;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,31 +18,15 @@ import static dev.tandem.config.ConfigLoader.address;
 final class ClusterRules {
     private ClusterRules() {}
 
-    /**
-     * A clustered node needs the cluster's credentials, or the explicit dev-only --cluster-insecure;
-     * a standalone node forms no cluster (a standalone WAR node is a cluster of one on loopback), so
-     * it needs neither, but uses credentials it is given.
-     */
+    private static final SecurityChoice.Names OPTIONS = new SecurityChoice.Names("--cluster-credentials",
+            "--cluster-insecure", " (or TANDEM_CLUSTER_CREDENTIALS)");
+
+    /** Who may join: the rule is the transport's ({@link SecurityChoice}); here it speaks in options. */
     static TransportSecurity security(boolean clustered, String credentials, boolean insecure) {
-        boolean given = credentials != null && !credentials.isBlank();
-        if (!clustered && !given) {
-            return TransportSecurity.insecure();
-        }
-        if (insecure) {
-            if (given) {
-                throw new ConfigException("--cluster-insecure", "contradicts --cluster-credentials; give one of them");
-            }
-            return TransportSecurity.insecure();
-        }
-        if (!given) {
-            throw new ConfigException("--cluster-credentials", "a clustered node (--peers) needs the cluster's"
-                    + " credentials: " + ClusterCredentials.HOW_TO_MAKE + ", then pass --cluster-credentials DIR"
-                    + " (or TANDEM_CLUSTER_CREDENTIALS); --cluster-insecure is for development only");
-        }
         try {
-            return TransportSecurity.tls(ClusterCredentials.load(Path.of(credentials.trim()).toAbsolutePath()));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--cluster-credentials", e.getMessage());
+            return SecurityChoice.choose(clustered, credentials, insecure, OPTIONS);
+        } catch (SecurityChoice.Refused e) {
+            throw new ConfigException(e.setting(), e.reason());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.dashboard;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
@@ -12,14 +13,18 @@ import java.util.List;
  * @param sessions sessions held in the node's replicated session cache, -1 when unknown
  * @param p99Millis the worst 99th percentile among the node's request timers (by method and status),
  *                  over Micrometer's sliding window; 0 without recent requests
+ * @param refusedPerSecond requests the node refused at its own request limit (503, every reason of
+ *                         tandem_overload_refused_total) per second since its previous record
  */
+// A record from a newer node (a field this one does not know) is still shown during a rolling deploy.
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String name, String address, String version, long startedAt, String state, boolean ready,
                          String reason, List<String> members, long sessions, double requestsPerSecond,
-                         double p99Millis, long updatedAt) {
+                         double p99Millis, double refusedPerSecond, long updatedAt) {
 
     /** The same record as "stopped": the node's last word before it leaves the cluster. */
     public NodeStatus stopped(long at) {
         return new NodeStatus(name, address, version, startedAt, "stopped", false, "stopped after a drain", members,
-                sessions, 0, p99Millis, at);
+                sessions, 0, p99Millis, 0, at);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.dashboard;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,15 +11,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Reads the node's request figures from its metrics registry (the timers RequestMetricsFilter keeps),
  * so the dashboard shows exactly what /metrics reports: requests per second since the last call,
- * p99, and the sessions gauge.
+ * p99, refusals at the node's request limit, and the sessions gauge.
  */
 final class RequestRates {
     static final String REQUESTS = "http.server.requests";
     static final String SESSIONS = "tandem.sessions.active";
+    static final String REFUSED = "tandem.overload.refused";
 
     private final MeterRegistry registry;
-    private long lastCount = -1;
-    private long lastNanos;
+    private final Rate requests = new Rate();
+    private final Rate refused = new Rate();
 
     RequestRates(MeterRegistry registry) {
         this.registry = registry;
@@ -30,12 +32,16 @@ final class RequestRates {
         for (Timer t : timers()) {
             count += t.count();
         }
-        long now = System.nanoTime();
-        double rate = lastCount < 0 || now == lastNanos ? 0
-                : (count - lastCount) * 1e9 / (now - lastNanos);
-        lastCount = count;
-        lastNanos = now;
-        return Math.max(0, rate);
+        return requests.since(count);
+    }
+
+    /** Requests refused at the node's own limit (every reason) per second since the previous call. */
+    double refusedPerSecond() {
+        double count = 0;
+        for (FunctionCounter c : registry.find(REFUSED).functionCounters()) {
+            count += c.count();
+        }
+        return refused.since(Math.round(count));
     }
 
     /**
@@ -58,6 +64,20 @@ final class RequestRates {
     long sessions() {
         Gauge g = registry.find(SESSIONS).gauge();
         return g == null ? -1 : Math.round(g.value());
+    }
+
+    /** A counter's increase per second between calls. */
+    private static final class Rate {
+        private long lastCount = -1;
+        private long lastNanos;
+
+        double since(long count) {
+            long now = System.nanoTime();
+            double rate = lastCount < 0 || now == lastNanos ? 0 : (count - lastCount) * 1e9 / (now - lastNanos);
+            lastCount = count;
+            lastNanos = now;
+            return Math.max(0, rate);
+        }
     }
 
     private Collection<Timer> timers() {

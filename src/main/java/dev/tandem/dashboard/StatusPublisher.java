@@ -92,7 +92,8 @@ public final class StatusPublisher implements AutoCloseable {
             String reason = body.get("reason") == null ? null : body.get("reason").toString();
             last = new NodeStatus(node.name(), address, node.version(), node.startedAt().toEpochMilli(), state, ready,
                     reason, List.copyOf(cluster.members()), rates.sessions(), Math.round(rates.perSecond() * 10) / 10.0,
-                    Math.round(rates.p99Millis() * 10) / 10.0, System.currentTimeMillis());
+                    Math.round(rates.p99Millis() * 10) / 10.0, Math.round(rates.refusedPerSecond() * 10) / 10.0,
+                    System.currentTimeMillis());
             board.publish(last);
             readinessEvent(ready, state, reason);
             failing = false;

@@ -30,19 +30,14 @@ public sealed interface TransportSecurity {
     }
 
     /**
-     * A WAR node's security from its system properties. bin/tandem-jetty-base checked the settings
-     * with the jar's config rules; a hand-made jetty-base with neither property does not start.
+     * A WAR node's security from its system properties (bin/tandem-jetty-base writes them after
+     * checking them with the jar's option rules). A hand-made jetty-base is held to the same rule.
      */
     static TransportSecurity fromSystemProperties(Properties system) {
-        String dir = system.getProperty(CREDENTIALS, "").trim();
-        if (!dir.isEmpty()) {
-            return tls(ClusterCredentials.load(java.nio.file.Path.of(dir)));
-        }
-        if (Boolean.parseBoolean(system.getProperty(INSECURE, "false"))) {
-            return insecure();
-        }
-        throw new IllegalStateException("no cluster credentials: set -D" + CREDENTIALS + "=DIR in start.d ("
-                + ClusterCredentials.HOW_TO_MAKE + "; bin/tandem-jetty-base --cluster-credentials DIR writes it)");
+        return SecurityChoice.choose(true, system.getProperty(CREDENTIALS, ""),
+                Boolean.parseBoolean(system.getProperty(INSECURE, "false")),
+                new SecurityChoice.Names("-D" + CREDENTIALS, "-D" + INSECURE + "=true",
+                        " in the jetty-base's start.d (bin/tandem-jetty-base --cluster-credentials DIR writes it)"));
     }
 
     /** Only peers holding one of the keystore's certificates connect; everything on the wire is encrypted. */

@@ -83,6 +83,7 @@
       const tr = el('tr', 'status-' + n.status);
       tr.id = 'node-' + s.name;
       tr.dataset.status = n.status;
+      tr.dataset.refused = s.refusedPerSecond === undefined ? '' : s.refusedPerSecond;
       const name = el('td');
       name.append(el('span', 'dot ' + colour(s.name)), s.name);
       tr.append(name);
@@ -98,6 +99,8 @@
       tr.append(el('td', 'num', s.sessions < 0 ? '–' : s.sessions));
       tr.append(el('td', 'num', live ? s.requestsPerSecond.toFixed(1) : '–'));
       tr.append(el('td', 'num', live && s.p99Millis ? s.p99Millis.toFixed(1) + ' ms' : '–'));
+      tr.append(el('td', 'num' + (s.refusedPerSecond > 0 ? ' refusing' : ''),
+          live && s.refusedPerSecond !== undefined ? s.refusedPerSecond.toFixed(1) : '–'));
       tr.append(el('td', 'muted', s.address.replace(/^http:\/\//, '')));
       tr.append(el('td', 'muted', live ? 'up ' + span((report.now - s.startedAt) / 1000)
           : 'last heard ' + span(n.ageMillis / 1000) + ' ago'));
@@ -143,10 +146,14 @@
     const lines = text.trim().split('\n');
     const head = csvLine(lines[0].slice(2));
     const body = el('tbody');
-    for (const line of lines.slice(1)) {
+    const rows = lines.slice(1).map((line) => {
       const cells = csvLine(line);
       const r = {};
       head.forEach((h, i) => { r[h] = cells[i]; });
+      return r;
+    });
+    renderRefusals(rows);
+    for (const r of rows) {
       if (r.pxname !== 'tandem' || r.svname === 'FRONTEND' || r.svname === 'BACKEND') continue;
       const word = (r.status || '?').split(' ')[0];
       const check = [r.check_status, r.check_code].filter(Boolean).join('/')
@@ -161,10 +168,31 @@
       tr.append(name, el('td', 'state', r.status), el('td', 'num', r.weight));
       const chk = el('td', null, check || '–');
       if (reason) chk.append(el('div', 'why', reason));
-      tr.append(chk, el('td', 'muted', span(Number(r.lastchg || 0))), el('td', 'num', r.scur), el('td', 'num', r.stot));
+      tr.append(chk, el('td', 'muted', span(Number(r.lastchg || 0))), el('td', 'num', r.scur),
+          el('td', 'num' + (Number(r.qcur) > 0 ? ' refusing' : ''), r.qcur), el('td', 'num', r.stot));
       body.append(tr);
     }
     $('haproxy').querySelector('tbody').replaceWith(body);
+  }
+
+  // HAProxy's own answers, told apart by subtraction: the backend's 5xx beyond its servers' are
+  // HAProxy's 503s (queue budget spent, or no node up); the frontend's 4xx beyond the backends'
+  // are the edge's (429 rate limits, 403 blocked paths). Counted since HAProxy started.
+  function renderRefusals(rows) {
+    const n = (r, f) => Number((r && r[f]) || 0);
+    const sum = (pred, f) => rows.filter(pred).reduce((a, r) => a + n(r, f), 0);
+    const front = rows.find((r) => r.pxname === 'vip' && r.svname === 'FRONTEND');
+    const back = rows.find((r) => r.pxname === 'tandem' && r.svname === 'BACKEND');
+    const out = $('haproxy-refusals');
+    if (!back) { out.textContent = ''; return; }
+    const own5xx = n(back, 'hrsp_5xx') - sum((r) => r.pxname === 'tandem' && r.type === '2', 'hrsp_5xx');
+    let text = 'Refused by HAProxy since it started: ' + own5xx + ' × 503 (queue budget spent or no node up)';
+    if (front) {
+      const edge4xx = n(front, 'hrsp_4xx') - sum((r) => r.svname === 'BACKEND', 'hrsp_4xx');
+      text += ', ' + edge4xx + ' × 4xx at the edge (429 rate limits, 403 blocked paths)';
+    }
+    out.textContent = text + '.';
+    out.dataset.own5xx = own5xx;
   }
 
   // A state change HAProxy reports becomes a timeline event, dated by HAProxy's own "lastchg".

@@ -43,7 +43,7 @@ class ClusterSecurityConfigTest {
     void aClusteredNodeWithoutCredentialsRefusesToStartAndSaysHowToMakeThem() {
         assertThatThrownBy(() -> load())
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("invalid --cluster-credentials: a clustered node (--peers) needs the cluster's credentials")
+                .hasMessageStartingWith("invalid --cluster-credentials: a clustered node needs the cluster's credentials")
                 .hasMessageContaining("bin/tandem-credentials DIR");
     }
 

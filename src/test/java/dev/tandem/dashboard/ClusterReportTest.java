@@ -11,7 +11,7 @@ class ClusterReportTest {
 
     private static NodeStatus status(String state, boolean ready, long updatedAt) {
         return new NodeStatus("n2", "http://127.0.0.12:8080", "v", 0, state, ready, ready ? null : "joining",
-                List.of("n1", "n2"), 0, 1.5, 3.0, updatedAt);
+                List.of("n1", "n2"), 0, 1.5, 3.0, 0, updatedAt);
     }
 
     @Test

@@ -177,4 +177,37 @@ class HaproxyFailoverIT {
         assertThat(r.violations()).isEmpty();
         assertThat(r.writesOk()).as("the load ran through the restart").isGreaterThan(400);
     }
+
+    @Test
+    @Order(5)
+    void f5aFrozenNodeIsMarkedDownWithinSecondsWhileTheOthersServeAndComesBackWhenThawed() throws Exception {
+        LoadDriver driver = load(8, 5000);
+        CompletableFuture<LoadResult> run = CompletableFuture.supplyAsync(driver::run);
+        Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> driver.progress().writesOk() >= 200);
+
+        long t0 = System.nanoTime();
+        lab.signal("n3", "STOP");
+        Awaitility.await("frozen n3 out of HAProxy").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> lab.haproxy.status("n3").startsWith("DOWN"));
+        long markDownMs = (System.nanoTime() - t0) / 1_000_000;
+        long writesAtDown = driver.progress().writesOk();
+        Awaitility.await("load goes on without n3").atMost(Duration.ofSeconds(30))
+                .until(() -> driver.progress().writesOk() >= writesAtDown + 200 || run.isDone());
+        long frozenMs = (System.nanoTime() - t0) / 1_000_000;
+
+        long t1 = System.nanoTime();
+        lab.signal("n3", "CONT");
+        lab.awaitAllUp();
+        long backMs = (System.nanoTime() - t1) / 1_000_000;
+        driver.stop();
+        LoadResult r = run.get(3, TimeUnit.MINUTES);
+
+        System.out.printf("[F5] %s; n3 frozen (SIGSTOP) marked DOWN after %d ms, frozen %d ms, UP and clustered %d ms"
+                        + " after SIGCONT; %s%n", r.summary(), markDownMs, frozenMs, backMs,
+                r.writeFailures(Path.of("target", "test-logs", "haproxy-f5-failed-requests.txt")));
+        assertThat(markDownMs).as("a node that hangs is out of HAProxy within a few seconds").isLessThan(5000);
+        assertThat(r.lostWrites()).as("lost acknowledged writes").isZero();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.appliedTwice()).as("users with a write applied twice").isZero();
+    }
 }

@@ -100,8 +100,39 @@ public final class LocalLab implements AutoCloseable {
                 });
     }
 
-    /** Starts any node that is not running (after a test stopped one). */
+    /** The process id bin/tandem-lab recorded for a node. */
+    public long pid(String node) {
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(dir.resolve("pids/" + node + ".pid")).trim());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a node's process a signal (STOP freezes it, CONT thaws it). */
+    public void signal(String node, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid(node))).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + node + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Thaws and starts any node that is not running (after a test froze or stopped one). */
     void heal() {
+        for (String n : nodes()) {
+            try {
+                signal(n, "CONT");
+            } catch (RuntimeException e) {
+                // not running: started below
+            }
+        }
         for (String n : nodes()) {
             boolean alive;
             try {

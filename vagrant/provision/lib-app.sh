@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# App VM render functions (the Tandem node's systemd unit, environment and credentials): sourced by
+# lib.sh, which holds the shared helpers they use. No side effects on sourcing.
+# shellcheck shell=bash
+
+tandem_app_render() {
+  local out_root=$1 ref_root=$2 kv
+  shift 2
+  # HTTP on all addresses: HAProxy reaches the node on the private IP, operators use loopback for
+  # /admin/drain (accepted from loopback only); JGroups is bound to the private IP separately.
+  local NODE="" IP="" APP_IPS="" LB_IPS="" VIP="" HTTP_HOST=0.0.0.0 PORT=8080 CLUSTER_PORT=7800 DRAIN_SECONDS=3 STOP_TIMEOUT=30
+  local JAVA_OPTS="-Xms128m -Xmx384m -XX:+ExitOnOutOfMemoryError -Djava.net.preferIPv4Stack=true"
+  local JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
+  for kv in "$@"; do
+    case ${kv%%=*} in
+      NODE | IP | HTTP_HOST | APP_IPS | LB_IPS | VIP | PORT | CLUSTER_PORT | DRAIN_SECONDS | STOP_TIMEOUT | JAVA_OPTS | JETTY_HOME | JETTY_BASE)
+        printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+      *) tandem_die "tandem_app_render: unknown setting '$kv'" ;;
+    esac
+  done
+  # NODE, PORT, CLUSTER_PORT are the node's options: it checks them and refuses a bad one by name.
+  # Here only what the rendered files need: one line per value (EnvironmentFile syntax), numbers
+  # where TimeoutStopSec is computed, addresses where peers and trusted proxies are derived.
+  local v
+  for v in "$NODE" "$PORT" "$CLUSTER_PORT"; do
+    [[ -n $v && $v != *$'\n'* ]] || tandem_die "tandem_app_render: NODE, PORT and CLUSTER_PORT must be one non-empty line each"
+  done
+  tandem_require tandem_is_ipv4 "$IP" IP
+  tandem_require tandem_is_ipv4 "$HTTP_HOST" HTTP_HOST
+  tandem_require tandem_is_csv_ipv4 "$APP_IPS" APP_IPS
+  tandem_require tandem_is_csv_ipv4 "$LB_IPS" LB_IPS
+  tandem_require tandem_is_ipv4 "$VIP" VIP
+  tandem_require tandem_is_uint "$DRAIN_SECONDS" DRAIN_SECONDS
+  tandem_require tandem_is_uint "$STOP_TIMEOUT" STOP_TIMEOUT
+  tandem_require tandem_is_path "$JETTY_HOME" JETTY_HOME
+  tandem_require tandem_is_path "$JETTY_BASE" JETTY_BASE
+  [[ $JAVA_OPTS =~ ^[A-Za-z0-9_.:=+/,\ -]*$ ]] || tandem_die "invalid JAVA_OPTS '$JAVA_OPTS'"
+  # systemd must not SIGKILL a node that is still draining/leaving the cluster: drain + Jetty's graceful
+  # stop + time to leave Infinispan after state transfer (design notes: rebalance must finish first).
+  local timeout_stop=$((DRAIN_SECONDS + STOP_TIMEOUT + 30))
+  local -a common=(
+    "NODE=$NODE" "HOST=$HTTP_HOST" "PORT=$PORT" "CLUSTER_HOST=$IP" "CLUSTER_PORT=$CLUSTER_PORT"
+    "PEERS=$(tandem_peers "$CLUSTER_PORT" "$APP_IPS")" "CREDENTIALS=$ref_root/etc/tandem/cluster"
+    "TRUSTED_PROXIES=$(tandem_cidrs "$LB_IPS,$VIP")"
+    "DRAIN_SECONDS=$DRAIN_SECONDS" "STOP_TIMEOUT=$STOP_TIMEOUT" "JAVA_OPTS=$JAVA_OPTS"
+    "MAX_REQUESTS=$(tandem_limit TANDEM_MAX_REQUESTS)" "QUEUE_MS=$(tandem_limit TANDEM_QUEUE_MS)"
+    "TIMEOUT_STOP=$timeout_stop" "ENV_FILE=$ref_root/etc/tandem/tandem.env"
+    "JETTY_HOME=$JETTY_HOME" "JETTY_BASE=$JETTY_BASE"
+  )
+  tandem_subst "$TANDEM_FILES_DIR/tandem.env.tmpl" "$out_root/etc/tandem/tandem.env" "${common[@]}"
+  tandem_subst "$TANDEM_FILES_DIR/tandem.service" "$out_root/etc/systemd/system/tandem.service" "${common[@]}"
+  tandem_subst "$TANDEM_FILES_DIR/tandem-jetty.service" "$out_root/etc/systemd/system/tandem-jetty.service" "${common[@]}"
+}
+
+# tandem_install_credentials SRC_DIR DEST_DIR GROUP : the cluster's credentials (bin/tandem-credentials
+# cluster.p12 and password) into DEST_DIR, root-owned and readable by GROUP only (the node checks that no
+# one else can read them). Sets TANDEM_CHANGED like tandem_install_file.
+tandem_install_credentials() {
+  local src=$1 dest=$2 group=$3 f changed=no
+  for f in cluster.p12 password; do
+    [[ -f $src/$f ]] || tandem_die "$src/$f missing: the cluster's credentials are made on the host (bin/tandem-credentials)"
+  done
+  install -d -m 0750 -o root -g "$group" "$dest"
+  for f in cluster.p12 password; do
+    tandem_install_file "$src/$f" "$dest/$f" 0640 "root:$group"
+    [[ $TANDEM_CHANGED == no ]] || changed=yes
+  done
+  TANDEM_CHANGED=$changed
+}
+
+# tandem_env_exports FILE : prints "KEY=VALUE" lines of a systemd EnvironmentFile (as systemd reads our
+# unquoted lines: the rest of the line is the value), for callers that start the node without systemd.
+tandem_env_lines() {
+  local line
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
+    printf '%s\n' "$line"
+  done <"$1"
+}
