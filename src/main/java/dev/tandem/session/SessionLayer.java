@@ -68,6 +68,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
     private ViewGate gate;
+    private MajorityAvailability availability;
 
     /**
      * @param manager         the node's cache manager, started or not
@@ -101,12 +102,13 @@ public final class SessionLayer extends AbstractLifeCycle {
             initialState.complete(null);
             return;
         }
-        // Infinispan puts a cache in degraded mode some time after the view change that caused it
-        // (a merge's topology comes from the coordinator later), so a view change alone can come
-        // too early to end it: check again every second.
+        availability = new MajorityAvailability(manager, List.of(SESSION_CACHE, LOCK_CACHE), configuredNodes,
+                () -> initialState.isDone() && !initialState.isCompletedExceptionally());
+        // On every view change (below) and every second: Infinispan degrades a cache some time
+        // after the view change that caused it.
         viewWork.scheduleWithFixedDelay(() -> {
             try {
-                restoreAvailabilityWithMajority(Set.copyOf(members()));
+                availability.restore(Set.copyOf(members()));
             } catch (RuntimeException e) {
                 LOG.debug("availability check skipped (stopping?): {}", e.toString()); // next second tries again
             }
@@ -261,7 +263,9 @@ public final class SessionLayer extends AbstractLifeCycle {
         fence.viewChanged();
         viewWork.execute(() -> {
             Set<String> members = Set.copyOf(members());
-            restoreAvailabilityWithMajority(members);
+            if (availability != null) {
+                availability.restore(members);
+            }
             locks.retryPendingReleases();
             // Locks of members that left (crashed, cut off, paused out of the view) go with them.
             int removed = locks.removeLocksHeldOutside(members);
@@ -269,34 +273,6 @@ public final class SessionLayer extends AbstractLifeCycle {
                 LOG.info("removed {} session locks held by members that left", removed);
             }
         });
-    }
-
-    /**
-     * Ends degraded mode once this node sees a strict majority of the configured nodes again.
-     *
-     * <p>Infinispan counts a majority of the last stable topology, whose members never return
-     * after a crash (a restarted node joins as a new member), so a failure chain would leave the
-     * cluster refusing forever. Counting node names instead is safe here: a node that is degraded
-     * had joined before, so it holds every acknowledged write (replicated to all), and a node name
-     * is one host and port, so while this side holds a majority of the names no other side can.
-     */
-    private void restoreAvailabilityWithMajority(Set<String> members) {
-        if (!clustered() || members.size() * 2 <= configuredNodes || !initialState.isDone()
-                || initialState.isCompletedExceptionally()) {
-            return;
-        }
-        for (String name : List.of(SESSION_CACHE, LOCK_CACHE)) {
-            Cache<?, ?> c = manager.getCache(name);
-            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.DEGRADED_MODE) {
-                LOG.warn("{}: {} of {} configured nodes are members again {}; leaving degraded mode",
-                        name, members.size(), configuredNodes, members);
-                try {
-                    c.getAdvancedCache().setAvailability(AvailabilityMode.AVAILABLE);
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: could not leave degraded mode yet: {}", name, e.toString());
-                }
-            }
-        }
     }
 
     private static void sleepQuietly(long ms) {
