@@ -43,9 +43,12 @@ class WarInJettyDistributionIT {
         int c1 = FreePorts.clusterPort(HOST);
         int c2 = FreePorts.clusterPort(HOST);
         String peers = HOST + ":" + c1 + "," + HOST + ":" + c2;
-        URI w1 = startWarNode(dir, "w1", c1, peers);
+        WarNode n1 = startWarNode(dir, "w1", c1, peers);
         // w2 trusts a balancer that is not this test: forwarding headers from here must be ignored.
-        URI w2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32");
+        WarNode n2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32");
+        // Neither is ready alone: a node serves sessions once a majority of the configured nodes is in its view.
+        URI w1 = n1.awaitReady();
+        URI w2 = n2.awaitReady();
 
         TestHttp user = new TestHttp(w1);
         TestHttp.Reply first = user.post("/api/session/counter", null);
@@ -121,7 +124,21 @@ class WarInJettyDistributionIT {
         }
     }
 
-    private URI startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {
+    /** A started WAR node: its address, process and log. */
+    private record WarNode(String name, URI uri, Process jetty, Path log) {
+        URI awaitReady() {
+            Awaitility.await(name + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions().until(() -> {
+                        if (!jetty.isAlive()) {
+                            throw new AssertionError(name + " exited:\n" + Files.readString(log));
+                        }
+                        return new TestHttp(uri).get("/health/ready").status() == 200;
+                    });
+            return uri;
+        }
+    }
+
+    private WarNode startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {
         Path repo = Path.of(System.getProperty("tandem.repo", "."));
         Path jettyHome = Path.of(System.getProperty("tandem.jetty.home", "target/jetty-home"));
         Path base = dir.resolve(node);
@@ -146,14 +163,6 @@ class WarInJettyDistributionIT {
                 "-jar", jettyHome.resolve("start.jar").toString(), "jetty.home=" + jettyHome, "jetty.base=" + base)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         jetties.add(jetty);
-        URI uri = URI.create("http://" + HOST + ":" + httpPort);
-        Awaitility.await(node + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> {
-                    if (!jetty.isAlive()) {
-                        throw new AssertionError(node + " exited:\n" + Files.readString(log));
-                    }
-                    return new TestHttp(uri).get("/health/ready").status() == 200;
-                });
-        return uri;
+        return new WarNode(node, URI.create("http://" + HOST + ":" + httpPort), jetty, log);
     }
 }
