@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Render the one Tandem HAProxy configuration (haproxy.cfg.tmpl) to stdout.
+# Render the one Tandem HAProxy configuration (haproxy/cfg/*.cfg.tmpl, in name order) to stdout.
 # Used by the local lab (bin/tandem-lab), the Vagrant LB VMs and the
 # network-namespace lab, so it depends on bash only (3.2+; no sed/envsubst).
 set -euo pipefail
@@ -11,7 +11,8 @@ Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
                          [--balance roundrobin|leastconn|source|uri]
                          [--weights NAME=W,NAME=W,...] [--log stdout|syslog]
                          [--req-rate N] [--session-rate N]
-                         [--maxconn N] [--queue-ms MS]
+                         [--maxconn N] [--max-queued N] [--queue-ms MS]
+                         [--name NAME]
 
 Prints the HAProxy configuration for the given Tandem nodes to stdout.
 
@@ -36,8 +37,14 @@ Prints the HAProxy configuration for the given Tandem nodes to stdout.
   --maxconn N             requests sent to one node at once: must equal the
                           nodes' --max-requests (default: TANDEM_MAX_REQUESTS
                           in haproxy/node-limits.env, the nodes' default too)
+  --max-queued N          requests that may wait per server up; one more gets
+                          503 at once: must equal the nodes' --max-queued
+                          (default: TANDEM_MAX_QUEUED in haproxy/node-limits.env)
   --queue-ms MS           how long a request may wait for a node before 503
                           (default: TANDEM_QUEUE_MS in haproxy/node-limits.env)
+  --name NAME             this balancer's name, sent in X-Tandem-Balancer on every
+                          answer so a client (the dashboard) sees the VIP move
+                          between keepalived's pair (default: haproxy)
 
 The edge limits' environment variables let a harness that drives the VIP from
 one address at benchmark rates (bin/tandem-lab's tests, bench/run) raise them
@@ -65,7 +72,7 @@ addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$
 # within a second. 30 new sessions/min: a person needs one; a script creating them in a
 # loop gets 30 a minute instead of hundreds a second.
 req_rate=${TANDEM_EDGE_REQ_RATE:-200} session_rate=${TANDEM_EDGE_SESSION_RATE:-30}
-bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights="" maxconn="" queue_ms=""
+bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights="" maxconn="" queue_ms="" max_queued="" balancer=haproxy
 names=() addrs=()
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
@@ -81,6 +88,11 @@ while [[ $# -gt 0 ]]; do
     --session-rate) need_arg "$@"; session_rate=$2; shift 2 ;;
     --maxconn) need_arg "$@"; maxconn=$2; shift 2 ;;
     --queue-ms) need_arg "$@"; queue_ms=$2; shift 2 ;;
+    --max-queued) need_arg "$@"; max_queued=$2; shift 2 ;;
+    --name)
+      need_arg "$@"
+      [[ $2 =~ ^[A-Za-z0-9_-]{1,32}$ ]] || die "--name: 1-32 of [A-Za-z0-9_-], got '$2'"
+      balancer=$2; shift 2 ;;
     --node)
       need_arg "$@"
       [[ $2 =~ ^([A-Za-z0-9_-]+)=(.+:[0-9]{1,5})$ ]] || die "--node: expected NAME=HOST:PORT, got '$2'"
@@ -111,8 +123,9 @@ case $log in
 esac
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-template="$here/haproxy.cfg.tmpl"
-[[ -r $template ]] || die "template not found: $template"
+# The template's parts, in name order (global and defaults, frontend, backends).
+templates=("$here"/cfg/*.cfg.tmpl)
+[[ -r ${templates[0]} ]] || die "template not found: $here/cfg/*.cfg.tmpl"
 
 # The node's request budget: one file, also the nodes' defaults (haproxy/node-limits.env).
 limits="$here/node-limits.env"
@@ -124,6 +137,8 @@ limit_of() { # KEY -> its value in $limits
 }
 [[ -n $maxconn ]] || maxconn=$(limit_of TANDEM_MAX_REQUESTS)
 [[ -n $queue_ms ]] || queue_ms=$(limit_of TANDEM_QUEUE_MS)
+[[ -n $max_queued ]] || max_queued=$(limit_of TANDEM_MAX_QUEUED)
+[[ $max_queued =~ ^[1-9][0-9]{0,4}$ ]] || die "--max-queued: a whole number 1-99999, got '$max_queued'"
 [[ $maxconn =~ ^[1-9][0-9]{0,4}$ ]] || die "--maxconn: a whole number 1-99999, got '$maxconn'"
 [[ $queue_ms =~ ^[0-9]{1,5}$ ]] || die "--queue-ms: a whole number of milliseconds 0-99999, got '$queue_ms'"
 # Retry-After: the queue budget in whole seconds, at least 1 (as the nodes say it).
@@ -161,6 +176,7 @@ while IFS= read -r line || [[ -n $line ]]; do
     @@EVENT_SERVERS@@) printf '%s' "$event_servers"; continue ;;
   esac
   line=${line//@@BIND@@/"$bind"}
+  line=${line//@@BALANCER@@/"$balancer"}
   line=${line//@@STATS_BIND@@/"$stats_bind"}
   line=${line//@@SOCKET@@/"$socket"}
   line=${line//@@BALANCE@@/"$balance"}
@@ -169,7 +185,8 @@ while IFS= read -r line || [[ -n $line ]]; do
   line=${line//@@SESSION_RATE@@/"$session_rate"}
   line=${line//@@MAXCONN@@/"$maxconn"}
   line=${line//@@QUEUE_MS@@/"${queue_ms}ms"}
+  line=${line//@@MAX_QUEUED@@/"$max_queued"}
   line=${line//@@RETRY_AFTER@@/"$retry_after"}
   [[ $line != *@@*@@* ]] || die "unknown placeholder in template: $line"
   printf '%s\n' "$line"
-done <"$template"
+done < <(cat "${templates[@]}")

@@ -71,7 +71,7 @@ if [[ -z $(read_default TANDEM_STATS_PASSWORD) ]]; then
   defaults_changed=yes
   tandem_log "generated stats password (in $defaults)"
 fi
-# The rendered haproxy.cfg drops root after binding when this is set (see haproxy/haproxy.cfg.tmpl).
+# The rendered haproxy.cfg drops root after binding when this is set (see haproxy/cfg/10-global.cfg.tmpl).
 if [[ -z $(read_default TANDEM_HAPROXY_USER) ]]; then
   printf 'TANDEM_HAPROXY_USER=haproxy\n' >>"$defaults"
   defaults_changed=yes

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * The lab dashboard: the page and its files at {@code /lab/}, and {@code /lab/api/cluster}, which
  * any node answers for all nodes from the status board. HAProxy's part of the page comes from
- * HAProxy itself ({@code /lab/haproxy}, read-only, see haproxy.cfg.tmpl), never through a node.
+ * HAProxy itself ({@code /lab/haproxy}, read-only, see haproxy/cfg/20-frontend.cfg.tmpl), never through a node.
  */
 @Path("/lab")
 public final class DashboardResource {
