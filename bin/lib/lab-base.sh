@@ -40,9 +40,11 @@ settings_from_env() {
   BALANCE=roundrobin
   WEIGHTS="" # n1=3,n2=1: HAProxy server weights (render-haproxy.sh checks them)
   SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)
-  # The request budget: one value each, given to every node (--max-requests, --queue-ms) and to
-  # HAProxy (server maxconn, timeout queue); defaults from haproxy/node-limits.env.
+  # The request budget: one value each, given to every node (--max-requests, --max-queued,
+  # --queue-ms) and to HAProxy (server maxconn, queue depth, timeout queue); defaults from
+  # haproxy/node-limits.env.
   MAX_REQUESTS=${TANDEM_LAB_MAX_REQUESTS:-$(limit_default TANDEM_MAX_REQUESTS)}
+  MAX_QUEUED=${TANDEM_LAB_MAX_QUEUED:-$(limit_default TANDEM_MAX_QUEUED)}
   QUEUE_MS=${TANDEM_LAB_QUEUE_MS:-$(limit_default TANDEM_QUEUE_MS)}
   # nodes run with their own working directory: relative paths would break
   [[ $JAR == /* ]] || JAR=$PWD/$JAR
@@ -71,6 +73,9 @@ validate_settings() {
   if ! is_uint "$MAX_REQUESTS" || ((MAX_REQUESTS < 1 || MAX_REQUESTS > 10000)); then
     die "TANDEM_LAB_MAX_REQUESTS must be 1..10000, got '$MAX_REQUESTS'"
   fi
+  if ! is_uint "$MAX_QUEUED" || ((MAX_QUEUED < 1 || MAX_QUEUED > 10000)); then
+    die "TANDEM_LAB_MAX_QUEUED must be 1..10000, got '$MAX_QUEUED'"
+  fi
   if ! is_uint "$QUEUE_MS" || ((QUEUE_MS > 60000)); then die "TANDEM_LAB_QUEUE_MS must be 0..60000, got '$QUEUE_MS'"; fi
   if ((SHARED)) && ((NODES > 9)); then
     die "on a single loopback address at most 9 nodes fit (cluster ports +10*i, FD_SOCK2 at +100)"
@@ -81,7 +86,7 @@ save_settings() {
   local k
   {
     say "# written by $PROG up; describes the running lab"
-    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE WEIGHTS SHARED MAX_REQUESTS QUEUE_MS; do
+    for k in NODES NET FIRST HTTP_PORT CLUSTER_PORT STATS_PORT MODE JAR JETTY BALANCE WEIGHTS SHARED MAX_REQUESTS MAX_QUEUED QUEUE_MS; do
       printf '%s=%s\n' "$k" "${!k}"
     done
   } >"$STATE.tmp"
@@ -94,7 +99,7 @@ load_settings() {
   local k v
   while IFS='=' read -r k v; do
     case $k in
-      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|WEIGHTS|SHARED|MAX_REQUESTS|QUEUE_MS) printf -v "$k" '%s' "$v" ;;
+      NODES|NET|FIRST|HTTP_PORT|CLUSTER_PORT|STATS_PORT|MODE|JAR|JETTY|BALANCE|WEIGHTS|SHARED|MAX_REQUESTS|MAX_QUEUED|QUEUE_MS) printf -v "$k" '%s' "$v" ;;
     esac
   done <"$STATE"
 }

@@ -38,7 +38,7 @@ start_node_process() {
   local dir=$RUN/nodes/$name log=$RUN/logs/$name.log
   local args=(--node "$name" --host "$(node_ip "$i")" --port "$(node_port "$i")"
     --cluster-host "$(node_ip "$i")" --cluster-port "$(node_cport "$i")" --peers "$(peers)"
-    --cluster-credentials "$RUN/credentials" --max-requests "$MAX_REQUESTS" --queue-ms "$QUEUE_MS")
+    --cluster-credentials "$RUN/credentials" --max-requests "$MAX_REQUESTS" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS")
   local jopts=() cmd=()
   # word-split on purpose: a list of JVM options in one variable
   read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS--Xmx512m -Djava.net.preferIPv4Stack=true}"

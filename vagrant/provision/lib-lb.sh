@@ -55,9 +55,9 @@ tandem_lb_render() {
 
   local -a weight_args=()
   [[ -z $WEIGHTS ]] || weight_args=(--weights "$WEIGHTS")
-  "$RENDERER" --bind "$VIP:$HTTP_PORT" --stats-bind "$IP:$STATS_PORT" --socket "$SOCKET" \
+  "$RENDERER" --name "$NAME" --bind "$VIP:$HTTP_PORT" --stats-bind "$IP:$STATS_PORT" --socket "$SOCKET" \
     --balance "$BALANCE" --log "$LOG" ${weight_args[@]+"${weight_args[@]}"} \
-    --maxconn "$(tandem_limit TANDEM_MAX_REQUESTS)" --queue-ms "$(tandem_limit TANDEM_QUEUE_MS)" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
+    --maxconn "$(tandem_limit TANDEM_MAX_REQUESTS)" --max-queued "$(tandem_limit TANDEM_MAX_QUEUED)" --queue-ms "$(tandem_limit TANDEM_QUEUE_MS)" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
     tandem_die "render-haproxy.sh refused the balancer settings (above)"
   mv -f "$etc/haproxy/haproxy.cfg.tmp.$$" "$etc/haproxy/haproxy.cfg"
 

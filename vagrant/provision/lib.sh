@@ -11,7 +11,7 @@
 #   REF_ROOT  prefix written *into* configs when they reference other rendered files ("" on a VM, where the
 #             staged files are installed to /; the lab's per-host dir in the lab, where they stay put)
 #   Values are KEY=VALUE arguments; templates use @KEY@ placeholders.
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 
 TANDEM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TANDEM_VAGRANT_DIR=$(dirname "$TANDEM_LIB_DIR")

@@ -152,11 +152,12 @@ if [[ -f $env1 ]]; then
     (( t > d + s )) || { echo "TimeoutStopSec=$t drain=$d stop=$s"; exit 1; }' _ "$work/app1/etc/systemd/system/tandem.service" "$env1"
 fi
 if [[ $lb_rendered == yes && -f $env1 ]]; then
-  run "request budget: the node's TANDEM_MAX_REQUESTS/QUEUE_MS are HAProxy's server maxconn and timeout queue" bash -c '
+  run "request budget: the node's TANDEM_MAX_REQUESTS/MAX_QUEUED/QUEUE_MS are HAProxy's server maxconn, queue depth and timeout queue" bash -c '
     set -e
-    m=$(sed -n "s/^TANDEM_MAX_REQUESTS=//p" "$1"); q=$(sed -n "s/^TANDEM_QUEUE_MS=//p" "$1")
-    [[ -n $m && -n $q ]]
+    m=$(sed -n "s/^TANDEM_MAX_REQUESTS=//p" "$1"); q=$(sed -n "s/^TANDEM_QUEUE_MS=//p" "$1"); d=$(sed -n "s/^TANDEM_MAX_QUEUED=//p" "$1")
+    [[ -n $m && -n $q && -n $d ]]
     grep -q "^    default-server .* maxconn $m\$" "$2"
+    grep -q "avg_queue(tandem) ge $d }\$" "$2"
     grep -q "^    timeout queue ${q}ms\$" "$2"' _ "$env1" "$work/lb1/etc/haproxy/haproxy.cfg"
 fi
 if [[ $lb_rendered == yes ]]; then

@@ -191,6 +191,7 @@ public final class ConfigLoader {
         OverloadLimits defaults = OverloadLimits.defaults();
         OverloadLimits overload = new OverloadLimits(
                 o.maxRequests == null ? defaults.maxRequests() : range("--max-requests", o.maxRequests, 1, 10_000),
+                o.maxQueued == null ? defaults.maxQueued() : range("--max-queued", o.maxQueued, 1, 10_000),
                 o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
                 sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits);

@@ -35,6 +35,7 @@ final class JettyIni {
                 "-Dtandem.trusted.proxies=" + trusted,
                 "# The request budget (module tandem-overload); HAProxy's server maxconn is the same number.",
                 "-Dtandem.max.requests=" + c.overload().maxRequests(),
+                "-Dtandem.max.queued=" + c.overload().maxQueued(),
                 "-Dtandem.queue.ms=" + c.overload().queueTime().toMillis(),
                 security(c.transportSecurity()));
     }

@@ -115,6 +115,13 @@ public final class NodeOptions {
                 "TANDEM_MAX_REQUESTS in haproxy/node-limits.env."})
     Integer maxRequests;
 
+    @Option(names = "--max-queued", paramLabel = "N", converter = WholeNumberConverter.class,
+            description = {"Requests that may wait for a slot; one more is",
+                "refused at once (503 + Retry-After). Give HAProxy",
+                "the same number. Default: TANDEM_MAX_QUEUED in",
+                "haproxy/node-limits.env."})
+    Integer maxQueued;
+
     @Option(names = "--queue-ms", paramLabel = "MILLIS", converter = WholeNumberConverter.class,
             description = {"How long a request may wait for a slot before",
                 "503. Default: TANDEM_QUEUE_MS in",

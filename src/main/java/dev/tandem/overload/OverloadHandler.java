@@ -48,10 +48,11 @@ public final class OverloadHandler extends QoSHandler {
      * For a WAR node's etc/tandem-overload.xml: the budget from the same options file the webapp
      * reads (-Dtandem.config), or the defaults.
      */
-    public static OverloadHandler fromProperties(String maxRequests, String queueMs, String node) {
+    public static OverloadHandler fromProperties(String maxRequests, String maxQueued, String queueMs, String node) {
         OverloadLimits d = OverloadLimits.defaults();
         return new OverloadHandler(new OverloadLimits(
                 maxRequests == null || maxRequests.isBlank() ? d.maxRequests() : Integer.parseInt(maxRequests.trim()),
+                maxQueued == null || maxQueued.isBlank() ? d.maxQueued() : Integer.parseInt(maxQueued.trim()),
                 queueMs == null || queueMs.isBlank() ? d.queueTime() : Duration.ofMillis(Long.parseLong(queueMs.trim()))),
                 node == null ? "" : node);
     }

@@ -7,12 +7,12 @@ import java.time.Duration;
 import java.util.Properties;
 
 /**
- * A node's request budget: how many requests it works on at once, and how long a request may wait
- * for a slot before it is refused. The defaults come from haproxy/node-limits.env (packaged as a
+ * A node's request budget: how many requests it works on at once, how many may wait for a slot, and
+ * how long a request may wait before it is refused. The defaults come from haproxy/node-limits.env (packaged as a
  * resource), the file HAProxy's renderer and the labs read too, so the node's limit and HAProxy's
  * server maxconn are one number.
  */
-public record OverloadLimits(int maxRequests, Duration queueTime) {
+public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime) {
     /** The file's path in the jar (pom.xml copies haproxy/node-limits.env there). */
     static final String RESOURCE = "/dev/tandem/overload/node-limits.env";
     private static final OverloadLimits DEFAULTS = read();
@@ -21,6 +21,9 @@ public record OverloadLimits(int maxRequests, Duration queueTime) {
         if (maxRequests < 1) {
             throw new IllegalArgumentException("maxRequests must be at least 1, got " + maxRequests);
         }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("maxQueued must be at least 1, got " + maxQueued);
+        }
         if (queueTime.isNegative()) {
             throw new IllegalArgumentException("queueTime must not be negative, got " + queueTime);
         }
@@ -28,14 +31,6 @@ public record OverloadLimits(int maxRequests, Duration queueTime) {
 
     public static OverloadLimits defaults() {
         return DEFAULTS;
-    }
-
-    /**
-     * Requests allowed to wait in the node's own queue: beyond this many, waiting would outlast the
-     * queue budget anyway at the node's usual pace, so they are refused at once rather than after it.
-     */
-    public int maxQueued() {
-        return maxRequests * 4;
     }
 
     /** Seconds a refused client is told to wait (Retry-After): the queue budget, at least 1 s. */
@@ -54,6 +49,7 @@ public record OverloadLimits(int maxRequests, Duration queueTime) {
             throw new UncheckedIOException(e);
         }
         return new OverloadLimits(Integer.parseInt(p.getProperty("TANDEM_MAX_REQUESTS").trim()),
+                Integer.parseInt(p.getProperty("TANDEM_MAX_QUEUED").trim()),
                 Duration.ofMillis(Long.parseLong(p.getProperty("TANDEM_QUEUE_MS").trim())));
     }
 }

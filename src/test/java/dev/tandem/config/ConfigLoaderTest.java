@@ -345,4 +345,20 @@ class ConfigLoaderTest {
         }
         return Optional.empty();
     }
+
+    @Test
+    void theRequestBudgetDefaultsToNodeLimitsEnvAndEachPartCanBeSetByOptionOrEnvironment() {
+        dev.tandem.overload.OverloadLimits d = dev.tandem.overload.OverloadLimits.defaults();
+        assertThat(load().overload()).isEqualTo(d);
+        env.put("TANDEM_MAX_QUEUED", "3");
+        NodeConfig c = load("--max-requests", "5", "--queue-ms", "250");
+        assertThat(c.overload()).isEqualTo(new dev.tandem.overload.OverloadLimits(5, 3, Duration.ofMillis(250)));
+        assertThat(JettyIni.lines(c)).contains("-Dtandem.max.requests=5", "-Dtandem.max.queued=3", "-Dtandem.queue.ms=250");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--max-requests", "--max-queued"})
+    void aRequestBudgetOfNothingIsRefusedNamingTheOption(String option) {
+        refused(option, option, "0").hasMessageContaining("0");
+    }
 }

@@ -81,9 +81,9 @@ class OverloadHandlerTest {
 
     @Test
     void beyondTheLimitAndAFullQueueARequestIsRefusedAtOnceWithJsonAndRetryAfter() throws Exception {
-        start(new OverloadLimits(2, Duration.ofSeconds(10)));
+        start(new OverloadLimits(2, 8, Duration.ofSeconds(10)));
         List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
-        for (int i = 0; i < 2 + 8; i++) { // two served, eight queued (4 × the limit)
+        for (int i = 0; i < 2 + 8; i++) { // two served, eight queued (the queue's depth)
             held.add(get("/api/x"));
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> entered.get() == 2);
@@ -105,7 +105,7 @@ class OverloadHandlerTest {
 
     @Test
     void aRequestThatWaitedTheWholeQueueBudgetIsRefusedWith503() throws Exception {
-        start(new OverloadLimits(1, Duration.ofMillis(300)));
+        start(new OverloadLimits(1, 4, Duration.ofMillis(300)));
         CompletableFuture<HttpResponse<String>> first = get("/api/x");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> entered.get() == 1);
 
@@ -121,7 +121,7 @@ class OverloadHandlerTest {
 
     @Test
     void healthChecksEventsMetricsAndAdminNeverWaitForASlot() throws Exception {
-        start(new OverloadLimits(1, Duration.ofSeconds(10)));
+        start(new OverloadLimits(1, 4, Duration.ofSeconds(10)));
         get("/api/x");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> entered.get() == 1);
 
@@ -140,6 +140,15 @@ class OverloadHandlerTest {
         OverloadLimits d = OverloadLimits.defaults();
         assertThat(d.maxRequests()).isPositive();
         assertThat(d.queueTime()).isPositive();
-        assertThat(d.maxQueued()).isEqualTo(4 * d.maxRequests());
+        assertThat(d.maxQueued()).isPositive();
+        java.util.Properties env = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("haproxy/node-limits.env"))) {
+            env.load(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(d.maxRequests()).isEqualTo(Integer.parseInt(env.getProperty("TANDEM_MAX_REQUESTS")));
+        assertThat(d.maxQueued()).isEqualTo(Integer.parseInt(env.getProperty("TANDEM_MAX_QUEUED")));
+        assertThat(d.queueTime().toMillis()).isEqualTo(Long.parseLong(env.getProperty("TANDEM_QUEUE_MS")));
     }
 }
