@@ -55,6 +55,7 @@
       return;
     }
     noteRequest(res.headers.get('X-Tandem-Node') || '?', res.status, performance.now() - t0);
+    noteBalancer(res.headers.get('X-Tandem-Balancer'));
     if (!res.ok) {
       setConn('degraded', 'HTTP ' + res.status + ' from ' + location.host);
       return;
@@ -107,6 +108,20 @@
       body.append(tr);
     }
     $('nodes').querySelector('tbody').replaceWith(body);
+  }
+
+  // Which balancer answered: in the Vagrant lab keepalived moves the VIP between lb1 and lb2, and
+  // the answers then carry the other name. Seen by this page, so dated by this page's clock.
+  let balancer = null;
+  function noteBalancer(name) {
+    $('balancer').textContent = name || 'no balancer (a node directly)';
+    if (!name || name === balancer) return;
+    if (balancer !== null) {
+      const at = Date.now();
+      localEvents.set('vip/' + at, { at: at, node: name, kind: 'vip-moved',
+        text: 'VIP moved: now answered by ' + name + ' (was ' + balancer + ')', seenBy: 'this page' });
+    }
+    balancer = name;
   }
 
   // ------------------------------------------------------------------ HAProxy

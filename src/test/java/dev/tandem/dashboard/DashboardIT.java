@@ -41,6 +41,8 @@ class DashboardIT {
                                 + " && document.querySelectorAll('#haproxy tr[data-status=UP]').length === 3"
                                 // a few of the page's own requests first, spread over the nodes
                                 + " && document.querySelectorAll('#requests .req').length >= 6");
+                assertThat(browser.eval("document.getElementById('balancer').textContent").asText())
+                        .as("the balancer that answered the page (X-Tandem-Balancer)").isEqualTo("haproxy");
                 assertThat(browser.eval("document.getElementById('node-n1').dataset.refused").asText())
                         .as("refusals at the node's own limit, per second").isEqualTo("0");
                 assertThat(browser.eval("document.getElementById('haproxy-refusals').textContent").asText())

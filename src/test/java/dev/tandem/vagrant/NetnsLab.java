@@ -57,6 +57,14 @@ final class NetnsLab implements AutoCloseable {
         return pb.start();
     }
 
+    /** The X-Tandem-Balancer header of an answer through the VIP, asked from the client host ("" if none). */
+    String balancerAtVip(String vip) {
+        String headers = ok(Duration.ofSeconds(20), "exec", "client", "curl", "-s", "-m", "5", "-o", "/dev/null", "-D", "-",
+                vip + "/api/node");
+        return headers.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("x-tandem-balancer:"))
+                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+    }
+
     String vipHolder() {
         return ok(Duration.ofSeconds(20), "vip-holder").trim();
     }

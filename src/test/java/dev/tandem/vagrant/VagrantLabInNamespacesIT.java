@@ -123,11 +123,15 @@ class VagrantLabInNamespacesIT {
         Path out = dir.resolve("load-vip-move.out");
         Process load = clientLoad(out, 4, 600, 90);
         Awaitility.await("load under way").atMost(Duration.ofSeconds(60)).until(() -> progress(out) >= 100);
+        assertThat(lab.balancerAtVip(VIP)).as("the VIP's answers name their balancer").isEqualTo("lb1");
         long t0 = System.nanoTime();
         lab.ok(Duration.ofSeconds(30), "stop", "lb1", "haproxy", "KILL");
         Awaitility.await("VIP on lb2").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> lab.vipHolder().equals("lb2"));
         long moveMs = (System.nanoTime() - t0) / 1_000_000;
+        // What the dashboard reads to put "VIP moved" on its timeline.
+        Awaitility.await("answers through lb2").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> lab.balancerAtVip(VIP).equals("lb2"));
         long[] r = result(load, out);
         System.out.printf("[netns VIP move] VIP moved lb1 -> lb2 %d ms after HAProxy on lb1 was killed; "
                         + "failed during the move: writes %d, reads %d; writesOk=%d readsOk=%d lost=%d%n",
