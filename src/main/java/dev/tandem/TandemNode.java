@@ -14,6 +14,7 @@ import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
+import dev.tandem.lifecycle.Warmup;
 import dev.tandem.server.Metrics;
 import dev.tandem.server.TandemServer;
 import dev.tandem.server.SessionHandlers;
@@ -78,6 +79,8 @@ public final class TandemNode {
                     mapper, sessionWork, cluster::localSessionCount, events, board);
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
+            // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.
+            new Warmup(ownAddress(), config.warmup(), !config.clustered()).run();
             readiness.serving();
             dashboard = StatusPublisher.start(board, info, uri(), new HealthResource(readiness, cluster), cluster, metrics);
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
@@ -93,6 +96,12 @@ public final class TandemNode {
     /** Jetty's own answer: scheme, the bound host as configured (0.0.0.0 stays), the real port, the context path "/". */
     public URI uri() {
         return server.getURI();
+    }
+
+    /** Where the node reaches itself: its own port on the bound address, loopback when bound to every address. */
+    private URI ownAddress() {
+        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + uri().getPort() + "/");
     }
 
     /** Starts the drain; see {@link DrainSequence}. */

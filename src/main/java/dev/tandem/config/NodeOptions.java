@@ -107,6 +107,13 @@ public final class NodeOptions {
                 "on stop."})
     int stopTimeout;
 
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "10", converter = WholeNumberConverter.class,
+            description = {"Before reporting ready, send the node's own request",
+                "paths requests through its connector for this long",
+                "(0-20; 0 = off), so it serves at speed from its first",
+                "seconds in the pool."})
+    int warmupSeconds;
+
     @Option(names = "--max-requests", paramLabel = "N", converter = WholeNumberConverter.class,
             description = {"Requests served at once; more wait --queue-ms for",
                 "a slot, then get 503 + Retry-After (health checks,",

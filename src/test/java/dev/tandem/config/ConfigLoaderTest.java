@@ -75,7 +75,8 @@ class ConfigLoaderTest {
                 option("drain-seconds", "5", NodeConfig::drainTime, Duration.ofSeconds(5)),
                 option("stop-timeout", "12", NodeConfig::stopTimeout, Duration.ofSeconds(12)),
                 option("trusted-proxies", "10.0.0.0/8", c -> c.trustedProxies().toString(), "[10.0.0.0/8]"),
-                option("session-classes", "com.acme.**", NodeConfig::sessionClasses, "com.acme.**"));
+                option("session-classes", "com.acme.**", NodeConfig::sessionClasses, "com.acme.**"),
+                option("warmup-seconds", "5", NodeConfig::warmup, Duration.ofSeconds(5)));
     }
 
     private static Arguments option(String name, String value, Function<NodeConfig, Object> show, Object expected) {
@@ -181,7 +182,7 @@ class ConfigLoaderTest {
         assertThat(exit.code()).isZero();
         assertThat(exit.text()).contains("Usage:", "--host", "--port", "--node", "--peers", "--cluster-host",
                 "--cluster-port", "--cluster-name", "--session-timeout", "--drain-seconds", "--stop-timeout",
-                "--trusted-proxies", "--session-classes", "--config", "--version");
+                "--trusted-proxies", "--session-classes", "--warmup-seconds", "--config", "--version");
     }
 
     @Test
@@ -201,6 +202,11 @@ class ConfigLoaderTest {
     @Test
     void aPortAbove65535IsRefused() {
         refused("--port", "--port", "99999").hasMessageContaining("99999").hasMessageContaining("0-65535");
+    }
+
+    @Test
+    void aWarmUpOfMoreThan20SecondsIsRefusedSoReadinessIsNeverHeldBackLong() {
+        refused("--warmup-seconds", "--warmup-seconds", "21").hasMessageContaining("0-20");
     }
 
     @Test

@@ -1,0 +1,61 @@
+package dev.tandem.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.RunningNode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The warm-up pass: real requests through the node's own stack, none failing, no session left behind. */
+class WarmupTest {
+
+    @Test
+    void aStandalonePassUsesSessionsAndLeavesNoneBehind() {
+        try (RunningNode node = RunningNode.standalone("w1")) {
+            Warmup pass = new Warmup(node.uri(), Duration.ofSeconds(1), true);
+            pass.run();
+            assertThat(pass.requests()).as("requests sent").isGreaterThan(Warmup.CLIENTS * 10L);
+            assertThat(pass.failures()).as("failed requests").isZero();
+            assertThat(node.node().cluster().localSessionCount()).as("sessions left").isZero();
+        }
+    }
+
+    @Test
+    void aPassWithoutSessionsCreatesNone() {
+        try (RunningNode node = RunningNode.standalone("w2")) {
+            Warmup pass = new Warmup(node.uri(), Duration.ofMillis(500), false);
+            pass.run();
+            assertThat(pass.requests()).isPositive();
+            assertThat(pass.failures()).isZero();
+            assertThat(node.node().cluster().localSessionCount()).isZero();
+        }
+    }
+
+    @Test
+    void aZeroBudgetSendsNothing() {
+        Warmup pass = new Warmup(java.net.URI.create("http://127.0.0.1:9/"), Duration.ZERO, true);
+        pass.run();
+        assertThat(pass.requests()).isZero();
+    }
+
+    @Test
+    void aNodeWithAWarmUpBudgetRunsThePassBeforeItSaysItIsReady() {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Warmup.class);
+        logger.addAppender(log);
+        try (RunningNode node = RunningNode.start(NodeConfig.standalone("w3").withWarmup(Duration.ofSeconds(1)))) {
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .singleElement().asString().startsWith("warmed up in").contains("(0 failed)");
+            assertThat(node.node().readiness().state()).isEqualTo(Readiness.State.SERVING);
+            assertThat(node.node().cluster().localSessionCount()).isZero();
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+}
