@@ -36,11 +36,8 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private final PauseFence fence;
     private final StoreObserver observer;
     private final long graceMs;
-    private final SessionAttributeReader attributes;
 
-    FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer, Duration grace,
-            SessionAttributeReader attributes) {
-        this.attributes = attributes;
+    FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer, Duration grace) {
         this.gate = gate;
         this.holds = holds;
         this.fence = fence;
@@ -78,7 +75,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             // Without it every request, reads too, would write the session back.
             stored.setLastSaved(stored.getAccessed());
             try {
-                attributes.read(stored);
+                stored.deserializeAttributes();
             } catch (Exception e) {
                 throw new UnreadableSessionDataException(id, _context, e);
             }

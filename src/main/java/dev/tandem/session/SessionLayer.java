@@ -196,8 +196,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
         ClusterSessionHandler handler = new ClusterSessionHandler(scope);
         SessionHolds holds = new SessionHolds();
-        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, EXPIRY_GRACE,
-                new SessionAttributeReader());
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, EXPIRY_GRACE);
         store.setCache(sessions);
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);
