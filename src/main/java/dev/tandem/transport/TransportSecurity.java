@@ -1,22 +1,21 @@
 package dev.tandem.transport;
 
+import java.util.Optional;
 import java.util.Properties;
+import org.jgroups.util.SocketFactory;
 
 /**
  * How node-to-node traffic is protected: JGroups' TCP transport with TLS 1.3 and client
- * authentication against the cluster's credentials, or, for development only, not at all. The
- * values fill the {@code tandem.cluster.tls*} placeholders of tandem-infinispan.xml, for jar and WAR.
+ * authentication against the cluster's credentials, or, for development only, not at all. For jar
+ * and WAR alike, {@link ClusterCacheManagers} hands the transport the socket factory.
  */
 public sealed interface TransportSecurity {
-    String TLS = "tandem.cluster.tls";
-    String KEYSTORE = "tandem.cluster.tls.keystore";
-    String PASSWORD = "tandem.cluster.tls.password";
     /** System properties a WAR node gets from its jetty-base (bin/tandem-jetty-base writes them). */
     String CREDENTIALS = "tandem.cluster.credentials";
     String INSECURE = "tandem.cluster.insecure";
 
-    /** The placeholder values for tandem-infinispan.xml. */
-    Properties placeholders();
+    /** The sockets JGroups' TCP transport uses; empty: its plain default ones. */
+    Optional<SocketFactory> socketFactory();
 
     /** One line for the start-up log. */
     String describe();
@@ -43,12 +42,8 @@ public sealed interface TransportSecurity {
     /** Only peers holding one of the keystore's certificates connect; everything on the wire is encrypted. */
     record Tls(ClusterCredentials credentials) implements TransportSecurity {
         @Override
-        public Properties placeholders() {
-            Properties p = new Properties();
-            p.setProperty(TLS, "true");
-            p.setProperty(KEYSTORE, credentials.keystore().toAbsolutePath().toString());
-            p.setProperty(PASSWORD, credentials.password());
-            return p;
+        public Optional<SocketFactory> socketFactory() {
+            return Optional.of(ClusterSocketFactory.forCredentials(credentials));
         }
 
         @Override
@@ -60,12 +55,8 @@ public sealed interface TransportSecurity {
     /** Plain TCP: any process that reaches the cluster port can join, read and write sessions. */
     record Insecure() implements TransportSecurity {
         @Override
-        public Properties placeholders() {
-            Properties p = new Properties();
-            p.setProperty(TLS, "false");
-            p.setProperty(KEYSTORE, "");
-            p.setProperty(PASSWORD, "");
-            return p;
+        public Optional<SocketFactory> socketFactory() {
+            return Optional.empty();
         }
 
         @Override

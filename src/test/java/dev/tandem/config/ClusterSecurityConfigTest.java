@@ -52,8 +52,8 @@ class ClusterSecurityConfigTest {
         assertThat(load("--cluster-credentials", credentials.toString()).transportSecurity())
                 .isInstanceOf(TransportSecurity.Tls.class);
         NodeConfig fromEnv = load(new HashMap<>(Map.of("TANDEM_CLUSTER_CREDENTIALS", credentials.toString())));
-        assertThat(fromEnv.transportSecurity().placeholders().getProperty(TransportSecurity.KEYSTORE))
-                .isEqualTo(credentials.resolve("cluster.p12").toString());
+        assertThat(((TransportSecurity.Tls) fromEnv.transportSecurity()).credentials().keystore())
+                .isEqualTo(credentials.resolve("cluster.p12"));
     }
 
     @Test
@@ -94,7 +94,7 @@ class ClusterSecurityConfigTest {
     void theWarsStartIniNamesTheCredentialsDirectoryButNeverThePassword() {
         String ini = JettyIni.lines(load("--cluster-credentials", credentials.toString()));
         assertThat(ini).contains("-Dtandem.cluster.credentials=" + credentials);
-        String password = TestCredentials.security(credentials).placeholders().getProperty(TransportSecurity.PASSWORD);
+        String password = ((TransportSecurity.Tls) TestCredentials.security(credentials)).credentials().password();
         assertThat(ini).doesNotContain(password);
     }
 }
