@@ -191,8 +191,20 @@ class HaproxyFailoverIT {
                 .until(() -> lab.haproxy.status("n3").startsWith("DOWN"));
         long markDownMs = (System.nanoTime() - t0) / 1_000_000;
         long writesAtDown = driver.progress().writesOk();
-        Awaitility.await("load goes on without n3").atMost(Duration.ofSeconds(30))
-                .until(() -> driver.progress().writesOk() >= writesAtDown + 200 || run.isDone());
+        StringBuilder timeline = new StringBuilder();
+        try {
+            Awaitility.await("load goes on without n3").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> {
+                        LoadResult p = driver.progress();
+                        timeline.append(String.format(" %ds:ok=%d/unknown=%d/readsFailed=%d",
+                                (System.nanoTime() - t0) / 1_000_000_000, p.writesOk(), p.writesUnknown(), p.readsFailed()));
+                        assertThat(p.writesOk() >= writesAtDown + 200 || run.isDone())
+                                .as("200 writes after n3 was marked DOWN (at %d):%s", writesAtDown, timeline).isTrue();
+                    });
+        } catch (AssertionError | RuntimeException e) {
+            lab.keepLogs("haproxy-f5-lab-logs");
+            throw e;
+        }
         long frozenMs = (System.nanoTime() - t0) / 1_000_000;
 
         long t1 = System.nanoTime();

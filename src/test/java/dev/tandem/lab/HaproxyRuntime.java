@@ -65,7 +65,7 @@ public final class HaproxyRuntime {
         return row == null ? "ABSENT" : row.get("status");
     }
 
-    long sessionsTotal(String server) {
+    public long sessionsTotal(String server) {
         Map<String, String> row = servers("tandem").get(server);
         return row == null ? 0 : Long.parseLong(row.get("stot"));
     }

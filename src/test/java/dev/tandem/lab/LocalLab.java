@@ -100,6 +100,19 @@ public final class LocalLab implements AutoCloseable {
                 });
     }
 
+    /** Copies the lab's logs (nodes, HAProxy) to target/test-logs/NAME, for a failed test to be read later. */
+    public void keepLogs(String name) {
+        Path to = Path.of("target", "test-logs", name);
+        try (var files = java.nio.file.Files.walk(dir.resolve("logs"))) {
+            java.nio.file.Files.createDirectories(to);
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                java.nio.file.Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("could not keep the lab's logs in " + to + ": " + e);
+        }
+    }
+
     /** The process id bin/tandem-lab recorded for a node. */
     public long pid(String node) {
         try {

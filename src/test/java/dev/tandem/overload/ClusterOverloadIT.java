@@ -10,8 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The local lab (HAProxy + 3 nodes on loopback, the nodes sharing one core) under an open-loop crowd
  * at many times what it serves, through the VIP: everyone is answered within the queue budget,
- * served or refused with 503 JSON + Retry-After, no node is marked DOWN, no acknowledged write is
- * lost, and the lab answers normally right after.
+ * served or refused with 503 JSON + Retry-After, no node is marked DOWN, a node drained meanwhile
+ * leaves without failing anything, no acknowledged write is lost, and the lab answers normally right
+ * after.
  */
 class ClusterOverloadIT {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterOverloadIT.class);
@@ -47,7 +51,7 @@ class ClusterOverloadIT {
     }
 
     @Test
-    void theLabAtManyTimesItsCapacityAnswersEveryoneWithinTheBudgetKeepsEveryNodeUpAndLosesNoAcknowledgedWrite()
+    void theLabAtManyTimesItsCapacityAnswersEveryoneWithinTheBudgetKeepsEveryNodeUpDrainsOneAndLosesNoAcknowledgedWrite()
             throws Exception {
         Requirements.command("haproxy");
         dir = Files.createTempDirectory(Path.of("/tmp"), "tovl");
@@ -63,11 +67,12 @@ class ClusterOverloadIT {
 
         ConcurrentLinkedQueue<String> notUp = new ConcurrentLinkedQueue<>();
         AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicBoolean draining = new AtomicBoolean(false);
         Thread watcher = new Thread(() -> {
             while (loading.get()) {
                 for (String n : lab.nodes()) {
                     String status = lab.haproxy.status(n);
-                    if (!status.equals("UP")) {
+                    if (!status.equals("UP") && !(n.equals("n3") && draining.get())) {
                         notUp.add(n + " " + status);
                     }
                 }
@@ -81,14 +86,32 @@ class ClusterOverloadIT {
         watcher.start();
         OpenLoop load = new OpenLoop(List.of(vip), sessions, Duration.ofSeconds(15), 5000);
         List<OpenLoop.Sample> samples;
+        String drained;
+        long drainMs;
         try {
-            samples = load.run(RATE, Duration.ofSeconds(15));
+            CompletableFuture<List<OpenLoop.Sample>> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return load.run(RATE, Duration.ofSeconds(15));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // A drain while the lab sheds load: n3 stops taking new requests, finishes its own and exits.
+            long servedBefore = lab.haproxy.sessionsTotal("n3");
+            Awaitility.await("overload under way on n3").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> lab.haproxy.sessionsTotal("n3") >= servedBefore + 50 || run.isDone());
+            draining.set(true);
+            long t0 = System.nanoTime();
+            drained = lab.lab(Duration.ofSeconds(60), "drain", "n3");
+            drainMs = (System.nanoTime() - t0) / 1_000_000;
+            samples = run.get(2, TimeUnit.MINUTES);
         } finally {
             loading.set(false);
             watcher.join(5000);
         }
         Figures f = Figures.of(samples, 15);
-        LOG.info("3 nodes through HAProxy, open loop: {}", f.line());
+        LOG.info("3 nodes through HAProxy, open loop: {}; n3 drained in {} ms during it", f.line(), drainMs);
+        assertThat(drained).as("n3 drained during the overload").contains("n3 drained and exited");
 
         assertThat(f.refused()).as("the load exceeded the lab's capacity (else this test proves nothing): " + f.line())
                 .isPositive();
