@@ -56,7 +56,8 @@ public final class TandemNode {
         int slots = config.overload().maxRequests();
         this.sessionWork = new SessionWork(slots, slots, metrics);
         // A session's events are kept as long as the session itself may live (and its expiry grace).
-        this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1));
+        this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1),
+                config.eventsWriteTimeout());
         this.drain = new DrainSequence(readiness, config.drainTime(), List.of(
                 // After the drain window the balancer sends nothing new here: clients reconnect elsewhere.
                 new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),

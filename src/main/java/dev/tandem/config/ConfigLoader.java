@@ -192,8 +192,9 @@ public final class ConfigLoader {
         OverloadLimits overload = new OverloadLimits(
                 o.maxRequests == null ? defaults.maxRequests() : range("--max-requests", o.maxRequests, 1, 10_000),
                 o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
+        Duration eventsWriteTimeout = Duration.ofSeconds(range("--events-write-timeout", o.eventsWriteTimeout, 1, 300));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits);
+                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits, eventsWriteTimeout);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */

@@ -28,7 +28,8 @@ public record NodeConfig(
         String sessionClasses,
         TransportSecurity transportSecurity,
         OverloadLimits overload,
-        SessionLimits sessionLimits) {
+        SessionLimits sessionLimits,
+        Duration eventsWriteTimeout) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -50,37 +51,50 @@ public record NodeConfig(
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
                 Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "",
-                TransportSecurity.insecure(), OverloadLimits.defaults(), SessionLimits.defaults());
+                TransportSecurity.insecure(), OverloadLimits.defaults(), SessionLimits.defaults(),
+                Duration.ofSeconds(NodeOptions.EVENTS_WRITE_TIMEOUT_DEFAULT));
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, sessionLimits, eventsWriteTimeout);
     }
 
     /** Tests that form clusters in one JVM: the cluster's credentials (standalone() has none). */
     public NodeConfig withTransportSecurity(TransportSecurity security) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload, sessionLimits);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                security, overload, sessionLimits, eventsWriteTimeout);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, sessionLimits, eventsWriteTimeout);
     }
 
     public NodeConfig withOverload(OverloadLimits limits) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits, sessionLimits);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, limits, sessionLimits, eventsWriteTimeout);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, sessionLimits, eventsWriteTimeout);
     }
 
     public NodeConfig withSessionLimits(SessionLimits limits) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, limits);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, limits, eventsWriteTimeout);
+    }
+
+    public NodeConfig withEventsWriteTimeout(Duration timeout) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, sessionLimits, timeout);
     }
 }
