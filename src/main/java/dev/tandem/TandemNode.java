@@ -10,6 +10,7 @@ import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
 import dev.tandem.events.EventLog;
 import dev.tandem.events.Events;
+import dev.tandem.events.InfinispanEventStore;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.lifecycle.DrainSequence;
@@ -71,7 +72,8 @@ public final class TandemNode {
         try {
             cluster.start();
             Metrics.bindCluster(metrics, cluster);
-            events.start(cluster.cache().getCacheManager().getCache(EventLog.CACHE), config.clustered(), metrics);
+            events.start(new InfinispanEventStore(cluster.cache().getCacheManager().getCache(EventLog.CACHE)),
+                    config.clustered(), metrics);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             StatusBoard board = StatusBoard.of(cluster, mapper);

@@ -14,9 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.infinispan.Cache;
-import org.infinispan.factories.ComponentRegistry;
-import org.infinispan.statetransfer.StateTransferManager;
 
 /**
  * The node's real-time module: the event log on the cluster, the API that publishes and listens,
@@ -59,13 +56,13 @@ public final class Events implements AutoCloseable {
      * Follows the event cache. A joining node serves at once (it is not ready yet, see
      * SessionCluster) and reads the events again once its state transfer is complete.
      */
-    public void start(Cache<String, String> cache, boolean clustered, MeterRegistry registry) {
-        EventLog started = new EventLog(cache, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
+    public void start(EventStore store, boolean clustered, MeterRegistry registry) {
+        EventLog started = new EventLog(store, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
         started.start();
         this.log = started;
         if (clustered) {
             Thread t = new Thread(() -> {
-                ComponentRegistry.componentOf(cache, StateTransferManager.class).waitForInitialStateTransferToComplete();
+                store.awaitInitialState();
                 started.load();
             }, "tandem-events-state");
             t.setDaemon(true);
