@@ -46,6 +46,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
     private String notice;
     private boolean heartbeatDue;
     private boolean draining;
+    private boolean reconnectSent;
     private boolean unflushed;
     private volatile boolean closed;
     /** When the socket last refused more (System.nanoTime), 0 while it takes what we write. */
@@ -119,8 +120,8 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
                 }
                 String chunk = next();
                 if (chunk == null) {
-                    if (draining) {
-                        close();
+                    if (reconnectSent) {
+                        close(); // written and flushed: the stream ends cleanly
                     }
                     return;
                 }
@@ -147,8 +148,11 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
             notice = null;
             return n;
         }
+        if (reconnectSent) {
+            return null; // nothing after the reconnect hint; the stream closes
+        }
         if (draining) {
-            draining = false; // then close once it is written
+            reconnectSent = true;
             return "event: reconnect\ndata: {\"reason\":\"draining\",\"node\":\"" + node + "\"}\n\n";
         }
         List<Event> ready;
