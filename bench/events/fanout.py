@@ -50,7 +50,8 @@ def publisher():
     host, port = NODES[0]
     jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     base = "http://%s:%s" % (host, port)
-    jar.open(urllib.request.Request(base + "/api/session/counter", data=b"", method="POST"), timeout=5).read()
+    jar.open(urllib.request.Request(base + "/api/session/counter", data=b"", method="POST",
+                                    headers={"Content-Type": "application/json"}), timeout=5).read()
     return jar, base
 
 
