@@ -173,11 +173,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
         heartbeatDue = false;
         StringBuilder chunk = new StringBuilder();
         for (Event e : ready) {
-            ObjectNode body = mapper.valueToTree(e);
-            body.remove("uid");
-            body.put("via", node);
-            chunk.append("id: ").append(e.id()).append("\nevent: ").append(e.type())
-                    .append("\ndata: ").append(json(body)).append("\n\n");
+            chunk.append(log.sse(e, this::format));
             cursor = e.id();
             if (chunk.length() >= MAX_CHUNK_CHARS) {
                 break;
@@ -236,6 +232,13 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
 
     boolean isClosed() {
         return closed;
+    }
+
+    private String format(Event e) {
+        ObjectNode body = mapper.valueToTree(e);
+        body.remove("uid");
+        body.put("via", node);
+        return "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + json(body) + "\n\n";
     }
 
     private String json(Object o) {
