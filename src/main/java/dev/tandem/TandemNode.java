@@ -10,6 +10,7 @@ import dev.tandem.config.NodeConfig;
 import dev.tandem.config.BuildVersion;
 import dev.tandem.events.EventLog;
 import dev.tandem.events.Events;
+import dev.tandem.events.InfinispanEventStore;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.lifecycle.DrainSequence;
@@ -57,7 +58,8 @@ public final class TandemNode {
         int slots = config.overload().maxRequests();
         this.sessionWork = new SessionWork(slots, slots, metrics);
         // A session's events are kept as long as the session itself may live (and its expiry grace).
-        this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1));
+        this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1),
+                config.eventsWriteTimeout());
         this.drain = new DrainSequence(readiness, config.drainTime(), List.of(
                 // After the drain window the balancer sends nothing new here: clients reconnect elsewhere.
                 new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),
@@ -71,7 +73,8 @@ public final class TandemNode {
         try {
             cluster.start();
             Metrics.bindCluster(metrics, cluster);
-            events.start(cluster.cache().getCacheManager().getCache(EventLog.CACHE), config.clustered(), metrics);
+            events.start(new InfinispanEventStore(cluster.cache().getCacheManager().getCache(EventLog.CACHE)),
+                    config.clustered(), metrics);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             StatusBoard board = StatusBoard.of(cluster, mapper);

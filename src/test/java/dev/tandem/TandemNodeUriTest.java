@@ -13,7 +13,7 @@ class TandemNodeUriTest {
         NodeConfig s = NodeConfig.standalone("u1");
         return new NodeConfig(host, 0, s.node(), s.peers(), s.clusterHost(), s.clusterPort(), s.clusterName(),
                 s.sessionTimeout(), s.drainTime(), s.stopTimeout(), s.trustedProxies(), s.sessionClasses(),
-                s.transportSecurity(), s.overload(), s.sessionLimits(), s.warmup());
+                s.transportSecurity(), s.overload(), s.sessionLimits(), s.warmup(), s.eventsWriteTimeout());
     }
 
     @Test

@@ -195,8 +195,10 @@ public final class ConfigLoader {
                 o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
         // At most 20 s: readiness waits for the pass, and a node must not hide from the balancer for long.
         Duration warmup = Duration.ofSeconds(range("--warmup-seconds", o.warmupSeconds, 0, 20));
+        Duration eventsWriteTimeout = Duration.ofSeconds(range("--events-write-timeout", o.eventsWriteTimeout, 1, 300));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits, warmup);
+                sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits, warmup,
+                eventsWriteTimeout);
     }
 
     /** The given name, or else the host name's first label, cleaned up; it becomes the session id suffix. */

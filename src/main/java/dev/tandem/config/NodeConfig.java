@@ -29,7 +29,7 @@ public record NodeConfig(
         TransportSecurity transportSecurity,
         OverloadLimits overload,
         SessionLimits sessionLimits,
-        Duration warmup) {
+        Duration warmup, Duration eventsWriteTimeout) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -51,43 +51,50 @@ public record NodeConfig(
         loopback.add("127.0.0.0/8");
         return new NodeConfig("127.0.0.1", 0, node, List.of(), "127.0.0.1", 7800, "tandem",
                 Duration.ofMinutes(30), Duration.ZERO, Duration.ofSeconds(5), loopback, "",
-                TransportSecurity.insecure(), OverloadLimits.defaults(), SessionLimits.defaults(), Duration.ZERO);
+                TransportSecurity.insecure(), OverloadLimits.defaults(), SessionLimits.defaults(), Duration.ZERO,
+                Duration.ofSeconds(NodeOptions.EVENTS_WRITE_TIMEOUT_DEFAULT));
     }
 
     public NodeConfig withCluster(String clusterHost, int clusterPort, List<HostPort> peers, String clusterName) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup, eventsWriteTimeout);
     }
 
     /** Tests that form clusters in one JVM: the cluster's credentials (standalone() has none). */
     public NodeConfig withTransportSecurity(TransportSecurity security) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload, sessionLimits, warmup);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, security, overload, sessionLimits, warmup, eventsWriteTimeout);
     }
 
     public NodeConfig withDrainTime(Duration drain) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup);
+                sessionTimeout, drain, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup, eventsWriteTimeout);
     }
 
     public NodeConfig withOverload(OverloadLimits limits) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits, sessionLimits, warmup);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, limits, sessionLimits, warmup, eventsWriteTimeout);
     }
 
     public NodeConfig withSessionTimeout(Duration timeout) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup);
+                timeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, warmup, eventsWriteTimeout);
     }
 
     /** Tests that check the warm-up pass (standalone() has none: test nodes start at once). */
     public NodeConfig withWarmup(Duration budget) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, budget);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, sessionLimits, budget, eventsWriteTimeout);
     }
 
     public NodeConfig withSessionLimits(SessionLimits limits) {
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
-                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, limits, warmup);
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses, transportSecurity, overload, limits, warmup, eventsWriteTimeout);
+    }
+
+    public NodeConfig withEventsWriteTimeout(Duration timeout) {
+        return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
+                sessionTimeout, drainTime, stopTimeout, trustedProxies, sessionClasses,
+                transportSecurity, overload, sessionLimits, warmup, timeout);
     }
 }

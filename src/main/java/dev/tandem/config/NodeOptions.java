@@ -114,6 +114,19 @@ public final class NodeOptions {
                 "seconds in the pool."})
     int warmupSeconds;
 
+    /**
+     * Why 10 s: a client whose socket takes nothing for that long is gone or stuck (a phone in a
+     * tunnel); closing it frees its buffers, and the browser reconnects with Last-Event-ID.
+     */
+    static final int EVENTS_WRITE_TIMEOUT_DEFAULT = 10;
+
+    @Option(names = "--events-write-timeout", paramLabel = "SECONDS", defaultValue = "" + EVENTS_WRITE_TIMEOUT_DEFAULT,
+            converter = WholeNumberConverter.class,
+            description = {"An event stream whose client takes no data for",
+                "this long is closed (the client reconnects and",
+                "resumes from Last-Event-ID); others never wait."})
+    int eventsWriteTimeout;
+
     @Option(names = "--max-requests", paramLabel = "N", converter = WholeNumberConverter.class,
             description = {"Requests served at once; more wait --queue-ms for",
                 "a slot, then get 503 + Retry-After (health checks,",

@@ -31,6 +31,8 @@ final class ChannelLog {
 
     private final NavigableMap<Long, Event> events = new TreeMap<>();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    /** Each event as this node's streams send it, formatted once for all of them. */
+    private final Map<Long, String> sse = new ConcurrentHashMap<>();
     private long readable = -1;
     private long holeSince;
 
@@ -61,8 +63,24 @@ final class ChannelLog {
         return advance(System.nanoTime());
     }
 
+    /** The event as an SSE chunk, formatted on first use and shared by every stream of the channel here. */
+    String sse(Event e, java.util.function.Function<Event, String> format) {
+        String text = sse.get(e.id());
+        if (text != null) {
+            return text;
+        }
+        text = format.apply(e);
+        synchronized (this) {
+            if (events.containsKey(e.id())) { // not once it left the buffer
+                sse.putIfAbsent(e.id(), text);
+            }
+        }
+        return text;
+    }
+
     synchronized void remove(long id) {
         events.remove(id);
+        sse.remove(id);
         if (!events.isEmpty() && readable < events.firstKey() - 1) {
             readable = events.firstKey() - 1;
         }

@@ -12,19 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.infinispan.Cache;
-import org.infinispan.context.Flag;
-import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
-import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide, ordered, bounded event log of every channel, kept in the replicated cache
- * {@value #CACHE}.
+ * {@value #CACHE} (through an {@link EventStore}).
  *
  * <p><b>Why one cache entry per event, claimed with putIfAbsent.</b> Each event is stored under
  * {@code e:<channel>:<id>}; a publisher takes the next id by {@code putIfAbsent}, which Infinispan
@@ -48,7 +41,7 @@ public final class EventLog {
     static final Duration HOLE_WAIT = Duration.ofSeconds(2);
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
-    private final Cache<String, String> cache;
+    private final EventStore cache;
     private final ObjectMapper mapper;
     private final String node;
     private final Executor notifier;
@@ -56,7 +49,7 @@ public final class EventLog {
     private final Duration roomRetention;
     private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
 
-    EventLog(Cache<String, String> cache, ObjectMapper mapper, String node, Executor notifier,
+    EventLog(EventStore cache, ObjectMapper mapper, String node, Executor notifier,
              Duration sessionRetention, Duration roomRetention) {
         this.cache = cache;
         this.mapper = mapper;
@@ -68,17 +61,17 @@ public final class EventLog {
 
     /** Starts following the cache, then reads what it already holds. */
     void start() {
-        cache.addListener(new Feed());
+        cache.listen(this::created, this::removed);
         load();
     }
 
     /** Reads every event this node holds (again after a state transfer); merging is idempotent. */
     void load() {
-        for (Map.Entry<String, String> e : cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet()) {
-            if (e.getKey().startsWith("e:") && e.getValue() != null) {
-                log(channelKeyOf(e.getKey())).load(read(e.getValue()));
+        cache.forEachLocal((key, value) -> {
+            if (key.startsWith("e:") && value != null) {
+                log(channelKeyOf(key)).load(read(value));
             }
-        }
+        });
         logs.values().forEach(l -> {
             if (l.settle()) {
                 wake(l);
@@ -92,15 +85,14 @@ public final class EventLog {
         long next = log.nextId();
         if (next == 0) {
             String fresh = Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
-            String agreed = cache.putIfAbsent(anchorKey(channel.key()), fresh, retention(channel).toMillis(), TimeUnit.MILLISECONDS);
+            String agreed = cache.putIfAbsent(anchorKey(channel.key()), fresh, retention(channel));
             next = Long.parseLong(agreed == null ? fresh : agreed);
         }
         String uid = UUID.randomUUID().toString();
         for (int attempt = 0; attempt < 10_000; attempt++) {
             Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
             String json = write(event);
-            String existing = cache.putIfAbsent(eventKey(channel.key(), next), json,
-                    retention(channel).toMillis(), TimeUnit.MILLISECONDS);
+            String existing = cache.putIfAbsent(eventKey(channel.key(), next), json, retention(channel));
             if (existing == null || uid.equals(read(existing).uid())) {
                 trim(channel.key(), log);
                 return event;
@@ -151,7 +143,7 @@ public final class EventLog {
 
     private void trim(String key, ChannelLog log) {
         for (Long old : log.beyondCapacity(CAPACITY)) {
-            cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(eventKey(key, old));
+            cache.remove(eventKey(key, old));
         }
     }
 
@@ -166,7 +158,7 @@ public final class EventLog {
         String key = channelKeyOf(cacheKey);
         Event event = read(value);
         ChannelLog log = log(key);
-        String anchor = cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).get(anchorKey(key));
+        String anchor = cache.localGet(anchorKey(key));
         long start = anchor == null ? event.id() : Long.parseLong(anchor);
         if (log.add(event, start)) {
             wake(log);
@@ -219,26 +211,12 @@ public final class EventLog {
         }
     }
 
-    /** Runs on the thread that applied the write on this node: hands off at once. */
-    @Listener(observation = Listener.Observation.POST)
-    public final class Feed {
-        @CacheEntryCreated
-        public void created(CacheEntryEvent<String, String> e) {
-            try {
-                added(e.getKey(), e.getValue());
-            } catch (RuntimeException ex) {
-                LOG.warn("unreadable event entry {}: {}", e.getKey(), ex.toString());
-            }
-        }
-
-        @CacheEntryRemoved
-        public void removed(CacheEntryEvent<String, String> e) {
-            EventLog.this.removed(e.getKey());
-        }
-
-        @CacheEntryExpired
-        public void expired(CacheEntryEvent<String, String> e) {
-            EventLog.this.removed(e.getKey());
+    /** An entry created on this node (on the thread that applied it: hands off at once). */
+    private void created(String key, String value) {
+        try {
+            added(key, value);
+        } catch (RuntimeException ex) {
+            LOG.warn("unreadable event entry {}: {}", key, ex.toString());
         }
     }
 }

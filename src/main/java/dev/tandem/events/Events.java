@@ -3,6 +3,7 @@ package dev.tandem.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.ClusterView;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -13,9 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.infinispan.Cache;
-import org.infinispan.factories.ComponentRegistry;
-import org.infinispan.statetransfer.StateTransferManager;
 
 /**
  * The node's real-time module: the event log on the cluster, the API that publishes and listens,
@@ -30,19 +28,26 @@ public final class Events implements AutoCloseable {
     private final String node;
     private final ObjectMapper mapper;
     private final Duration sessionRetention;
+    private final Duration writeTimeout;
+    private final java.util.concurrent.atomic.AtomicLong stalled = new java.util.concurrent.atomic.AtomicLong();
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers;
     private final java.util.concurrent.ExecutorService notifier;
     private volatile EventLog log;
     private volatile boolean draining;
 
-    /** @param sessionRetention how long a session's events are kept: its timeout and a little */
-    public Events(String node, ObjectMapper mapper, Duration sessionRetention) {
+    /**
+     * @param sessionRetention how long a session's events are kept: its timeout and a little
+     * @param writeTimeout     a stream whose client takes nothing for this long is closed (--events-write-timeout)
+     */
+    public Events(String node, ObjectMapper mapper, Duration sessionRetention, Duration writeTimeout) {
         this.node = node;
         this.mapper = mapper;
         this.sessionRetention = sessionRetention;
+        this.writeTimeout = writeTimeout;
         AtomicInteger n = new AtomicInteger();
-        // Waking clients writes their answers; a few threads, whatever the number of clients.
+        // Waking clients writes their answers; a few threads, whatever the number of clients: a
+        // stream writes only what its socket takes at once (SseStream), so none of them ever waits.
         this.notifier = Executors.newFixedThreadPool(4, r -> daemon(r, "tandem-events-" + n.incrementAndGet()));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tandem-events-timer"));
     }
@@ -51,13 +56,13 @@ public final class Events implements AutoCloseable {
      * Follows the event cache. A joining node serves at once (it is not ready yet, see
      * SessionCluster) and reads the events again once its state transfer is complete.
      */
-    public void start(Cache<String, String> cache, boolean clustered, MeterRegistry registry) {
-        EventLog started = new EventLog(cache, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
+    public void start(EventStore store, boolean clustered, MeterRegistry registry) {
+        EventLog started = new EventLog(store, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
         started.start();
         this.log = started;
         if (clustered) {
             Thread t = new Thread(() -> {
-                ComponentRegistry.componentOf(cache, StateTransferManager.class).waitForInitialStateTransferToComplete();
+                store.awaitInitialState();
                 started.load();
             }, "tandem-events-state");
             t.setDaemon(true);
@@ -65,8 +70,13 @@ public final class Events implements AutoCloseable {
         }
         timers.scheduleWithFixedDelay(started::skipStaleHoles, 500, 500, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        long check = Math.max(100, Math.min(1000, writeTimeout.toMillis() / 4));
+        timers.scheduleWithFixedDelay(this::closeStalled, check, check, TimeUnit.MILLISECONDS);
         Gauge.builder("tandem.events.waiting", started, EventLog::waiting)
                 .description("Long polls and event streams waiting on this node").register(registry);
+        FunctionCounter.builder("tandem.events.stalled.streams", stalled, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Event streams closed because their client took no data for --events-write-timeout")
+                .register(registry);
     }
 
     /** Registers the events API (resources and the session-change publisher). */
@@ -94,14 +104,28 @@ public final class Events implements AutoCloseable {
         return logOrFail();
     }
 
+    Duration writeTimeout() {
+        return writeTimeout;
+    }
+
     void opened(SseStream stream) {
         streams.add(stream);
-        notifier.execute(stream::open);
     }
 
     private void heartbeat() {
         streams.removeIf(SseStream::isClosed);
         streams.forEach(s -> notifier.execute(s::heartbeat));
+    }
+
+    /** Closes the streams whose clients took nothing for the write timeout (they reconnect and resume). */
+    private void closeStalled() {
+        long now = System.nanoTime();
+        for (SseStream s : streams) {
+            if (s.closeIfStalled(now)) {
+                stalled.incrementAndGet();
+            }
+        }
+        streams.removeIf(SseStream::isClosed);
     }
 
     private EventLog logOrFail() {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
 import dev.tandem.web.ErrorBody;
 import dev.tandem.web.RequestIds;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -15,10 +17,10 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.glassfish.jersey.server.ChunkedOutput;
 
 /**
  * Listening: long poll ({@code GET /api/events}) and SSE ({@code GET /api/events/stream}). Both
@@ -84,11 +86,16 @@ public final class EventsResource {
         poll.wake(); // an event may have arrived between the read above and the subscription
     }
 
+    /**
+     * Validated here (bad input gets the API's JSON errors), then the suspended request is handed
+     * to an {@link SseStream}, which writes it with the servlet API's non-blocking output.
+     */
     @GET
     @Path("stream")
     @Produces("text/event-stream")
-    public Response stream(@Context HttpServletRequest request, @QueryParam("channel") String channelName,
-                           @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId) {
+    public void stream(@Context HttpServletRequest request, @QueryParam("channel") String channelName,
+                       @QueryParam("after") String after, @HeaderParam("Last-Event-ID") String lastEventId,
+                       @Suspended AsyncResponse response) throws IOException {
         Channel channel = Channel.parse(channelName, request.getSession(false));
         Long cursor = null;
         if (lastEventId != null && !lastEventId.isEmpty()) {
@@ -99,18 +106,22 @@ public final class EventsResource {
         if (events.draining()) {
             throw new ApiException(503, "unavailable", "this node is draining; reconnect");
         }
+        // Jersey started the servlet's asynchronous mode when it suspended the request: the stream
+        // takes the response over and Jersey never writes it (the AsyncResponse is never resumed).
+        AsyncContext async = request.getAsyncContext();
+        HttpServletResponse raw = (HttpServletResponse) async.getResponse();
+        raw.setStatus(200);
+        raw.setContentType("text/event-stream;charset=utf-8");
+        // Proxies and browsers must pass each chunk on as it comes.
+        raw.setHeader("Cache-Control", "no-cache, no-transform");
+        raw.setHeader("X-Accel-Buffering", "no");
         ChannelLog log = events.log().log(channel.key());
-        ChunkedOutput<String> out = new ChunkedOutput<>(String.class);
-        SseStream stream = new SseStream(events.log(), channel, log, out, mapper, node,
-                cursor != null ? cursor.longValue() : log.last());
+        SseStream stream = new SseStream(events.log(), channel, log, mapper, node,
+                cursor != null ? cursor.longValue() : log.last(), events.writeTimeout());
         // Subscribed before the first chunk, so nothing published in between is missed.
         events.log().subscribe(channel.key(), stream);
         events.opened(stream);
-        return Response.ok(out)
-                // Proxies and browsers must pass each chunk on as it comes.
-                .header("Cache-Control", "no-cache, no-transform")
-                .header("X-Accel-Buffering", "no")
-                .build();
+        stream.open(async);
     }
 
     static Response expired(ChannelLog.Expired e, String requestId) {

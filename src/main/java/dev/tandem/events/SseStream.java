@@ -3,116 +3,242 @@ package dev.tandem.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.glassfish.jersey.server.ChunkedOutput;
 
 /**
- * One server-sent-events stream. Jersey's ChunkedOutput keeps the response open without a
- * thread (the request is suspended); each chunk written here is flushed to the client.
- * Writes to one stream are serialized; each event carries {@code id:} so a browser resumes with
- * {@code Last-Event-ID} wherever it reconnects.
+ * One server-sent-events stream, written with the servlet API's non-blocking output: a write
+ * happens only when the socket can take it ({@link ServletOutputStream#isReady}), so no thread ever
+ * waits on a client, and a client that stops reading delays nobody else.
+ *
+ * <p><b>Backlog.</b> A stream holds no queue of its own: it keeps a cursor into the channel's
+ * replay buffer (shared by every listener of the channel) and, while its socket is full, at most
+ * one chunk of {@link #MAX_CHUNK_CHARS} in Jetty's hands. What it has not sent yet stays in the
+ * buffer; a stream that falls more than the buffer behind gets {@code event: expired} and goes on
+ * from the oldest event held, as a reconnecting client would get 410.
+ *
+ * <p><b>Stalls.</b> When the socket has taken nothing for the write timeout, the stream is closed
+ * (the pending write is aborted and the connection dropped); the client reconnects and resumes
+ * from its Last-Event-ID, from the buffer. Each event carries {@code id:} for that.
  */
-final class SseStream implements Waiter {
+final class SseStream implements Waiter, WriteListener, AsyncListener {
     /** How long a browser waits before it reconnects (sent once, in the first chunk). */
     static final long RETRY_MS = 1000;
+    /** One write carries events up to about this many characters (a stalled stream pins at most one). */
+    static final int MAX_CHUNK_CHARS = 32 * 1024;
 
     private final EventLog events;
     private final Channel channel;
     private final ChannelLog log;
-    private final ChunkedOutput<String> out;
     private final ObjectMapper mapper;
     private final String node;
+    private final long writeTimeoutNanos;
+    private AsyncContext async;
+    private ServletOutputStream out;
     private long cursor;
-    private boolean closed;
+    private boolean hello = true;
+    private String notice;
+    private boolean heartbeatDue;
+    private boolean draining;
+    private boolean reconnectSent;
+    private boolean unflushed;
+    private volatile boolean closed;
+    /** When the socket last refused more (System.nanoTime), 0 while it takes what we write. */
+    private volatile long unreadySince;
 
-    SseStream(EventLog events, Channel channel, ChannelLog log, ChunkedOutput<String> out, ObjectMapper mapper,
-              String node, long cursor) {
+    SseStream(EventLog events, Channel channel, ChannelLog log, ObjectMapper mapper, String node, long cursor,
+              java.time.Duration writeTimeout) {
         this.events = events;
         this.channel = channel;
         this.log = log;
-        this.out = out;
         this.mapper = mapper;
         this.node = node;
         this.cursor = cursor;
+        this.writeTimeoutNanos = writeTimeout.toNanos();
     }
 
-    /** First chunk: reconnect delay and who serves the stream; then what the client missed. */
-    synchronized void open() {
-        ObjectNode hello = mapper.createObjectNode().put("channel", channel.name()).put("node", node).put("cursor", cursor);
-        send("retry: " + RETRY_MS + "\nevent: hello\ndata: " + json(hello) + "\n\n");
+    /** Takes over the suspended request; the container calls {@link #onWritePossible} when it can write. */
+    synchronized void open(AsyncContext async) throws IOException {
+        this.async = async;
+        async.setTimeout(0); // a stream ends on the client, at drain or at a stall; not on a timer
+        async.addListener(this);
+        this.out = async.getResponse().getOutputStream();
+        out.setWriteListener(this);
+    }
+
+    @Override
+    public synchronized void onWritePossible() {
+        unreadySince = 0;
         pump();
     }
 
     @Override
-    public void wake() {
-        synchronized (this) {
-            pump();
-        }
+    public synchronized void wake() {
+        pump();
     }
 
     synchronized void heartbeat() {
-        send(": heartbeat\n\n");
+        heartbeatDue = true;
+        pump();
     }
 
     @Override
     public synchronized void drain() {
-        send("event: reconnect\ndata: {\"reason\":\"draining\",\"node\":\"" + node + "\"}\n\n");
-        close();
+        draining = true;
+        pump();
     }
 
-    private void pump() {
-        while (!closed) {
-            List<Event> ready;
-            try {
-                ready = log.after(cursor, EventsResource.MAX_EVENTS);
-            } catch (ChannelLog.Expired e) {
-                // Say so, then go on from the oldest event still held.
-                send("event: expired\ndata: {\"error\":\"cursor_expired\",\"oldest\":" + e.oldest + "}\n\n");
-                cursor = e.oldest - 1;
-                continue;
-            }
-            if (ready.isEmpty()) {
-                return;
-            }
-            StringBuilder chunk = new StringBuilder();
-            for (Event e : ready) {
-                ObjectNode body = mapper.valueToTree(e);
-                body.remove("uid");
-                body.put("via", node);
-                chunk.append("id: ").append(e.id()).append("\nevent: ").append(e.type())
-                        .append("\ndata: ").append(json(body)).append("\n\n");
-                cursor = e.id();
-            }
-            send(chunk.toString());
+    /** Closes the stream when its socket has taken nothing for the write timeout; true if it did. */
+    boolean closeIfStalled(long now) {
+        long since = unreadySince;
+        if (since == 0 || now - since < writeTimeoutNanos || closed) {
+            return false;
         }
+        synchronized (this) {
+            close();
+        }
+        return true;
     }
 
-    private void send(String chunk) {
-        if (closed) {
+    /** Writes what is due while the socket takes it; returns as soon as it does not. */
+    private void pump() {
+        if (closed || out == null) {
             return;
         }
         try {
-            out.write(chunk);
+            while (out.isReady()) {
+                if (unflushed) {
+                    unflushed = false;
+                    out.flush(); // the chunk leaves now, not when the response buffer is full
+                    continue;
+                }
+                String chunk = next();
+                if (chunk == null) {
+                    if (reconnectSent) {
+                        close(); // written and flushed: the stream ends cleanly
+                    }
+                    return;
+                }
+                out.write(chunk.getBytes(StandardCharsets.UTF_8));
+                unflushed = true;
+            }
+            if (unreadySince == 0) {
+                unreadySince = Math.max(1, System.nanoTime());
+            }
         } catch (IOException | RuntimeException e) {
             close(); // the client went away
         }
     }
 
-    private void close() {
-        if (!closed) {
-            closed = true;
-            events.unsubscribe(channel.key(), this);
-            try {
-                out.close();
-            } catch (IOException ignored) {
-                // already gone
+    /** The next chunk due, or null when there is nothing to send. */
+    private String next() {
+        if (hello) {
+            hello = false;
+            ObjectNode h = mapper.createObjectNode().put("channel", channel.name()).put("node", node).put("cursor", cursor);
+            return "retry: " + RETRY_MS + "\nevent: hello\ndata: " + json(h) + "\n\n";
+        }
+        if (notice != null) {
+            String n = notice;
+            notice = null;
+            return n;
+        }
+        if (reconnectSent) {
+            return null; // nothing after the reconnect hint; the stream closes
+        }
+        if (draining) {
+            reconnectSent = true;
+            return "event: reconnect\ndata: {\"reason\":\"draining\",\"node\":\"" + node + "\"}\n\n";
+        }
+        List<Event> ready;
+        try {
+            ready = log.after(cursor, EventsResource.MAX_EVENTS);
+        } catch (ChannelLog.Expired e) {
+            // Say so, then go on from the oldest event still held.
+            cursor = e.oldest - 1;
+            return "event: expired\ndata: {\"error\":\"cursor_expired\",\"oldest\":" + e.oldest + "}\n\n";
+        }
+        if (ready.isEmpty()) {
+            if (heartbeatDue) {
+                heartbeatDue = false;
+                return ": heartbeat\n\n";
             }
+            return null;
+        }
+        heartbeatDue = false;
+        StringBuilder chunk = new StringBuilder();
+        for (Event e : ready) {
+            chunk.append(log.sse(e, this::format));
+            cursor = e.id();
+            if (chunk.length() >= MAX_CHUNK_CHARS) {
+                break;
+            }
+        }
+        return chunk.toString();
+    }
+
+    /**
+     * Ends the stream. With the socket ready it ends cleanly; with a write pending the container
+     * aborts the response and drops the connection (Jetty: "Completed whilst write unready").
+     */
+    private void close() {
+        if (closed) {
+            return;
+        }
+        markClosed();
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyEnded) {
+            // the container ended it first (client gone)
         }
     }
 
+    private void markClosed() {
+        closed = true;
+        events.unsubscribe(channel.key(), this);
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+        close();
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        if (!closed) {
+            markClosed();
+        }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        // no timeout is set
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        onError(event.getThrowable());
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // not restarted
+    }
+
     boolean isClosed() {
-        return closed || out.isClosed();
+        return closed;
+    }
+
+    private String format(Event e) {
+        ObjectNode body = mapper.valueToTree(e);
+        body.remove("uid");
+        body.put("via", node);
+        return "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + json(body) + "\n\n";
     }
 
     private String json(Object o) {

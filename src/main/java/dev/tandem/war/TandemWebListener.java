@@ -8,6 +8,10 @@ import dev.tandem.config.BuildVersion;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.dashboard.StatusBoard;
+import dev.tandem.events.BridgedEventStore;
+import dev.tandem.events.Events;
+import dev.tandem.events.WarEventCache;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.server.Metrics;
@@ -27,13 +31,14 @@ import org.slf4j.LoggerFactory;
  * A WAR node: the same config rules and the same wiring as the fat jar (ApiWiring). The options
  * come from the file the jetty-base names in -Dtandem.config (the jar's --config format), then the
  * environment (TANDEM_*); a bad value stops the deployment with the option and the reason.
- * Sessions and cluster are the jetty-base's (modules tandem and tandem-sessions).
+ * Sessions, cluster and the event log's cache are the jetty-base's (modules tandem and tandem-sessions).
  */
 public final class TandemWebListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TandemWebListener.class);
     /** System property with the path of the node's options file, written by bin/tandem-jetty-base. */
     static final String CONFIG_PROPERTY = "tandem.config";
     private SessionWork sessionWork;
+    private Events events;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -43,9 +48,15 @@ public final class TandemWebListener implements ServletContextListener {
         LayerClusterView cluster = new LayerClusterView(ctx.getAttribute(LayerClusterView.ATTRIBUTE));
         PrometheusMeterRegistry metrics = Metrics.registry(config.node());
         Metrics.bindCluster(metrics, cluster);
-        // After the drain window (the balancer sends nothing new), stop Jetty gracefully: in-flight
-        // requests finish, then the session layer (a server bean) leaves the cluster in order.
+        // The real-time API on the server's event cache (handed over by webapps/ROOT.xml), as the jar's.
+        events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1),
+                config.eventsWriteTimeout());
+        events.start(new BridgedEventStore(ctx.getAttribute(WarEventCache.ATTRIBUTE)), cluster.clustered(), metrics);
+        // After the drain window (the balancer sends nothing new), end the waiting listeners (they
+        // reconnect elsewhere), then stop Jetty gracefully: in-flight requests finish, then the
+        // session layer (a server bean) leaves the cluster in order.
         DrainSequence drain = new DrainSequence(readiness, config.drainTime(), List.of(
+                new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),
                 new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
                         cluster::stopServer)));
         NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
@@ -53,7 +64,7 @@ public final class TandemWebListener implements ServletContextListener {
         int slots = config.overload().maxRequests();
         sessionWork = new SessionWork(slots, slots, metrics);
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                Json.newMapper(), sessionWork, sessionCount(ctx)));
+                Json.newMapper(), sessionWork, sessionCount(ctx), events, StatusBoard.none()));
         readiness.serving();
         LOG.info("node {} (tandem {}) deployed as a WAR", config.node(), info.version());
     }
@@ -62,6 +73,9 @@ public final class TandemWebListener implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (sessionWork != null) {
             sessionWork.close();
+        }
+        if (events != null) {
+            events.close();
         }
     }
 

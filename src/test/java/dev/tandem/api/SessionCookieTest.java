@@ -144,7 +144,8 @@ class SessionCookieTest {
         tenDot.add("10.0.0.0/8");
         NodeConfig onlyTenDot = new NodeConfig(base.host(), base.port(), base.node(), base.peers(), base.clusterHost(),
                 base.clusterPort(), base.clusterName(), base.sessionTimeout(), base.drainTime(), base.stopTimeout(),
-                tenDot, base.sessionClasses(), base.transportSecurity(), base.overload(), base.sessionLimits(), base.warmup());
+                tenDot, base.sessionClasses(), base.transportSecurity(), base.overload(), base.sessionLimits(), base.warmup(),
+                base.eventsWriteTimeout());
 
         try (RunningNode t2 = RunningNode.start(onlyTenDot)) {
             TestHttp.Reply r = raw(t2.uri(), null, "GET", "/api/session", null, "X-Forwarded-Proto", "https");

@@ -74,6 +74,7 @@ class ConfigLoaderTest {
                 option("session-timeout", "60", NodeConfig::sessionTimeout, Duration.ofSeconds(60)),
                 option("drain-seconds", "5", NodeConfig::drainTime, Duration.ofSeconds(5)),
                 option("stop-timeout", "12", NodeConfig::stopTimeout, Duration.ofSeconds(12)),
+                option("events-write-timeout", "4", NodeConfig::eventsWriteTimeout, Duration.ofSeconds(4)),
                 option("trusted-proxies", "10.0.0.0/8", c -> c.trustedProxies().toString(), "[10.0.0.0/8]"),
                 option("session-classes", "com.acme.**", NodeConfig::sessionClasses, "com.acme.**"),
                 option("warmup-seconds", "5", NodeConfig::warmup, Duration.ofSeconds(5)));
@@ -274,6 +275,8 @@ class ConfigLoaderTest {
         refused("--session-timeout", "--session-timeout", "5");
         refused("--stop-timeout", "--stop-timeout", "0");
         refused("--drain-seconds", "--drain-seconds", "601");
+        refused("--events-write-timeout", "--events-write-timeout", "0");
+        refused("--events-write-timeout", "--events-write-timeout", "301");
     }
 
     @Test

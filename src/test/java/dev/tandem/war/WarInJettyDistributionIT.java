@@ -8,13 +8,21 @@ import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.SessionWorkload;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * target/tandem.war in the stock Jetty 12.1 distribution (target/jetty-home), with the jetty-base
- * made by bin/tandem-jetty-base: two WAR nodes cluster and share sessions like jar nodes do.
+ * made by bin/tandem-jetty-base: two WAR nodes cluster and share sessions like jar nodes do, and
+ * serve the real-time API (long polls and SSE, events fanned out between them).
  */
 class WarInJettyDistributionIT {
     private static final String HOST = "127.0.0.1";
@@ -99,6 +108,23 @@ class WarInJettyDistributionIT {
         assertThat(new TestHttp(w2).send("POST", "/api/session/counter", null, "X-Forwarded-Proto", "https")
                 .setCookies().get(0)).as("an untrusted sender cannot forge HTTPS").doesNotContain("Secure");
 
+        // The real-time API in the WAR: a message posted on w2 reaches a stream on w1 and a long poll on w2.
+        long cursor = user.at(w2).get("/api/events?channel=room:war").json().get("cursor").asLong();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        CompletableFuture<HttpResponse<String>> poll = http.sendAsync(HttpRequest.newBuilder(
+                w2.resolve("/api/events?channel=room:war&wait=20&after=" + cursor)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(w1.resolve("/api/events/stream?channel=room:war"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertThat(stream.statusCode()).isEqualTo(200);
+            CompletableFuture<String> heard = CompletableFuture.supplyAsync(() -> untilLine(lines, "from w2"));
+            assertThat(user.at(w2).post("/api/rooms/war/messages", "{\"text\":\"from w2\"}").status()).isEqualTo(201);
+            assertThat(heard.get(20, TimeUnit.SECONDS)).as("the stream on w1").contains("\"node\":\"w2\"");
+        }
+        HttpResponse<String> answered = poll.get(20, TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).as("the long poll on w2").isEqualTo(200);
+        assertThat(answered.body()).contains("from w2");
+
         // The jar's session layer: four clients on one session across both WAR nodes lose nothing.
         List<URI> both = List.of(w1, w2);
         SessionWorkload w = new SessionWorkload(4, 1, i -> List.of(both.get(i % 2), both.get((i + 1) % 2)),
@@ -107,6 +133,20 @@ class WarInJettyDistributionIT {
         System.out.printf("[WAR, 4 clients, 1 session, 2 nodes] %s%n", report.summary());
         assertThat(report.problems()).as("history problems").isEmpty();
         assertThat(report.acknowledged()).isEqualTo(400);
+    }
+
+    /** Reads SSE lines until one contains the text; that line, or null at the end of the stream. */
+    private static String untilLine(BufferedReader lines, String text) {
+        try {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Both WAR nodes hold the same cluster credentials, made once per test directory. */

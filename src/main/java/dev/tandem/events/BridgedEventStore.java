@@ -1,0 +1,64 @@
+package dev.tandem.events;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A WAR node's event store: the server's cache as the JDK functions {@link WarEventCache} made
+ * (the webapp cannot see Infinispan's classes; see that class for what each key holds).
+ */
+public final class BridgedEventStore implements EventStore {
+    private final Function<String[], String> putIfAbsent;
+    private final Consumer<String> remove;
+    private final Function<String, String> localGet;
+    private final Consumer<BiConsumer<String, String>> forEachLocal;
+    private final BiConsumer<BiConsumer<String, String>, Consumer<String>> listen;
+    private final Runnable awaitInitialState;
+
+    @SuppressWarnings("unchecked")
+    public BridgedEventStore(Object attribute) {
+        if (!(attribute instanceof Map<?, ?> m)) {
+            throw new IllegalStateException("context attribute " + WarEventCache.ATTRIBUTE
+                    + " is missing: deploy through the jetty-base's webapps/ROOT.xml (bin/tandem-jetty-base)");
+        }
+        this.putIfAbsent = (Function<String[], String>) m.get("putIfAbsent");
+        this.remove = (Consumer<String>) m.get("remove");
+        this.localGet = (Function<String, String>) m.get("localGet");
+        this.forEachLocal = (Consumer<BiConsumer<String, String>>) m.get("forEachLocal");
+        this.listen = (BiConsumer<BiConsumer<String, String>, Consumer<String>>) m.get("listen");
+        this.awaitInitialState = (Runnable) m.get("awaitInitialState");
+    }
+
+    @Override
+    public String putIfAbsent(String key, String value, Duration lifespan) {
+        return putIfAbsent.apply(new String[] {key, value, Long.toString(lifespan.toMillis())});
+    }
+
+    @Override
+    public void remove(String key) {
+        remove.accept(key);
+    }
+
+    @Override
+    public String localGet(String key) {
+        return localGet.apply(key);
+    }
+
+    @Override
+    public void forEachLocal(BiConsumer<String, String> action) {
+        forEachLocal.accept(action);
+    }
+
+    @Override
+    public void listen(BiConsumer<String, String> created, Consumer<String> removed) {
+        listen.accept(created, removed);
+    }
+
+    @Override
+    public void awaitInitialState() {
+        awaitInitialState.run();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tandem.events;
+
+import java.time.Duration;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Where the event log lives: the replicated cache {@value EventLog#CACHE}, seen through JDK types
+ * only. The fat jar reads the cache directly ({@link InfinispanEventStore}); a WAR node's webapp
+ * cannot see Infinispan's classes, so the jetty-base hands it the server's cache as JDK functions
+ * ({@link WarEventCache}, read back by {@link BridgedEventStore}).
+ */
+public interface EventStore {
+    /** Stores the value unless the key is taken; returns what was there (null when stored), on every member. */
+    String putIfAbsent(String key, String value, Duration lifespan);
+
+    /** Removes the key, without waiting for the answer. */
+    void remove(String key);
+
+    /** This member's copy of the key, without asking the others. */
+    String localGet(String key);
+
+    /** Every entry this member holds. */
+    void forEachLocal(BiConsumer<String, String> action);
+
+    /** From now on: every entry created (key, value) and every entry removed or expired (key), on this member. */
+    void listen(BiConsumer<String, String> created, Consumer<String> removed);
+
+    /** Blocks until a joining member holds the cluster's entries (its initial state transfer). */
+    void awaitInitialState();
+}

@@ -1,0 +1,91 @@
+package dev.tandem.events;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.infinispan.Cache;
+import org.infinispan.context.Flag;
+import org.infinispan.factories.ComponentRegistry;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.statetransfer.StateTransferManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The event log's cache itself (the fat jar; on a WAR node, the server side of {@link WarEventCache}). */
+public final class InfinispanEventStore implements EventStore {
+    private static final Logger LOG = LoggerFactory.getLogger(InfinispanEventStore.class);
+    private final Cache<String, String> cache;
+
+    public InfinispanEventStore(Cache<String, String> cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public String putIfAbsent(String key, String value, Duration lifespan) {
+        return cache.putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void remove(String key) {
+        cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(key);
+    }
+
+    @Override
+    public String localGet(String key) {
+        return cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).get(key);
+    }
+
+    @Override
+    public void forEachLocal(BiConsumer<String, String> action) {
+        for (Map.Entry<String, String> e : cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet()) {
+            action.accept(e.getKey(), e.getValue());
+        }
+    }
+
+    @Override
+    public void listen(BiConsumer<String, String> created, Consumer<String> removed) {
+        cache.addListener(new Feed(created, removed));
+    }
+
+    @Override
+    public void awaitInitialState() {
+        ComponentRegistry.componentOf(cache, StateTransferManager.class).waitForInitialStateTransferToComplete();
+    }
+
+    /** Runs on the thread that applied the write on this member: the consumers hand off at once. */
+    @Listener(observation = Listener.Observation.POST)
+    public static final class Feed {
+        private final BiConsumer<String, String> created;
+        private final Consumer<String> removed;
+
+        Feed(BiConsumer<String, String> created, Consumer<String> removed) {
+            this.created = created;
+            this.removed = removed;
+        }
+
+        @CacheEntryCreated
+        public void created(CacheEntryEvent<String, String> e) {
+            try {
+                created.accept(e.getKey(), e.getValue());
+            } catch (RuntimeException ex) {
+                LOG.warn("unreadable event entry {}: {}", e.getKey(), ex.toString());
+            }
+        }
+
+        @CacheEntryRemoved
+        public void removed(CacheEntryEvent<String, String> e) {
+            removed.accept(e.getKey());
+        }
+
+        @CacheEntryExpired
+        public void expired(CacheEntryEvent<String, String> e) {
+            removed.accept(e.getKey());
+        }
+    }
+}
