@@ -1,15 +1,11 @@
 package dev.tandem.transport;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.MulticastSocket;
-import java.net.ServerSocket;
+import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
 import javax.net.ssl.SSLSocket;
+import org.jgroups.util.DefaultSocketFactory;
 import org.jgroups.util.SocketFactory;
 import org.jgroups.util.TLS;
 import org.jgroups.util.TLSClientAuth;
@@ -30,19 +26,16 @@ import org.jgroups.util.TLSClientAuth;
  * that is merely slow, and reconnecting is what stalls). Connections peers open to this node are
  * already bounded by TCP's {@code peer_addr_read_timeout}.
  */
-final class ClusterSocketFactory implements SocketFactory {
+final class ClusterSocketFactory {
     /**
      * As long as the accepting side's peer_addr_read_timeout: a cold JVM under load can need
      * seconds for a handshake, and a frozen peer costs the sending thread this much per attempt.
      */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
-    private final SocketFactory tls;
+    private ClusterSocketFactory() {}
 
-    private ClusterSocketFactory(SocketFactory tls) {
-        this.tls = tls;
-    }
-
+    /** JGroups' TLS factory for these credentials, every client socket it makes bounded by {@link #boundHandshake}. */
     static SocketFactory forCredentials(ClusterCredentials credentials) {
         TLS tls = new TLS().enabled(true)
                 .setProtocols(new String[] {"TLSv1.3"})
@@ -55,13 +48,19 @@ final class ClusterSocketFactory implements SocketFactory {
         } catch (Exception e) {
             throw new IllegalStateException("cannot set up the cluster's TLS from " + credentials, e);
         }
-        return new ClusterSocketFactory(tls.createSocketFactory());
+        DefaultSocketFactory sockets = (DefaultSocketFactory) tls.createSocketFactory();
+        sockets.setSocketConfigurator(ClusterSocketFactory::boundHandshake);
+        return sockets;
     }
 
     /** A client socket whose TLS handshake gives up after HANDSHAKE_TIMEOUT; reads after it wait as long as needed. */
-    private static Socket bounded(Socket s) throws SocketException {
+    private static void boundHandshake(Socket s) {
         if (s instanceof SSLSocket ssl) {
-            ssl.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+            try {
+                ssl.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+            } catch (SocketException e) {
+                throw new UncheckedIOException(e);
+            }
             // The JDK tells this on a thread of its own right after the handshake, before the peer's
             // first heartbeat (2 s) can be late.
             ssl.addHandshakeCompletedListener(done -> {
@@ -72,103 +71,5 @@ final class ClusterSocketFactory implements SocketFactory {
                 }
             });
         }
-        return s;
-    }
-
-    @Override
-    public Socket createSocket(String service) throws IOException {
-        return bounded(tls.createSocket(service));
-    }
-
-    @Override
-    public Socket createSocket(String service, String host, int port) throws IOException {
-        return bounded(tls.createSocket(service, host, port));
-    }
-
-    @Override
-    public Socket createSocket(String service, InetAddress address, int port) throws IOException {
-        return bounded(tls.createSocket(service, address, port));
-    }
-
-    @Override
-    public Socket createSocket(String service, String host, int port, InetAddress localAddr, int localPort)
-            throws IOException {
-        return bounded(tls.createSocket(service, host, port, localAddr, localPort));
-    }
-
-    @Override
-    public Socket createSocket(String service, InetAddress address, int port, InetAddress localAddr, int localPort)
-            throws IOException {
-        return bounded(tls.createSocket(service, address, port, localAddr, localPort));
-    }
-
-    @Override
-    public ServerSocket createServerSocket(String service) throws IOException {
-        return tls.createServerSocket(service);
-    }
-
-    @Override
-    public ServerSocket createServerSocket(String service, int port) throws IOException {
-        return tls.createServerSocket(service, port);
-    }
-
-    @Override
-    public ServerSocket createServerSocket(String service, int port, int backlog) throws IOException {
-        return tls.createServerSocket(service, port, backlog);
-    }
-
-    @Override
-    public ServerSocket createServerSocket(String service, int port, int backlog, InetAddress bindAddr) throws IOException {
-        return tls.createServerSocket(service, port, backlog, bindAddr);
-    }
-
-    @Override
-    public DatagramSocket createDatagramSocket(String service) throws SocketException {
-        return tls.createDatagramSocket(service);
-    }
-
-    @Override
-    public DatagramSocket createDatagramSocket(String service, SocketAddress bindaddr) throws SocketException {
-        return tls.createDatagramSocket(service, bindaddr);
-    }
-
-    @Override
-    public DatagramSocket createDatagramSocket(String service, int port) throws SocketException {
-        return tls.createDatagramSocket(service, port);
-    }
-
-    @Override
-    public DatagramSocket createDatagramSocket(String service, int port, InetAddress laddr) throws SocketException {
-        return tls.createDatagramSocket(service, port, laddr);
-    }
-
-    @Override
-    public MulticastSocket createMulticastSocket(String service) throws IOException {
-        return tls.createMulticastSocket(service);
-    }
-
-    @Override
-    public MulticastSocket createMulticastSocket(String service, int port) throws IOException {
-        return tls.createMulticastSocket(service, port);
-    }
-
-    @Override
-    public MulticastSocket createMulticastSocket(String service, SocketAddress bindaddr) throws IOException {
-        return tls.createMulticastSocket(service, bindaddr);
-    }
-
-    @Override
-    public void close(Socket sock) throws IOException {
-        tls.close(sock);
-    }
-
-    @Override
-    public void close(ServerSocket sock) throws IOException {
-        tls.close(sock);
-    }
-
-    @Override
-    public void close(DatagramSocket sock) {
-        tls.close(sock);
     }
 }
