@@ -108,7 +108,7 @@ fi
 # --- keepalived: script + credentials first (keepalived checks the script's ownership when it loads).
 tandem_install_file "$stage/etc/keepalived/tandem-chk-haproxy" /etc/keepalived/tandem-chk-haproxy 0755 root:root
 ka_changed=$TANDEM_CHANGED
-tandem_install_file "$stage/etc/keepalived/tandem-stats.netrc" /etc/keepalived/tandem-stats.netrc 0400 keepalived_script:keepalived_script
+tandem_install_file "$stage/etc/keepalived/tandem-stats.auth" /etc/keepalived/tandem-stats.auth 0400 keepalived_script:keepalived_script
 tandem_keepalived_test "$stage/etc/keepalived/keepalived.conf" || tandem_die "rendered keepalived.conf does not validate"
 tandem_install_file "$stage/etc/keepalived/keepalived.conf" /etc/keepalived/keepalived.conf 0640 root:root
 [[ $TANDEM_CHANGED == no ]] || ka_changed=yes
@@ -118,14 +118,27 @@ tandem_unit_apply keepalived.service "$ka_changed" reload
 # The check keepalived will run must pass here, as keepalived will run it; otherwise this balancer would
 # sit in FAULT and the cause would only show in the journal.
 read -r -a check < <(tandem_lb_check_cmd /etc/keepalived/keepalived.conf)
-for _ in $(seq 1 20); do
-  if runuser -u keepalived_script -- "${check[@]}"; then
-    holder=no
-    [[ -z $(ip -o -4 addr show to "$vip/32") ]] || holder=yes
-    tandem_log "HAProxy health check passes; this balancer holds the VIP $vip now: $holder"
-    exit 0
+deadline=$((SECONDS + 60))
+until runuser -u keepalived_script -- "${check[@]}"; do
+  if ((SECONDS >= deadline)); then
+    tandem_unit_diagnose haproxy.service
+    tandem_die "keepalived's HAProxy check fails: ${check[*]}"
   fi
   sleep 1
 done
-tandem_unit_diagnose haproxy.service
-tandem_die "keepalived's HAProxy check fails: ${check[*]}"
+holder=no
+[[ -z $(ip -o -4 addr show to "$vip/32") ]] || holder=yes
+tandem_log "HAProxy health check passes; this balancer holds the VIP $vip now: $holder"
+
+# `vagrant up` returns when every machine is provisioned: from then on the VIP must answer. So wait here
+# until one balancer holds it and it serves the API through a ready node. Providers that start machines in
+# parallel (libvirt) provision the balancers before the app VMs are ready; the wait covers that. Deadlines
+# in seconds (TANDEM_LB_WAIT_SECONDS overrides): a JVM starting under emulation takes minutes.
+deadline=$((SECONDS + ${TANDEM_LB_WAIT_SECONDS:-900}))
+for what in lb/health api/node; do
+  until curl -fs -o /dev/null --max-time 3 "http://$vip/$what"; do
+    ((SECONDS < deadline)) || tandem_die "the VIP http://$vip/$what did not answer 200 in time"
+    sleep 1
+  done
+done
+tandem_log "the VIP http://$vip/ answers, and serves the API through a ready node"

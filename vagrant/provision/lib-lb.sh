@@ -7,10 +7,13 @@
 # Load balancer: tandem_lb_render OUT_ROOT REF_ROOT KEY=VALUE... [--node NAME=IP:PORT ...]
 #   NAME IP PEER_IP VIP PREFIX IFACE PRIORITY STATS_USER STATS_PASSWORD
 #   [VRID=51 HTTP_PORT=80 STATS_PORT=8404 SOCKET=/run/haproxy/admin.sock LOG=syslog
-#    SCRIPT_USER=keepalived_script BALANCE=roundrobin WEIGHTS= STATS_URI=/ RENDERER=<repo>/haproxy/render-haproxy.sh]
+#    SCRIPT_USER=keepalived_script BALANCE=roundrobin WEIGHTS= STATS_URI=/ RENDERER=<repo>/haproxy/render-haproxy.sh
+#    HAPROXY_PROCESS=<how HAProxy runs, up to its config file; default Debian's haproxy.service:
+#                     /usr/sbin/haproxy -Ws -f REF_ROOT/etc/haproxy/haproxy.cfg>; empty = no process
+#                     tracking (network namespaces: no process events there), check every second instead]
 #   BALANCE, WEIGHTS and the --node specs are the renderer's to check (haproxy/render-haproxy.sh).
 # Writes under OUT_ROOT: etc/haproxy/haproxy.cfg, etc/keepalived/keepalived.conf,
-# etc/keepalived/tandem-chk-haproxy, etc/keepalived/tandem-stats.netrc, etc/sysctl.d/60-tandem-lb.conf
+# etc/keepalived/tandem-chk-haproxy, etc/keepalived/tandem-stats.auth, etc/sysctl.d/60-tandem-lb.conf
 # ---------------------------------------------------------------------------------------------------
 tandem_lb_render() {
   local out_root=$1 ref_root=$2
@@ -18,12 +21,14 @@ tandem_lb_render() {
   local NAME="" IP="" PEER_IP="" VIP="" PREFIX=24 IFACE="" PRIORITY="" STATS_USER="" STATS_PASSWORD=""
   local VRID=51 HTTP_PORT=80 STATS_PORT=8404 SOCKET=/run/haproxy/admin.sock LOG=syslog
   local SCRIPT_USER=keepalived_script BALANCE=roundrobin WEIGHTS="" STATS_URI=/ RENDERER="$TANDEM_REPO_DIR/haproxy/render-haproxy.sh"
+  local HAPROXY_PROCESS="/usr/sbin/haproxy -Ws -f $ref_root/etc/haproxy/haproxy.cfg"
   local -a nodes=()
   while (($#)); do
     case $1 in
       --node) nodes+=(--node "$2"); shift 2; continue ;;
       NAME=* | IP=* | PEER_IP=* | VIP=* | PREFIX=* | IFACE=* | PRIORITY=* | STATS_USER=* | STATS_PASSWORD=* | \
-        VRID=* | HTTP_PORT=* | STATS_PORT=* | SOCKET=* | LOG=* | SCRIPT_USER=* | BALANCE=* | WEIGHTS=* | STATS_URI=* | RENDERER=*)
+        VRID=* | HTTP_PORT=* | STATS_PORT=* | SOCKET=* | LOG=* | SCRIPT_USER=* | BALANCE=* | WEIGHTS=* | STATS_URI=* | RENDERER=* | \
+        HAPROXY_PROCESS=*)
         printf -v "${1%%=*}" '%s' "${1#*=}" ;;
       *) tandem_die "tandem_lb_render: unknown setting '$1'" ;;
     esac
@@ -69,14 +74,21 @@ tandem_lb_render() {
   # Credentials for the health check only; the daemon reads them as its script_user, nobody else.
   (
     umask 077
-    printf 'machine %s login %s password %s\n' "$IP" "$STATS_USER" "$STATS_PASSWORD" >"$etc/keepalived/tandem-stats.netrc"
+    printf 'Basic %s\n' "$(printf '%s:%s' "$STATS_USER" "$STATS_PASSWORD" | base64 -w0)" >"$etc/keepalived/tandem-stats.auth"
   )
   install -m 0755 "$TANDEM_FILES_DIR/tandem-chk-haproxy" "$etc/keepalived/tandem-chk-haproxy"
 
   tandem_subst "$TANDEM_FILES_DIR/keepalived.conf.tmpl" "$etc/keepalived/keepalived.conf" \
     "ROUTER_ID=$NAME" "IFACE=$IFACE" "PRIORITY=$PRIORITY" "VRID=$VRID" "SRC_IP=$IP" "PEER_IP=$PEER_IP" \
-    "VIP=$VIP" "PREFIX=$PREFIX" "SCRIPT_USER=$SCRIPT_USER" \
-    "CHECK_SCRIPT=$ref_etc/keepalived/tandem-chk-haproxy http://$IP:$STATS_PORT$STATS_URI $ref_etc/keepalived/tandem-stats.netrc"
+    "VIP=$VIP" "PREFIX=$PREFIX" "SCRIPT_USER=$SCRIPT_USER" "HAPROXY_PROCESS=${HAPROXY_PROCESS:-none}" \
+    "CHECK_INTERVAL=$([[ -n $HAPROXY_PROCESS ]] && echo 5 || echo 1)" "CHECK_TIMEOUT=$([[ -n $HAPROXY_PROCESS ]] && echo 10 || echo 3)" \
+    "CHECK_SCRIPT=$ref_etc/keepalived/tandem-chk-haproxy http://$IP:$STATS_PORT$STATS_URI $ref_etc/keepalived/tandem-stats.auth"
+  if [[ -z $HAPROXY_PROCESS ]]; then
+    # No process tracking: drop the vrrp_track_process block and the instance's track_process reference.
+    awk '/^vrrp_track_process / || /^    track_process \{/ { skip = 1 } skip { if ($0 ~ /^ *}$/) skip = 0; next } { print }' \
+      "$etc/keepalived/keepalived.conf" >"$etc/keepalived/keepalived.conf.tmp.$$"
+    mv -f "$etc/keepalived/keepalived.conf.tmp.$$" "$etc/keepalived/keepalived.conf"
+  fi
 }
 
 

@@ -170,9 +170,9 @@ if [[ $lb_rendered == yes ]]; then
     grep -q "^    priority 150$" "$1"; grep -q "unicast_src_ip 192.168.56.2$" "$1"; grep -q "^        192.168.56.3$" "$1"
     grep -q "^    priority 100$" "$2"; grep -q "unicast_src_ip 192.168.56.3$" "$2"; grep -q "^        192.168.56.2$" "$2"
   ' _ "$work/lb1/etc/keepalived/keepalived.conf" "$work/lb2/etc/keepalived/keepalived.conf"
-  run "netrc for the check: mode 600 and not inside keepalived.conf" bash -c '
+  run "credentials for the check: mode 600 and not inside keepalived.conf" bash -c '
     [[ $(stat -c %a "$1") == 600 ]] && ! grep -q staticcheckpassword "$2" "$3"' _ \
-    "$work/lb1/etc/keepalived/tandem-stats.netrc" "$work/lb1/etc/keepalived/keepalived.conf" "$work/lb1/etc/haproxy/haproxy.cfg"
+    "$work/lb1/etc/keepalived/tandem-stats.auth" "$work/lb1/etc/keepalived/keepalived.conf" "$work/lb1/etc/haproxy/haproxy.cfg"
 fi
 
 # haproxy -c, with the environment lb.sh puts in /etc/default/haproxy

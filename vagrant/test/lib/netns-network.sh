@@ -128,7 +128,7 @@ render_all() {
       VIP="$VIP" PREFIX=24 IFACE="$iface" PRIORITY="$prio" STATS_USER="$STATS_USER" \
       STATS_PASSWORD="$STATS_PASSWORD" SOCKET="$RUN/$lb/admin.sock" LOG=stdout SCRIPT_USER=root \
       HTTP_PORT=80 STATS_PORT="$STATS_PORT" BALANCE="${NETNS_LAB_BALANCE:-roundrobin}" \
-      WEIGHTS="${NETNS_LAB_WEIGHTS:-}" "${node_args[@]}"
+      WEIGHTS="${NETNS_LAB_WEIGHTS:-}" HAPROXY_PROCESS= "${node_args[@]}"
     # Same sysctl file as the VM gets (ip_nonlocal_bind is per network namespace).
     in_ns "$lb" sysctl -q -p "$RUN/$lb/etc/sysctl.d/60-tandem-lb.conf"
   done
