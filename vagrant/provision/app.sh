@@ -6,7 +6,7 @@
 #   app.sh --node app1 --ip 192.168.56.11 --app-ips IP,IP,.. --lb-ips IP,IP --vip IP
 #          [--deploy jar|war] [--src /opt/tandem-src] [--port 8080] [--cluster-port 7800]
 #          [--drain-seconds 3] [--stop-timeout 30] [--artifact FILE] [--restart changed|always|never]
-#          [--credentials DIR]
+#          [--credentials DIR] [--java-extra-opts "OPTS"]
 #   app.sh --saved [--artifact FILE] [--restart ...]
 #       re-run with the arguments of the last full run (stored in /etc/tandem/provision.args);
 #       vagrant/bin/redeploy uses `--saved --artifact /tmp/tandem-redeploy.jar --restart never`.
@@ -15,6 +15,7 @@
 #   --credentials  the cluster's credentials as the Vagrantfile uploaded them (made once on the host by
 #               bin/tandem-credentials); installed to /etc/tandem/cluster (root:tandem 0640), the upload
 #               removed. Needed on the first run; later runs keep the installed copy.
+#   --java-extra-opts  JVM options added to the defaults (jar mode), e.g. -XX:TieredStopAtLevel=1 on emulated VMs
 #   --restart   changed (default): restart the service only if jar/config changed; always; never
 #               (redeploy restarts itself, after draining the node on the balancers)
 #
@@ -34,7 +35,7 @@ SAVED_ARGS=/etc/tandem/provision.args
 usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 node="" ip="" app_ips="" lb_ips="" vip="" deploy=jar src=/opt/tandem-src port=8080 cluster_port=7800
-drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no credentials=""
+drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no credentials="" java_extra_opts=""
 
 parse_args() {
   while (($#)); do
@@ -53,6 +54,7 @@ parse_args() {
       --artifact) artifact=${2:?}; shift ;;
       --restart) restart=${2:?}; shift ;;
       --credentials) credentials=${2:?}; shift ;;
+      --java-extra-opts) java_extra_opts=${2?}; shift ;;
       --saved) saved=yes ;;
       -h | --help) usage; exit 0 ;;
       *) tandem_die "unknown option '$1' (see --help)" ;;
@@ -103,7 +105,7 @@ fi
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 tandem_app_render "$stage" "" NODE="$node" IP="$ip" APP_IPS="$app_ips" LB_IPS="$lb_ips" VIP="$vip" \
-  PORT="$port" CLUSTER_PORT="$cluster_port" DRAIN_SECONDS="$drain_seconds" STOP_TIMEOUT="$stop_timeout" \
+  PORT="$port" CLUSTER_PORT="$cluster_port" DRAIN_SECONDS="$drain_seconds" STOP_TIMEOUT="$stop_timeout" JAVA_EXTRA_OPTS="$java_extra_opts" \
   JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
 
 changed=no
@@ -199,7 +201,10 @@ tandem_unit_apply "$service" "$changed" restart
 
 # Live, not ready: while the other app VMs are still being provisioned the node may report the cluster
 # degraded (503 on /health/ready); that is expected here and checked again by the failover walkthrough.
-for _ in $(seq 1 120); do
+# A deadline in seconds, not a count of attempts: under emulation one attempt alone can take seconds, and a
+# JVM start there takes minutes (TANDEM_LIVE_WAIT_SECONDS overrides).
+deadline=$((SECONDS + ${TANDEM_LIVE_WAIT_SECONDS:-900}))
+while ((SECONDS < deadline)); do
   if curl -fs -o /dev/null --max-time 2 "http://$ip:$port/health/live"; then
     ready=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$ip:$port/health/ready" || true)
     tandem_log "$service is live on http://$ip:$port (/health/ready: $ready)"

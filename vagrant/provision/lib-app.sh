@@ -10,10 +10,10 @@ tandem_app_render() {
   # /admin/drain (accepted from loopback only); JGroups is bound to the private IP separately.
   local NODE="" IP="" APP_IPS="" LB_IPS="" VIP="" HTTP_HOST=0.0.0.0 PORT=8080 CLUSTER_PORT=7800 DRAIN_SECONDS=3 STOP_TIMEOUT=30
   local JAVA_OPTS="-Xms128m -Xmx384m -XX:+ExitOnOutOfMemoryError -Djava.net.preferIPv4Stack=true"
-  local JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
+  local JAVA_EXTRA_OPTS="" JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
   for kv in "$@"; do
     case ${kv%%=*} in
-      NODE | IP | HTTP_HOST | APP_IPS | LB_IPS | VIP | PORT | CLUSTER_PORT | DRAIN_SECONDS | STOP_TIMEOUT | JAVA_OPTS | JETTY_HOME | JETTY_BASE)
+      NODE | IP | HTTP_HOST | APP_IPS | LB_IPS | VIP | PORT | CLUSTER_PORT | DRAIN_SECONDS | STOP_TIMEOUT | JAVA_OPTS | JAVA_EXTRA_OPTS | JETTY_HOME | JETTY_BASE)
         printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
       *) tandem_die "tandem_app_render: unknown setting '$kv'" ;;
     esac
@@ -34,6 +34,7 @@ tandem_app_render() {
   tandem_require tandem_is_uint "$STOP_TIMEOUT" STOP_TIMEOUT
   tandem_require tandem_is_path "$JETTY_HOME" JETTY_HOME
   tandem_require tandem_is_path "$JETTY_BASE" JETTY_BASE
+  JAVA_OPTS="$JAVA_OPTS${JAVA_EXTRA_OPTS:+ $JAVA_EXTRA_OPTS}"
   [[ $JAVA_OPTS =~ ^[A-Za-z0-9_.:=+/,\ -]*$ ]] || tandem_die "invalid JAVA_OPTS '$JAVA_OPTS'"
   # systemd must not SIGKILL a node that is still draining/leaving the cluster: drain + Jetty's graceful
   # stop + time to leave Infinispan after state transfer (design notes: rebalance must finish first).
