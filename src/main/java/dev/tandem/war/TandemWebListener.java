@@ -72,7 +72,7 @@ public final class TandemWebListener implements ServletContextListener {
         // session layer (a server bean) leaves the cluster in order.
         DrainSequence drain = new DrainSequence(readiness, config.drainTime(), List.of(
                 new DrainSequence.Step("ending long polls and event streams (clients reconnect elsewhere)", events::drain),
-                // Before Jetty stops: the session layer, and with it the board's cache, stops with it.
+                // Before Jetty stops: stopping it stops the session layer, and the board's cache with it.
                 new DrainSequence.Step("telling the lab dashboard this node stopped", this::stopDashboard),
                 new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
                         cluster::stopServer)));
