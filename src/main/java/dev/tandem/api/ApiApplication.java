@@ -37,17 +37,12 @@ public final class ApiApplication {
 
     /**
      * @param sessionCount the sessions this node holds (its session cache), for the session cap
-     * @param events       the real-time API (dev.tandem.events); null where it does not run (the WAR)
+     * @param events       the real-time API (dev.tandem.events); null where it does not run
+     * @param board        the lab dashboard's status board (the jar's cache, or a WAR node's bridged one)
      */
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
                                IntSupplier sessionCount, dev.tandem.events.Events events, StatusBoard board) {
-        /** Without the real-time API and the lab dashboard's status board (WAR nodes). */
-        public Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
-                            PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
-                            IntSupplier sessionCount) {
-            this(node, cluster, readiness, drainer, metrics, mapper, sessionWork, sessionCount, null, StatusBoard.none());
-        }
     }
 
     public static ResourceConfig create(Dependencies d) {

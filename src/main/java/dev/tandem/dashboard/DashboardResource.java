@@ -53,7 +53,7 @@ public final class DashboardResource {
                 .map(s -> ClusterReport.judge(s, now, members, cluster.clustered()))
                 .toList();
         String note = board.available() ? null
-                : "no status board on this node (WAR mode): node records need the jar's cache manager";
+                : "no status board on this node: it was wired without one";
         return Response.ok(new ClusterReport(node.name(), now, view, nodes, snap.events(), note))
                 // Live data: never from a cache.
                 .header("Cache-Control", "no-store")

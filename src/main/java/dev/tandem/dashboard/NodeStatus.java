@@ -11,8 +11,8 @@ import java.util.List;
  * @param ready what /health/ready answers (the balancer's view of "send me traffic")
  * @param reason why not ready, or null
  * @param sessions sessions held in the node's replicated session cache, -1 when unknown
- * @param p99Millis the worst 99th percentile among the node's request timers (by method and status),
- *                  over Micrometer's sliding window; 0 without recent requests
+ * @param p99Millis the 99th percentile of the node's requests of the last 10 s, to the resolution of
+ *                  its request timers' histogram buckets; 0 without recent requests
  * @param refusedPerSecond requests the node refused at its own request limit (503, every reason of
  *                         tandem_overload_refused_total) per second since its previous record
  */

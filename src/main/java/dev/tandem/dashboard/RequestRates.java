@@ -4,8 +4,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,10 +21,13 @@ final class RequestRates {
     static final String REQUESTS = "http.server.requests";
     static final String SESSIONS = "tandem.sessions.active";
     static final String REFUSED = "tandem.overload.refused";
+    /** The p99 is of the requests that ended this recently. */
+    static final Duration P99_WINDOW = Duration.ofSeconds(10);
 
     private final MeterRegistry registry;
     private final Rate requests = new Rate();
     private final Rate refused = new Rate();
+    private final ArrayDeque<Reading> readings = new ArrayDeque<>();
 
     RequestRates(MeterRegistry registry) {
         this.registry = registry;
@@ -45,25 +52,53 @@ final class RequestRates {
     }
 
     /**
-     * The highest p99 among the request timers (one per method and status). The p99 of all requests
-     * together is never above it: each part has at most 1% of its requests above its own p99.
+     * The p99 of the requests of the last {@link #P99_WINDOW} (all timers together), to the
+     * resolution of the timers' histogram buckets: the bucket bound at or below which 99% of them
+     * ended. The timers publish buckets, not client-side quantiles (see RequestMetricsFilter), and
+     * Prometheus' buckets count since start, so the window is the difference of two readings.
+     * 0 without requests in the window. Called from one thread.
      */
     double p99Millis() {
-        double worst = 0;
+        long now = System.nanoTime();
+        TreeMap<Double, Double> buckets = new TreeMap<>();
+        long count = 0;
         for (Timer t : timers()) {
-            for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
-                if (v.percentile() == 0.99) {
-                    worst = Math.max(worst, v.value(TimeUnit.MILLISECONDS));
-                }
+            count += t.count();
+            for (CountAtBucket b : t.takeSnapshot().histogramCounts()) {
+                buckets.merge(b.bucket(TimeUnit.MILLISECONDS), b.count(), Double::sum);
             }
         }
-        return worst;
+        Reading current = new Reading(now, count, buckets);
+        readings.addLast(current);
+        while (readings.size() > 1 && now - readings.peekFirst().nanos() > P99_WINDOW.toNanos()) {
+            readings.removeFirst();
+        }
+        return current.p99Since(readings.peekFirst());
     }
 
     /** Sessions held (the session module's gauge), -1 when this node has none registered. */
     long sessions() {
         Gauge g = registry.find(SESSIONS).gauge();
         return g == null ? -1 : Math.round(g.value());
+    }
+
+    /** The request timers' cumulative bucket counts (bucket bound in ms) at one moment. */
+    private record Reading(long nanos, long count, TreeMap<Double, Double> buckets) {
+        double p99Since(Reading base) {
+            long requests = count - base.count;
+            if (requests <= 0) {
+                return 0;
+            }
+            double atMost = 0;
+            for (Map.Entry<Double, Double> b : buckets.entrySet()) {
+                atMost = b.getValue() - base.buckets.getOrDefault(b.getKey(), 0.0);
+                if (atMost >= 0.99 * requests) {
+                    return b.getKey();
+                }
+            }
+            // Slower than the largest bucket: that bound is the most the buckets can say.
+            return buckets.isEmpty() ? 0 : buckets.lastKey();
+        }
     }
 
     /** A counter's increase per second between calls. */

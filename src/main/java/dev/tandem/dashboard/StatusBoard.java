@@ -7,12 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.infinispan.Cache;
-import org.infinispan.commons.util.CloseableIterator;
-import org.infinispan.context.Flag;
 
 /**
  * The lab dashboard's shared board: a small replicated cache ({@value #CACHE}, see
@@ -33,11 +30,11 @@ public final class StatusBoard {
     private static final String NODE_KEY = "node/";
     private static final String EVENT_KEY = "event/";
 
-    private final Cache<String, String> cache;
+    private final BoardStore cache;
     private final ObjectMapper mapper;
     private final AtomicLong sequence = new AtomicLong();
 
-    StatusBoard(Cache<String, String> cache, ObjectMapper mapper) {
+    StatusBoard(BoardStore cache, ObjectMapper mapper) {
         this.cache = cache;
         this.mapper = mapper;
     }
@@ -45,10 +42,18 @@ public final class StatusBoard {
     /** The board in the node's own cache manager (starts the cache on this node). */
     public static StatusBoard of(SessionCluster cluster, ObjectMapper mapper) {
         Cache<String, String> cache = cluster.cache().getCacheManager().getCache(CACHE);
-        return new StatusBoard(cache, mapper);
+        return new StatusBoard(new InfinispanBoardStore(cache), mapper);
     }
 
-    /** No board: WAR nodes, whose cache manager belongs to the Jetty distribution. */
+    /**
+     * A WAR node's board: the server's cache, handed to the webapp as JDK functions by the
+     * jetty-base's webapps/ROOT.xml (context attribute {@value WarStatusBoard#ATTRIBUTE}).
+     */
+    public static StatusBoard bridged(Object attribute, ObjectMapper mapper) {
+        return new StatusBoard(new BridgedBoardStore(attribute), mapper);
+    }
+
+    /** No board (a node wired without one, as in some tests). */
     public static StatusBoard none() {
         return new StatusBoard(null, null);
     }
@@ -57,17 +62,9 @@ public final class StatusBoard {
         return cache != null;
     }
 
-    /** Starts telling the listener about the cluster's view changes (never, without a board). */
-    void listen(ViewEvents listener) {
-        if (cache != null) {
-            cache.getCacheManager().addListener(listener);
-        }
-    }
-
-    void unlisten(ViewEvents listener) {
-        if (cache != null) {
-            cache.getCacheManager().removeListener(listener);
-        }
+    /** Tells the listener about the cluster's view changes (never, without a board); returns what stops it. */
+    Runnable listen(Consumer<BoardStore.ViewChange> listener) {
+        return cache == null ? () -> { } : cache.onViewChange(listener);
     }
 
     void publish(NodeStatus status) {
@@ -96,8 +93,7 @@ public final class StatusBoard {
         if (cache == null) {
             return;
         }
-        cache.getAdvancedCache().withFlags(Flag.FORCE_SYNCHRONOUS, Flag.IGNORE_RETURN_VALUES)
-                .put(key, json(event), EVENT_LIFESPAN.toMillis(), TimeUnit.MILLISECONDS);
+        cache.put(key, json(event), EVENT_LIFESPAN, true);
     }
 
     /** The last record a node published, if the board still has it. */
@@ -109,19 +105,14 @@ public final class StatusBoard {
     public Snapshot snapshot() {
         List<NodeStatus> nodes = new ArrayList<>();
         List<LabEvent> events = new ArrayList<>();
-        if (cache != null && cache.getStatus().allowInvocations()) {
-            // Replicated: this node's own copy holds every entry, no remote call needed.
-            try (CloseableIterator<Map.Entry<String, String>> it =
-                         cache.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet().iterator()) {
-                while (it.hasNext()) {
-                    Map.Entry<String, String> e = it.next();
-                    if (e.getKey().startsWith(NODE_KEY)) {
-                        add(nodes, read(e.getValue(), NodeStatus.class));
-                    } else if (e.getKey().startsWith(EVENT_KEY)) {
-                        add(events, read(e.getValue(), LabEvent.class));
-                    }
+        if (cache != null) {
+            cache.forEachLocal((key, value) -> {
+                if (key.startsWith(NODE_KEY)) {
+                    add(nodes, read(value, NodeStatus.class));
+                } else if (key.startsWith(EVENT_KEY)) {
+                    add(events, read(value, LabEvent.class));
                 }
-            }
+            });
         }
         nodes.sort(Comparator.comparing(NodeStatus::name, StatusBoard::byNodeName));
         events.sort(Comparator.comparingLong(LabEvent::at).reversed());
@@ -140,8 +131,7 @@ public final class StatusBoard {
         if (cache == null) {
             return;
         }
-        cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES)
-                .put(key, json(value), lifespan.toMillis(), TimeUnit.MILLISECONDS);
+        cache.put(key, json(value), lifespan, false);
     }
 
     private String json(Object value) {

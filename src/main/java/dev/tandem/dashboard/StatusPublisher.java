@@ -37,7 +37,8 @@ public final class StatusPublisher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ViewEvents views = new ViewEvents(change -> onThread(() -> viewChanged(change)));
+    /** Set once the view listener is in place (by the starting thread), run by close(). */
+    private volatile Runnable unlisten = () -> { };
     private NodeStatus last;
     private String lastKind;
     private boolean failing;
@@ -57,7 +58,7 @@ public final class StatusPublisher implements AutoCloseable {
                                         ClusterView cluster, MeterRegistry metrics) {
         StatusPublisher p = new StatusPublisher(board, node, address, health, cluster, metrics);
         p.thread.execute(() -> p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address));
-        board.listen(p.views);
+        p.unlisten = board.listen(change -> p.onThread(() -> p.viewChanged(change)));
         p.thread.scheduleAtFixedRate(p::tick, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         return p;
     }
@@ -65,7 +66,7 @@ public final class StatusPublisher implements AutoCloseable {
     /** Last word before the node leaves the cluster: "stopped", so the page tells a drain from a crash. */
     @Override
     public void close() {
-        board.unlisten(views);
+        unlisten.run();
         onThread(() -> {
             if (last != null) {
                 board.publish(last.stopped(System.currentTimeMillis()));
@@ -121,7 +122,7 @@ public final class StatusPublisher implements AutoCloseable {
         }
     }
 
-    private void viewChanged(ViewEvents.Change change) {
+    private void viewChanged(BoardStore.ViewChange change) {
         long now = System.currentTimeMillis();
         for (String n : change.joined()) {
             shared(change.viewId() + "/joined/" + n, new LabEvent(now, n, "joined",

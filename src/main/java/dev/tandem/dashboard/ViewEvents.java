@@ -15,12 +15,9 @@ import org.infinispan.remoting.transport.Address;
  */
 @Listener
 final class ViewEvents {
-    /** One view change: its id (the same on every member that installs it) and the difference. */
-    record Change(int viewId, List<String> joined, List<String> left, int members) {}
+    private final Consumer<BoardStore.ViewChange> consumer;
 
-    private final Consumer<Change> consumer;
-
-    ViewEvents(Consumer<Change> consumer) {
+    ViewEvents(Consumer<BoardStore.ViewChange> consumer) {
         this.consumer = consumer;
     }
 
@@ -31,7 +28,7 @@ final class ViewEvents {
         joined.removeAll(names(event.getOldMembers()));
         List<String> left = names(event.getOldMembers());
         left.removeAll(names(event.getNewMembers()));
-        consumer.accept(new Change(event.getViewId(), joined, left, event.getNewMembers().size()));
+        consumer.accept(new BoardStore.ViewChange(event.getViewId(), joined, left, event.getNewMembers().size()));
     }
 
     private static List<String> names(List<Address> addresses) {

@@ -3,6 +3,7 @@ package dev.tandem.overload;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.LongSupplier;
 
 /**
  * Publishes the budget in /metrics: {@code tandem_overload_refused_total{reason}} per refusal reason,
@@ -13,17 +14,25 @@ public final class OverloadMetrics {
 
     public static void bind(MeterRegistry registry, OverloadHandler handler) {
         Refusals r = handler.refusals();
-        FunctionCounter.builder("tandem.overload.refused", r, Refusals::queueFullCount)
-                .tag("reason", Refusals.QUEUE_FULL)
-                .description("Requests refused with 503 at the node's request limit: on arrival, its queue was full")
-                .register(registry);
-        FunctionCounter.builder("tandem.overload.refused", r, Refusals::queueTimeoutCount)
-                .tag("reason", Refusals.QUEUE_TIMEOUT)
-                .description("Requests refused with 503 at the node's request limit: after waiting the queue budget")
-                .register(registry);
+        bindRefusals(registry, r::queueFullCount, r::queueTimeoutCount);
         Gauge.builder("tandem.overload.limit", handler, OverloadHandler::getMaxRequestCount)
                 .description("Requests the node works on at once (--max-requests)").register(registry);
         Gauge.builder("tandem.overload.queued", handler, OverloadHandler::getSuspendedRequestCount)
                 .description("Requests waiting for a request slot now").register(registry);
+    }
+
+    /**
+     * The refusal counters alone, also for a WAR node's webapp, whose budget runs in the server
+     * (module tandem-overload) and reaches it as JDK functions (see {@link WarRefusals}).
+     */
+    public static void bindRefusals(MeterRegistry registry, LongSupplier queueFull, LongSupplier queueTimeout) {
+        FunctionCounter.builder("tandem.overload.refused", queueFull, LongSupplier::getAsLong)
+                .tag("reason", Refusals.QUEUE_FULL)
+                .description("Requests refused with 503 at the node's request limit: on arrival, its queue was full")
+                .register(registry);
+        FunctionCounter.builder("tandem.overload.refused", queueTimeout, LongSupplier::getAsLong)
+                .tag("reason", Refusals.QUEUE_TIMEOUT)
+                .description("Requests refused with 503 at the node's request limit: after waiting the queue budget")
+                .register(registry);
     }
 }

@@ -2,6 +2,7 @@ package dev.tandem.server;
 
 import dev.tandem.cluster.ClusterView;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.IntSupplier;
 
 /** The node's metrics registry: JVM basics plus what Tandem adds (requests, sessions, store, cluster). */
 public final class Metrics {
@@ -25,6 +27,13 @@ public final class Metrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         return registry;
+    }
+
+    /** The sessions this node holds in the replicated session cache (jar and WAR alike). */
+    public static void bindSessions(MeterRegistry registry, IntSupplier sessions) {
+        Gauge.builder("tandem.sessions.active", sessions, IntSupplier::getAsInt)
+                .description("Sessions held in the replicated session cache")
+                .register(registry);
     }
 
     public static void bindCluster(PrometheusMeterRegistry registry, ClusterView cluster) {

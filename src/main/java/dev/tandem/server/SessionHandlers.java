@@ -6,7 +6,6 @@ import dev.tandem.session.SessionLayer;
 import dev.tandem.session.StoreObserver;
 import dev.tandem.web.RandomSessionIds;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.SessionTrackingMode;
@@ -52,9 +51,7 @@ public final class SessionHandlers {
         handler.setSessionTrackingModes(Set.of(SessionTrackingMode.COOKIE));
         handler.setUsingUriParameters(false);
 
-        Gauge.builder("tandem.sessions.active", cluster, SessionCluster::localSessionCount)
-                .description("Sessions held in the replicated session cache")
-                .register(registry);
+        Metrics.bindSessions(registry, cluster::localSessionCount);
         return handler;
     }
 

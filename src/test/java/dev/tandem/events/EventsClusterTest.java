@@ -18,9 +18,12 @@ import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Three real nodes in this JVM: events published anywhere reach listeners everywhere, in one order. */
 class EventsClusterTest {
+    private static final Logger LOG = LoggerFactory.getLogger(EventsClusterTest.class);
     private static final String HOST = "127.0.0.1";
     private final List<RunningNode> running = new ArrayList<>();
     private final List<SseClient> streams = new ArrayList<>();
@@ -68,7 +71,7 @@ class EventsClusterTest {
             assertThat(r.json().at("/events/0/data/text").asText()).isEqualTo("first");
             assertThat(r.json().at("/events/0/node").asText()).as("published by").isEqualTo("a");
         }
-        System.out.printf("[events] publish on a -> long polls on b and c answered within %d ms%n",
+        LOG.info("[events] publish on a -> long polls on b and c answered within {} ms",
                 (System.nanoTime() - t0) / 1_000_000);
 
         // Three publishers at once, one per node: every listener sees one sequence, ids without gaps.

@@ -18,9 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The events API on one node: long poll, SSE, rooms, session changes, bad input, threads. */
 class EventsResourceTest {
+    private static final Logger LOG = LoggerFactory.getLogger(EventsResourceTest.class);
     @RegisterExtension
     static final NodeExtension NODE = new NodeExtension("ev1");
 
@@ -40,7 +43,7 @@ class EventsResourceTest {
         long t0 = System.nanoTime();
         String id = post(alice, "lp1", "hello");
         TestHttp.Reply r = waiting.get(10, TimeUnit.SECONDS);
-        System.out.printf("[events] publish -> waiting long poll answered in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("[events] publish -> waiting long poll answered in {} ms", (System.nanoTime() - t0) / 1_000_000);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("events")).hasSize(1);
         assertThat(r.json().at("/events/0/data/text").asText()).isEqualTo("hello");
@@ -179,8 +182,8 @@ class EventsResourceTest {
         long inEventsCode = Thread.getAllStackTraces().entrySet().stream()
                 .filter(t -> t.getKey().getName().startsWith("tandem-")).filter(t -> java.util.Arrays.stream(t.getValue())
                         .anyMatch(f -> f.getClassName().startsWith("dev.tandem.events."))).count();
-        System.out.printf("[events] 300 waiting long polls: Jetty threads %d before, %d while waiting (max 200); "
-                + "threads in events code %d; JVM threads %d%n", before, during, inEventsCode,
+        LOG.info("[events] 300 waiting long polls: Jetty threads {} before, {} while waiting (max 200); "
+                + "threads in events code {}; JVM threads {}", before, during, inEventsCode,
                 ManagementFactory.getThreadMXBean().getThreadCount());
         // A thread per poll would need 300 of Jetty's at most 200 threads, and park them in our code.
         assertThat(during).as("Jetty threads while 300 polls wait").isLessThan(100);

@@ -20,12 +20,15 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Clients that stop reading their event stream: they delay no other listener, and their streams
  * are closed after --events-write-timeout (here 2 s).
  */
 class SlowSseClientTest {
+    private static final Logger LOG = LoggerFactory.getLogger(SlowSseClientTest.class);
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
     /** More stalled clients than the node has threads that write events (4). */
     private static final int STALLED = 8;
@@ -72,12 +75,12 @@ class SlowSseClientTest {
                 assertThat(r.status()).as(r.body()).isEqualTo(201);
             }
             long published = System.nanoTime();
-            System.out.printf("[events] published %d messages of 4 KB in %d ms%n", EVENTS, (published - t0) / 1_000_000);
+            LOG.info("[events] published {} messages of 4 KB in {} ms", EVENTS, (published - t0) / 1_000_000);
 
             Awaitility.await("every listener has every event").atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(50))
                     .until(() -> listeners.stream().allMatch(l -> l.events().size() >= EVENTS));
-            System.out.printf("[events] %d stalled streams: %d SSE listeners had all %d events %d ms after the last publish%n",
+            LOG.info("[events] {} stalled streams: {} SSE listeners had all {} events {} ms after the last publish",
                     STALLED, listeners.size(), EVENTS, (System.nanoTime() - published) / 1_000_000);
             for (SseClient l : listeners) {
                 List<Long> ids = l.events().stream().map(SseClient.Received::id).toList();
@@ -88,7 +91,7 @@ class SlowSseClientTest {
             }
             assertThat(poll.get(10, TimeUnit.SECONDS).status()).as("the waiting long poll").isEqualTo(200);
 
-            System.out.println("[events] stalled closed so far: " + stalledClosed() + ", waiting " + waiting());
+            LOG.info("[events] stalled closed so far: {}, waiting {}", stalledClosed(), waiting());
             // Closed by the node (its socket took nothing for 2 s): the client sees the end of the stream.
             Awaitility.await("stalled streams closed").atMost(WRITE_TIMEOUT.multipliedBy(4))
                     .until(() -> stalledClosed() >= STALLED);

@@ -2,6 +2,7 @@ package dev.tandem.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.testing.Requirements;
 import dev.tandem.testing.TestHttp;
 import java.nio.file.Files;
@@ -12,11 +13,14 @@ import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** `bin/tandem-lab up --war`: the same lab with WAR nodes in Jetty 12.1, drained like jar nodes. */
+/**
+ * `bin/tandem-lab up --war`: the same lab with WAR nodes in Jetty 12.1, on the lab dashboard's
+ * status board like jar nodes, and drained like them.
+ */
 class WarLabIT {
 
     @Test
-    void theLabRunsWarNodesBehindHaproxyAndDrainsOneWithoutLosingTheSession() throws Exception {
+    void theLabRunsWarNodesBehindHaproxyShowsThemOnTheDashboardAndDrainsOneWithoutLosingTheSession() throws Exception {
         Requirements.command("haproxy");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "twar");
         LocalLab lab = new LocalLab(dir, "127.0.8", 2);
@@ -27,8 +31,33 @@ class WarLabIT {
             String home = user.sessionId().substring(user.sessionId().lastIndexOf('.') + 1);
             assertThat(user.get("/api/cart").node()).isEqualTo(home);
 
+            // What the dashboard page shows, from the answer it renders as is (/lab/api/cluster).
+            TestHttp watcher = new TestHttp(lab.vip());
+            Awaitility.await("both WAR nodes ready on the status board, the session counted")
+                    .atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+                        JsonNode board = watcher.get("/lab/api/cluster").json();
+                        assertThat(board.path("note").isNull()).as("no 'no status board' note: %s", board).isTrue();
+                        assertThat(board.get("nodes")).as("%s", board).hasSize(2);
+                        for (JsonNode n : board.get("nodes")) {
+                            JsonNode report = n.get("report");
+                            assertThat(n.get("status").asText()).as("%s", n).isEqualTo("up");
+                            assertThat(report.get("ready").asBoolean()).as("%s", n).isTrue();
+                            assertThat(report.get("members")).as("%s", n).hasSize(2);
+                            assertThat(report.get("sessions").asLong()).as("sessions held, %s", n).isGreaterThanOrEqualTo(1);
+                            assertThat(report.has("requestsPerSecond") && report.has("p99Millis")).as("%s", n).isTrue();
+                        }
+                    });
+
             String out = lab.lab(Duration.ofMinutes(2), "drain", home);
             assertThat(out).contains("drained");
+            Awaitility.await("the drained node on the board as stopped, not crashed").atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions().untilAsserted(() -> {
+                        JsonNode board = watcher.get("/lab/api/cluster").json();
+                        assertThat(board.get("nodes").findValuesAsText("status")).as("%s", board)
+                                .containsExactlyInAnyOrder("up", "stopped");
+                        assertThat(board.get("events").findValuesAsText("kind")).as("%s", board)
+                                .contains("left-drained").doesNotContain("left");
+                    });
             Awaitility.await("the other node serves the session").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .untilAsserted(() -> {
                         TestHttp.Reply r = user.get("/api/cart");

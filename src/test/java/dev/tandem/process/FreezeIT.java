@@ -29,12 +29,12 @@ class FreezeIT {
 
             signal("STOP", frozen.pid());
             long frozenAt = System.nanoTime();
+            long settled;
             try {
                 ProcessCluster.awaitReady(2, java.util.List.of(cluster.nodes.get(0), cluster.nodes.get(2)));
-                long settled = (System.nanoTime() - frozenAt) / 1_000_000;
+                settled = (System.nanoTime() - frozenAt) / 1_000_000;
                 Awaitility.await("20 s frozen").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
                         .until(() -> System.nanoTime() - frozenAt >= Duration.ofSeconds(20).toNanos());
-                System.out.printf("[freeze] survivors settled %d ms after SIGSTOP%n", settled);
             } finally {
                 signal("CONT", frozen.pid());
             }
@@ -44,7 +44,7 @@ class FreezeIT {
             History history = load.get(2, TimeUnit.MINUTES);
 
             HistoryChecker.Report report = HistoryChecker.check(history, w.finalStates(cluster.uris(), Duration.ofSeconds(30)));
-            System.out.printf("[freeze 20 s] %s%n", report.summary());
+            System.out.printf("[freeze 20 s] %s; survivors settled %d ms after SIGSTOP%n", report.summary(), settled);
             assertThat(report.problems()).as("history problems").isEmpty();
             assertThat(report.acknowledged()).as("acknowledged operations").isGreaterThan(500);
         }

@@ -1,0 +1,50 @@
+package dev.tandem.dashboard;
+
+import dev.tandem.session.SessionLayer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * For a WAR node's jetty-base (webapps/ROOT.xml, server side): the status board's cache of the
+ * server's session layer as JDK types the webapp can see ({@link BridgedBoardStore} reads them).
+ * Runs in the server's class loader (module tandem-sessions' jar), never in the webapp's.
+ * "put" takes {key, value, lifespan in ms, "true" when synchronous}; a view change is handed on as
+ * {viewId, joined names, left names, member count}.
+ */
+public final class WarStatusBoard {
+    /** The context attribute the webapp reads it from (dev.tandem.war.TandemWebListener). */
+    public static final String ATTRIBUTE = "dev.tandem.dashboard.board";
+
+    private WarStatusBoard() {}
+
+    public static Map<String, Object> of(Server server) {
+        SessionLayer layer = server.getBean(SessionLayer.class);
+        if (layer == null) {
+            throw new IllegalStateException("no SessionLayer bean on the server: is the jetty-base's tandem module enabled?");
+        }
+        // Resolved at first use: the layer has started by then (the webapp's session handler starts it).
+        InfinispanBoardStore[] store = new InfinispanBoardStore[1];
+        Supplier<InfinispanBoardStore> s = () -> {
+            synchronized (store) {
+                if (store[0] == null) {
+                    store[0] = new InfinispanBoardStore(
+                            layer.sessions().getCacheManager().<String, String>getCache(StatusBoard.CACHE));
+                }
+                return store[0];
+            }
+        };
+        Consumer<String[]> put = a -> s.get().put(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])),
+                Boolean.parseBoolean(a[3]));
+        UnaryOperator<String> get = k -> s.get().get(k);
+        Consumer<BiConsumer<String, String>> forEachLocal = a -> s.get().forEachLocal(a);
+        Function<Consumer<Object[]>, Runnable> onViewChange = c -> s.get().onViewChange(
+                v -> c.accept(new Object[] {v.viewId(), v.joined(), v.left(), v.members()}));
+        return Map.of("put", put, "get", get, "forEachLocal", forEachLocal, "onViewChange", onViewChange);
+    }
+}
