@@ -26,21 +26,25 @@ vm() { in_ns vagrant ssh "$1" -c "$2" -- -q </dev/null; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # One request: prints "CODE NODE BALANCER BODY" (CODE 000 = no answer within RVM_REQUEST_TIMEOUT s: under
-# emulation a cold code path, a node's first session write say, takes seconds).
+# emulation a cold code path, a node's first session write say, takes seconds; "-" = header absent).
 req() {
   local method=$1 url=$2
+  rm -f "$run/body"
   in_ns curl -s -X "$method" -b "$jar" -c "$jar" --max-time "${RVM_REQUEST_TIMEOUT:-30}" -o "$run/body" \
-    -w '%{http_code} %header{x-tandem-node} %header{x-tandem-balancer}' "$url" 2>/dev/null || true
+    -w '%{http_code} -%header{x-tandem-node} -%header{x-tandem-balancer}' "$url" 2>/dev/null | sed 's/ -\([^ ]\)/ \1/g' || true
   printf ' %s\n' "$(tr -d '\n' <"$run/body" 2>/dev/null)"
 }
-counter_of() { sed -n 's/.*"counter":\([0-9]*\).*/\1/p' <<<"$1"; }
+# The counter in an answer: {"value":N} from POST /api/session/counter, {"counter":N,...} from GET /api/session.
+counter_of() { sed -n 's/.*"\(value\|counter\)":\([0-9]*\).*/\2/p' <<<"$1"; }
+node_of() { awk '{print $2}' <<<"$1"; }
+balancer_of() { awk '{print $3}' <<<"$1"; }
 
 # --- 1. the VIP answers as soon as `vagrant up` returned
 rm -f "$jar"
 t0=$(now)
 health=$(req GET "$vip/lb/health") first=$(req POST "$vip/api/session/counter")
 if [[ $health == 200* && $first == 200* ]]; then
-  figure vip-at-once ok "/lb/health ${health%% *} through $(awk '{print $3}' <<<"$health"), first session request ${first%% *} from $(awk '{print $2}' <<<"$first"), on the first try, both in $(since "$t0") s"
+  figure vip-at-once ok "/lb/health ${health%% *} through $(balancer_of "$health"), first session request ${first%% *} from $(node_of "$first"), on the first try, both in $(since "$t0") s"
 else
   figure vip-at-once FAIL "/lb/health '${health:0:60}', session request '${first:0:80}'"
 fi
@@ -48,9 +52,11 @@ fi
 # --- 2. one session, seen by every app VM
 value=$(counter_of "$first")
 for _ in 1 2 3 4; do last=$(req POST "$vip/api/session/counter"); value=$(counter_of "$last"); done
+# Straight to each app VM with the session's cookie (the jar holds it for the VIP's address only).
+cookie=$(awk '$6 == "JSESSIONID" { print $7 }' "$jar")
 seen=()
 for ((i = 1; i <= nodes; i++)); do
-  got=$(req GET "http://192.168.56.$((10 + i)):8080/api/session")
+  got=$(in_ns curl -s --max-time "${RVM_REQUEST_TIMEOUT:-30}" -H "Cookie: JSESSIONID=$cookie" "http://192.168.56.$((10 + i)):8080/api/session" || true)
   seen+=("app$i=$(counter_of "$got")")
 done
 if [[ $value == 5 && $(printf '%s\n' "${seen[@]}" | grep -c '=5$') == "$nodes" ]]; then
@@ -60,7 +66,7 @@ else
 fi
 
 # --- 3. kill -9 of the node that serves the session
-victim=$(awk '{print $2}' <<<"$last")
+victim=$(node_of "$last")
 [[ $victim =~ ^app[0-9]+$ ]] || victim=app1
 log "kill -9 $service on $victim"
 t0=$(now)
@@ -75,7 +81,7 @@ while ((SECONDS < deadline)); do
 done
 gap=$(since "$t0")
 if [[ $next == $((value + 1)) ]]; then
-  figure node-kill ok "session kept: $value -> $next served by $(awk '{print $2}' <<<"$answer") ${gap} s after the kill; $refused answers were not 200 meanwhile"
+  figure node-kill ok "session kept: $value -> $next served by $(node_of "$answer") ${gap} s after the kill; $refused answers were not 200 meanwhile"
 else
   figure node-kill FAIL "after the kill of $victim: counter '${next:-no answer}' (expected $((value + 1))) after ${gap} s, $refused refused"
 fi
@@ -89,7 +95,7 @@ done
 log "$victim ready again $(since "$t0") s later"
 
 # --- 4. HAProxy stops on the balancer that holds the VIP
-holder=$(req GET "$vip/lb/health" | awk '{print $3}')
+holder=$(balancer_of "$(req GET "$vip/lb/health")")
 if [[ $holder =~ ^lb[12]$ ]]; then
   other=lb1; [[ $holder == lb1 ]] && other=lb2
   log "stop haproxy on $holder"
@@ -120,7 +126,7 @@ history=$run/redeploy-history.txt
   while [[ ! -e $run/stop-load ]] && ((SECONDS < end)); do
     printf 'invoke\n' >>"$history"
     answer=$(req POST "$vip/api/session/counter")
-    if [[ $answer == 200* ]]; then printf 'ok %s %s\n' "$(counter_of "$answer")" "$(awk '{print $2}' <<<"$answer")" >>"$history"
+    if [[ $answer == 200* ]]; then printf 'ok %s %s\n' "$(counter_of "$answer")" "$(node_of "$answer")" >>"$history"
     elif [[ $answer == 000* ]]; then printf 'unknown\n' >>"$history"
     else printf 'fail %s\n' "${answer%% *}" >>"$history"; fi
     sleep 0.2
@@ -129,7 +135,7 @@ history=$run/redeploy-history.txt
 loader=$!
 t0=$(now)
 rc=0
-TANDEM_DEPLOY=$deploy "$repo/vagrant/bin/redeploy" --ready-timeout "${RVM_READY_TIMEOUT:-600}" >"$run/redeploy.log" 2>&1 || rc=$?
+TANDEM_DEPLOY=$deploy in_ns "$repo/vagrant/bin/redeploy" --ready-timeout "${RVM_READY_TIMEOUT:-600}" >"$run/redeploy.log" 2>&1 || rc=$?
 took=$(since "$t0")
 touch "$run/stop-load"
 wait "$loader" || true
