@@ -36,8 +36,10 @@ class SessionLifetimeTest {
     @Test
     void aSessionUsedAllTheTimeEndsAtItsLifetimeCountedFromCreationNotFromLogin() {
         TestHttp client = new TestHttp(node.uri());
+        // The server stamps the session's birth between these two instants.
         long created = System.currentTimeMillis();
         assertThat(client.post("/api/session/counter", null).status()).isEqualTo(200);
+        long createdAtLatest = System.currentTimeMillis();
         // Used every 100 ms for half the lifetime, then the user logs in (a new id, the same session).
         await().atMost(LIFETIME).pollInterval(Duration.ofMillis(100))
                 .until(() -> client.post("/api/session/counter", null).status() == 200
@@ -49,9 +51,10 @@ class SessionLifetimeTest {
         AtomicLong lastServed = new AtomicLong();
         AtomicReference<TestHttp.Reply> ended = new AtomicReference<>();
         await().atMost(LIFETIME.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            long sent = System.currentTimeMillis(); // the server judged the age after this
             TestHttp.Reply r = client.post("/api/cart/items", "{\"sku\":\"tea\",\"qty\":1}");
             if (r.status() == 201) {
-                lastServed.set(System.currentTimeMillis());
+                lastServed.set(sent);
                 return false;
             }
             ended.set(r);
@@ -64,7 +67,8 @@ class SessionLifetimeTest {
         assertThat(r.header("WWW-Authenticate")).startsWith("Cookie ");
         assertThat(r.setCookies()).as("the dead id is cleared").singleElement().asString()
                 .startsWith("JSESSIONID=;").contains("Expires=Thu, 01 Jan 1970").containsIgnoringCase("HttpOnly");
-        assertThat(lastServed.get() - created).as("served while younger than its lifetime").isLessThan(LIFETIME.toMillis() + 1);
+        // Bounds that hold however slow the machine: no timing margin to miss under load.
+        assertThat(lastServed.get() - createdAtLatest).as("served while younger than its lifetime").isLessThanOrEqualTo(LIFETIME.toMillis());
         assertThat(endedAt - created).as("ended once older than its lifetime").isGreaterThanOrEqualTo(LIFETIME.toMillis());
         assertThat(endedAt - loggedIn).as("counted from creation: less than a lifetime after login").isLessThan(LIFETIME.toMillis());
 
