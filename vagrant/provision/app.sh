@@ -97,7 +97,7 @@ if [[ $saved == no ]]; then
   args_tmp=$(mktemp)
   printf '%s\n' --node "$node" --ip "$ip" --app-ips "$app_ips" --lb-ips "$lb_ips" --vip "$vip" --deploy "$deploy" \
     --src "$src" --port "$port" --cluster-port "$cluster_port" --drain-seconds "$drain_seconds" \
-    --stop-timeout "$stop_timeout" >"$args_tmp"
+    --stop-timeout "$stop_timeout" --java-extra-opts "$java_extra_opts" >"$args_tmp"
   tandem_install_file "$args_tmp" "$SAVED_ARGS" 0600 root:root
   rm -f "$args_tmp"
 fi
