@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Vagrant lab on real VMs (vagrant/test/real-vms.sh): box, private libvirtd in a network namespace,
  * `vagrant up`, the failover walkthrough through the VIP, teardown. Opt-in with -Dtandem.realvms=true
- * (about 30 minutes of both cores under emulation); the script's own table of figures is the output.
+ * (about 25 minutes of both cores under emulation); the script's own table of figures is the output.
  */
 class RealVmsIT {
     private static final long LIMIT_MINUTES = 45;
