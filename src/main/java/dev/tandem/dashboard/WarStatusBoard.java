@@ -1,6 +1,6 @@
 package dev.tandem.dashboard;
 
-import dev.tandem.session.SessionLayer;
+import dev.tandem.session.WarCaches;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -24,21 +24,7 @@ public final class WarStatusBoard {
     private WarStatusBoard() {}
 
     public static Map<String, Object> of(Server server) {
-        SessionLayer layer = server.getBean(SessionLayer.class);
-        if (layer == null) {
-            throw new IllegalStateException("no SessionLayer bean on the server: is the jetty-base's tandem module enabled?");
-        }
-        // Resolved at first use: the layer has started by then (the webapp's session handler starts it).
-        InfinispanBoardStore[] store = new InfinispanBoardStore[1];
-        Supplier<InfinispanBoardStore> s = () -> {
-            synchronized (store) {
-                if (store[0] == null) {
-                    store[0] = new InfinispanBoardStore(
-                            layer.sessions().getCacheManager().<String, String>getCache(StatusBoard.CACHE));
-                }
-                return store[0];
-            }
-        };
+        Supplier<InfinispanBoardStore> s = WarCaches.lazily(server, StatusBoard.CACHE, InfinispanBoardStore::new);
         Consumer<String[]> put = a -> s.get().put(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])),
                 Boolean.parseBoolean(a[3]));
         UnaryOperator<String> get = k -> s.get().get(k);

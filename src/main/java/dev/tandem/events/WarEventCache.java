@@ -1,11 +1,12 @@
 package dev.tandem.events;
 
-import dev.tandem.session.SessionLayer;
+import dev.tandem.session.WarCaches;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.server.Server;
 
@@ -21,21 +22,7 @@ public final class WarEventCache {
     private WarEventCache() {}
 
     public static Map<String, Object> of(Server server) {
-        SessionLayer layer = server.getBean(SessionLayer.class);
-        if (layer == null) {
-            throw new IllegalStateException("no SessionLayer bean on the server: is the jetty-base's tandem module enabled?");
-        }
-        // Resolved at first use: the layer has started by then (the webapp's session handler starts it).
-        InfinispanEventStore[] store = new InfinispanEventStore[1];
-        java.util.function.Supplier<InfinispanEventStore> s = () -> {
-            synchronized (store) {
-                if (store[0] == null) {
-                    store[0] = new InfinispanEventStore(
-                            layer.sessions().getCacheManager().<String, String>getCache(EventLog.CACHE));
-                }
-                return store[0];
-            }
-        };
+        Supplier<InfinispanEventStore> s = WarCaches.lazily(server, EventLog.CACHE, InfinispanEventStore::new);
         Function<String[], String> putIfAbsent =
                 a -> s.get().putIfAbsent(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])));
         Consumer<String> remove = k -> s.get().remove(k);
