@@ -15,7 +15,7 @@
 #   --credentials  the cluster's credentials as the Vagrantfile uploaded them (made once on the host by
 #               bin/tandem-credentials); installed to /etc/tandem/cluster (root:tandem 0640), the upload
 #               removed. Needed on the first run; later runs keep the installed copy.
-#   --java-extra-opts  JVM options added to the defaults (jar mode), e.g. -XX:TieredStopAtLevel=1 on emulated VMs
+#   --java-extra-opts  JVM options added to the defaults (the jar's JVM or Jetty's server JVM), e.g. -XX:TieredStopAtLevel=1 on emulated VMs
 #   --restart   changed (default): restart the service only if jar/config changed; always; never
 #               (redeploy restarts itself, after draining the node on the balancers)
 #

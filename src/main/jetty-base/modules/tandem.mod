@@ -16,10 +16,7 @@ http
 ee10-deploy
 graceful
 sessions
-# Infinispan's and Jetty's Infinispan jars only: tandem-sessions builds the cache manager and the
-# session store itself (Jetty's embedded store module would build a second cache manager).
-sessions/infinispan/infinispan-common
-sessions/infinispan/embedded/infinispan-embedded-libs
+tandem-infinispan-libs
 tandem-sessions
 tandem-overload
 
