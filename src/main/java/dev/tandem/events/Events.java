@@ -6,6 +6,7 @@ import dev.tandem.cluster.ClusterView;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,7 @@ public final class Events implements AutoCloseable {
     private final java.util.concurrent.ExecutorService notifier;
     private volatile EventLog log;
     private volatile boolean draining;
+    private volatile Timer deliveries;
 
     /**
      * @param sessionRetention how long a session's events are kept: its timeout and a little
@@ -74,6 +76,13 @@ public final class Events implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::closeStalled, check, check, TimeUnit.MILLISECONDS);
         Gauge.builder("tandem.events.waiting", started, EventLog::waiting)
                 .description("Long polls and event streams waiting on this node").register(registry);
+        this.deliveries = Timer.builder("tandem.events.delivery")
+                .description("From an event's publish (on any node) to its write into a stream on this node")
+                // Buckets, as for requests: they add up across nodes (histogram_quantile over the cluster).
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         FunctionCounter.builder("tandem.events.stalled.streams", stalled, java.util.concurrent.atomic.AtomicLong::get)
                 .description("Event streams closed because their client took no data for --events-write-timeout")
                 .register(registry);
@@ -102,6 +111,15 @@ public final class Events implements AutoCloseable {
 
     EventLog log() {
         return logOrFail();
+    }
+
+    /** Where streams record each event's delivery delay. */
+    Timer deliveries() {
+        Timer t = deliveries;
+        if (t == null) {
+            throw new IllegalStateException("events not started");
+        }
+        return t;
     }
 
     Duration writeTimeout() {

@@ -78,7 +78,9 @@ public final class EventsResource {
             return;
         }
         String requestId = (String) request.getAttribute(RequestIds.ATTRIBUTE);
-        LongPoll poll = new LongPoll(events.log(), channel, log, cursor, response,
+        // Jersey started the servlet's asynchronous mode when it suspended the request.
+        AsyncContext async = request.getAsyncContext();
+        LongPoll poll = new LongPoll(events.log(), channel, log, cursor, response, async::start,
                 evs -> Response.ok(batch(channel, evs)).build(), e -> expired(e, requestId));
         response.setTimeout(waitSeconds, TimeUnit.SECONDS);
         response.setTimeoutHandler(r -> poll.timedOut());
@@ -117,7 +119,7 @@ public final class EventsResource {
         raw.setHeader("X-Accel-Buffering", "no");
         ChannelLog log = events.log().log(channel.key());
         SseStream stream = new SseStream(events.log(), channel, log, mapper, node,
-                cursor != null ? cursor.longValue() : log.last(), events.writeTimeout());
+                cursor != null ? cursor.longValue() : log.last(), events.writeTimeout(), events.deliveries());
         // Subscribed before the first chunk, so nothing published in between is missed.
         events.log().subscribe(channel.key(), stream);
         events.opened(stream);

@@ -3,6 +3,7 @@ package dev.tandem.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -11,6 +12,7 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One server-sent-events stream, written with the servlet API's non-blocking output: a write
@@ -39,6 +41,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
     private final ObjectMapper mapper;
     private final String node;
     private final long writeTimeoutNanos;
+    private final Timer deliveries;
     private AsyncContext async;
     private ServletOutputStream out;
     private long cursor;
@@ -53,7 +56,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
     private volatile long unreadySince;
 
     SseStream(EventLog events, Channel channel, ChannelLog log, ObjectMapper mapper, String node, long cursor,
-              java.time.Duration writeTimeout) {
+              java.time.Duration writeTimeout, Timer deliveries) {
         this.events = events;
         this.channel = channel;
         this.log = log;
@@ -61,6 +64,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
         this.node = node;
         this.cursor = cursor;
         this.writeTimeoutNanos = writeTimeout.toNanos();
+        this.deliveries = deliveries;
     }
 
     /** Takes over the suspended request; the container calls {@link #onWritePossible} when it can write. */
@@ -172,9 +176,12 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
         }
         heartbeatDue = false;
         StringBuilder chunk = new StringBuilder();
+        long now = System.currentTimeMillis();
         for (Event e : ready) {
             chunk.append(log.sse(e, this::format));
             cursor = e.id();
+            // Publish time is the publisher's clock: across hosts this includes their clock offset.
+            deliveries.record(Math.max(0, now - e.time()), TimeUnit.MILLISECONDS);
             if (chunk.length() >= MAX_CHUNK_CHARS) {
                 break;
             }

@@ -90,6 +90,8 @@ class SlowSseClientTest {
                 assertThat(l.events().get(0).data().path("data").path("text").asText()).startsWith("0\uD83D\uDE00");
             }
             assertThat(poll.get(10, TimeUnit.SECONDS).status()).as("the waiting long poll").isEqualTo(200);
+            assertThat(metric("tandem_events_delivery_seconds_count")).as("deliveries timed by the node")
+                    .isGreaterThanOrEqualTo(listeners.size() * (double) EVENTS);
 
             LOG.info("[events] stalled closed so far: {}, waiting {}", stalledClosed(), waiting());
             // Closed by the node (its socket took nothing for 2 s): the client sees the end of the stream.
