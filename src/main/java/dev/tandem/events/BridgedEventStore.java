@@ -16,6 +16,7 @@ public final class BridgedEventStore implements EventStore {
     private final Function<String, String> localGet;
     private final Consumer<BiConsumer<String, String>> forEachLocal;
     private final BiConsumer<BiConsumer<String, String>, Consumer<String>> listen;
+    private final Consumer<Runnable> onTopologyChange;
     private final Runnable awaitInitialState;
 
     @SuppressWarnings("unchecked")
@@ -29,6 +30,7 @@ public final class BridgedEventStore implements EventStore {
         this.localGet = (Function<String, String>) m.get("localGet");
         this.forEachLocal = (Consumer<BiConsumer<String, String>>) m.get("forEachLocal");
         this.listen = (BiConsumer<BiConsumer<String, String>, Consumer<String>>) m.get("listen");
+        this.onTopologyChange = (Consumer<Runnable>) m.get("onTopologyChange");
         this.awaitInitialState = (Runnable) m.get("awaitInitialState");
     }
 
@@ -55,6 +57,11 @@ public final class BridgedEventStore implements EventStore {
     @Override
     public void listen(BiConsumer<String, String> created, Consumer<String> removed) {
         listen.accept(created, removed);
+    }
+
+    @Override
+    public void onTopologyChange(Runnable action) {
+        onTopologyChange.accept(action);
     }
 
     @Override

@@ -47,9 +47,24 @@ final class ChannelLog {
         return advance(System.nanoTime());
     }
 
-    /** Adds an event read from the cache's contents (any order); {@link #settle} follows. */
+    /**
+     * Adds an event read from the cache's contents (any order); {@link #settle} follows. The
+     * cache's copy wins over one held here under the same id (after a partition's merge, the
+     * majority's event replaces one this side numbered but never had confirmed).
+     */
     synchronized void load(Event e) {
-        events.putIfAbsent(e.id(), e);
+        Event held = events.putIfAbsent(e.id(), e);
+        if (held != null && !java.util.Objects.equals(held.uid(), e.uid())) {
+            events.put(e.id(), e);
+            sse.remove(e.id());
+        }
+    }
+
+    /** A topology change is bringing entries: an open hole gets its whole wait again from now. */
+    synchronized void restartHoleWait(long now) {
+        if (holeSince != 0) {
+            holeSince = now;
+        }
     }
 
     /** After loading: readers start at the oldest event held; true when they can now see more. */

@@ -62,7 +62,23 @@ public final class EventLog {
     /** Starts following the cache, then reads what it already holds. */
     void start() {
         cache.listen(this::created, this::removed);
+        cache.onTopologyChange(() -> notifier.execute(this::reload));
         load();
+    }
+
+    /**
+     * After a topology change: a merge after a partition brings the majority's events without a
+     * notice per entry, so the whole local copy is read again. Open holes get their full wait
+     * again first: they are what the merge is bringing, not writes lost with their node.
+     */
+    private void reload() {
+        long now = System.nanoTime();
+        logs.values().forEach(l -> l.restartHoleWait(now));
+        try {
+            load();
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the event cache again after a topology change: {}", e.toString());
+        }
     }
 
     /** Reads every event this node holds (again after a state transfer); merging is idempotent. */

@@ -26,6 +26,12 @@ public interface EventStore {
     /** From now on: every entry created (key, value) and every entry removed or expired (key), on this member. */
     void listen(BiConsumer<String, String> created, Consumer<String> removed);
 
+    /**
+     * From now on: after every change of the cache's members (a join, a leave, a merge after a
+     * partition and its rebalance), when entries may have changed here without a notice each.
+     */
+    void onTopologyChange(Runnable action);
+
     /** Blocks until a joining member holds the cluster's entries (its initial state transfer). */
     void awaitInitialState();
 }

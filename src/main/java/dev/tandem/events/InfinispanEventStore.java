@@ -12,7 +12,9 @@ import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+import org.infinispan.notifications.cachelistener.event.TopologyChangedEvent;
 import org.infinispan.statetransfer.StateTransferManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +56,30 @@ public final class InfinispanEventStore implements EventStore {
     }
 
     @Override
+    public void onTopologyChange(Runnable action) {
+        cache.addListener(new Topology(action));
+    }
+
+    @Override
     public void awaitInitialState() {
         ComponentRegistry.componentOf(cache, StateTransferManager.class).waitForInitialStateTransferToComplete();
+    }
+
+    /** After each new topology is installed here (the action hands off at once). */
+    @Listener
+    public static final class Topology {
+        private final Runnable action;
+
+        Topology(Runnable action) {
+            this.action = action;
+        }
+
+        @TopologyChanged
+        public void changed(TopologyChangedEvent<String, String> e) {
+            if (!e.isPre()) {
+                action.run();
+            }
+        }
     }
 
     /** Runs on the thread that applied the write on this member: the consumers hand off at once. */

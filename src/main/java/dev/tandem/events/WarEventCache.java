@@ -29,8 +29,10 @@ public final class WarEventCache {
         UnaryOperator<String> localGet = k -> s.get().localGet(k);
         Consumer<BiConsumer<String, String>> forEachLocal = a -> s.get().forEachLocal(a);
         BiConsumer<BiConsumer<String, String>, Consumer<String>> listen = (c, r) -> s.get().listen(c, r);
+        Consumer<Runnable> onTopologyChange = a -> s.get().onTopologyChange(a);
         Runnable awaitInitialState = () -> s.get().awaitInitialState();
         return Map.of("putIfAbsent", putIfAbsent, "remove", remove, "localGet", localGet,
-                "forEachLocal", forEachLocal, "listen", listen, "awaitInitialState", awaitInitialState);
+                "forEachLocal", forEachLocal, "listen", listen, "onTopologyChange", onTopologyChange,
+                "awaitInitialState", awaitInitialState);
     }
 }

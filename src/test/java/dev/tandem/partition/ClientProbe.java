@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,16 @@ final class ClientProbe {
     }
 
     Reply get(URI node, String path) {
-        List<String> curl = List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", node.resolve(path).toString());
+        return curl(List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", node.resolve(path).toString()));
+    }
+
+    /** A JSON POST as a user whose cookies live in {@code cookies} (read and updated). */
+    Reply post(URI node, String path, String json, Path cookies) {
+        return curl(List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", "-b", cookies.toString(), "-c",
+                cookies.toString(), "-H", "Content-Type: application/json", "-d", json, node.resolve(path).toString()));
+    }
+
+    private Reply curl(List<String> curl) {
         try {
             Process p = new ProcessBuilder(lab.inNamespace(lab.clientNs(), curl)).redirectErrorStream(true).start();
             p.getOutputStream().close();

@@ -3,7 +3,6 @@ package dev.tandem.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.Requirements;
-import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.history.History;
 import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.HistoryChecker.FinalState;
@@ -11,14 +10,12 @@ import dev.tandem.testing.history.Op;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -48,11 +45,8 @@ class PartitionIT {
             try (NodeNamespaces lab = new NodeNamespaces(NODES)) {
                 prefix = lab.prefix();
                 dir.name(prefix);
-                List<NamespacedNode> nodes = new ArrayList<>();
-                try {
-                    scenario(lab, nodes, dir.path());
-                } finally {
-                    nodes.forEach(NamespacedNode::close);
+                try (NamespacedCluster cluster = new NamespacedCluster(lab, NODES, "partition", dir.path())) {
+                    scenario(lab, cluster, dir.path());
                 }
             }
             assertThat(NodeNamespaces.leftovers(prefix)).as("namespaces left behind").isEmpty();
@@ -60,19 +54,11 @@ class PartitionIT {
         }
     }
 
-    private static void scenario(NodeNamespaces lab, List<NamespacedNode> nodes, Path dir) throws Exception {
-        List<String> peers = new ArrayList<>();
-        for (int i = 0; i < NODES; i++) {
-            peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
-        }
-        String clusterName = "partition-" + UUID.randomUUID();
-        Path credentials = TestCredentials.make(dir.resolve("credentials"));
-        for (int i = 0; i < NODES; i++) {
-            nodes.add(NamespacedNode.start(lab, i, peers, clusterName, credentials, dir));
-        }
-        List<URI> uris = nodes.stream().map(NamespacedNode::uri).toList();
+    private static void scenario(NodeNamespaces lab, NamespacedCluster cluster, Path dir) throws Exception {
+        List<NamespacedNode> nodes = cluster.nodes();
+        List<URI> uris = cluster.uris();
         ClientProbe probe = new ClientProbe(lab);
-        awaitOneView(probe, nodes, Duration.ofSeconds(120), "all three nodes ready in one view of 3");
+        cluster.awaitOneView(probe, Duration.ofSeconds(120), "all three nodes ready in one view of 3");
 
         try (WorkloadProcess load = WorkloadProcess.start(lab, uris, 6, 3, 20_000, Duration.ofSeconds(150), dir)) {
             load.awaitLine("PROGRESS", Duration.ofSeconds(30));
@@ -91,7 +77,7 @@ class PartitionIT {
             lab.heal(A);
             load.send("mark heal");
             long heal = System.nanoTime();
-            awaitOneView(probe, nodes, Duration.ofSeconds(90), "one view of 3 after the heal");
+            cluster.awaitOneView(probe, Duration.ofSeconds(90), "one view of 3 after the heal");
             long healed = System.nanoTime();
 
             long opsAtOneView = load.progress();
@@ -144,25 +130,6 @@ class PartitionIT {
             assertThat(views).as("every node's members after the load").allSatisfy(v -> assertThat(v).hasSize(3))
                     .containsOnly(views.get(0));
         }
-    }
-
-    private static void awaitOneView(ClientProbe probe, List<NamespacedNode> nodes, Duration within, String what) {
-        Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
-            for (NamespacedNode n : nodes) {
-                if (!n.isAlive()) {
-                    throw new IllegalStateException(n.name() + " exited:\n" + n.tail());
-                }
-            }
-            List<String> first = null;
-            for (NamespacedNode n : nodes) {
-                List<String> members = probe.members(n.uri());
-                if (members.size() != NODES || (first != null && !first.equals(members)) || !probe.ready(n.uri())) {
-                    return false;
-                }
-                first = members;
-            }
-            return true;
-        });
     }
 
     /** What the probes saw during the cut: when A stopped being ready, when B and C settled on a view of 2. */

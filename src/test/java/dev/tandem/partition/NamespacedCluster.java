@@ -1,0 +1,66 @@
+package dev.tandem.partition;
+
+import dev.tandem.testing.TestCredentials;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+
+/** Real nodes, one per namespace of a {@link NodeNamespaces} lab, clustered with the lab's credentials; closing kills them. */
+final class NamespacedCluster implements AutoCloseable {
+    private final List<NamespacedNode> nodes = new ArrayList<>();
+
+    /** Starts a node in every namespace of the lab (a cluster of its own name), logs in {@code dir}. */
+    NamespacedCluster(NodeNamespaces lab, int count, String name, Path dir) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
+        }
+        String clusterName = name + "-" + UUID.randomUUID();
+        Path credentials = TestCredentials.make(dir.resolve("credentials"));
+        try {
+            for (int i = 0; i < count; i++) {
+                nodes.add(NamespacedNode.start(lab, i, peers, clusterName, credentials, dir));
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    List<NamespacedNode> nodes() {
+        return nodes;
+    }
+
+    List<URI> uris() {
+        return nodes.stream().map(NamespacedNode::uri).toList();
+    }
+
+    /** Waits until every node is ready and all report the same view of every node (fails at once if one exited). */
+    void awaitOneView(ClientProbe probe, Duration within, String what) {
+        Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
+            for (NamespacedNode n : nodes) {
+                if (!n.isAlive()) {
+                    throw new IllegalStateException(n.name() + " exited:\n" + n.tail());
+                }
+            }
+            List<String> first = null;
+            for (NamespacedNode n : nodes) {
+                List<String> members = probe.members(n.uri());
+                if (members.size() != nodes.size() || (first != null && !first.equals(members)) || !probe.ready(n.uri())) {
+                    return false;
+                }
+                first = members;
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(NamespacedNode::close);
+    }
+}
