@@ -24,6 +24,8 @@ final class JettyIni {
         return String.join(System.lineSeparator(),
                 "jetty.http.host=" + c.host(),
                 "jetty.http.port=" + c.port(),
+                "# --stop-timeout: in-flight requests get this long to finish on stop.",
+                "jetty.server.stopTimeout=" + c.stopTimeout().toMillis(),
                 "# The session id suffix HAProxy routes on: must be the node name and stay stable.",
                 "jetty.sessionIdManager.workerName=" + c.node(),
                 "-Dtandem.node=" + c.node(),

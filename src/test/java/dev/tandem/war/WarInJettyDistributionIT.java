@@ -54,7 +54,10 @@ class WarInJettyDistributionIT {
         String peers = HOST + ":" + c1 + "," + HOST + ":" + c2;
         WarNode n1 = startWarNode(dir, "w1", c1, peers);
         // w2 trusts a balancer that is not this test: forwarding headers from here must be ignored.
-        WarNode n2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32");
+        WarNode n2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32",
+                "--events-write-timeout=5", "--stop-timeout", "20");
+        assertThat(Files.readString(dir.resolve("w2/start.d/tandem-node.ini"))).as("--stop-timeout reaches Jetty")
+                .contains("jetty.server.stopTimeout=20000");
         // Neither is ready alone: a node serves sessions once a majority of the configured nodes is in its view.
         URI w1 = n1.awaitReady();
         URI w2 = n2.awaitReady();
@@ -176,6 +179,19 @@ class WarInJettyDistributionIT {
                     });
             return uri;
         }
+    }
+
+    @Test
+    void theJettyBaseMakerRefusesAnOptionTheJarRefusesAndNamesIt(@TempDir Path dir) throws Exception {
+        Path repo = Path.of(System.getProperty("tandem.repo", "."));
+        Process make = new ProcessBuilder(repo.resolve("bin/tandem-jetty-base").toString(), dir.resolve("b").toString(),
+                "--node", "w1", "--cluster-insecure", "--events-write-timeout", "0")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("make.log").toFile()).start();
+        assertThat(make.waitFor(120, TimeUnit.SECONDS)).as("tandem-jetty-base finished").isTrue();
+        String out = Files.readString(dir.resolve("make.log"));
+        assertThat(make.exitValue()).as(out).isEqualTo(2);
+        assertThat(out).contains("--events-write-timeout").contains("refused");
+        assertThat(dir.resolve("b/start.d/tandem-node.ini")).doesNotExist();
     }
 
     private WarNode startWarNode(Path dir, String node, int clusterPort, String peers, String... extra) throws IOException {
