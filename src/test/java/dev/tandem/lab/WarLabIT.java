@@ -24,6 +24,7 @@ class WarLabIT {
         Requirements.command("haproxy");
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "twar");
         LocalLab lab = new LocalLab(dir, "127.0.8", 2);
+        boolean passed = false;
         try {
             lab.lab(Duration.ofMinutes(5), "up", "--war");
             TestHttp user = new TestHttp(lab.vip());
@@ -65,8 +66,12 @@ class WarLabIT {
                         assertThat(r.node()).isNotEqualTo(home);
                         assertThat(r.json().get("totalQuantity").asInt()).isEqualTo(2);
                     });
+            passed = true;
         } finally {
             lab.close();
+            if (!passed) {
+                keepLogs(dir);
+            }
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
             assertThat(left).as("processes left by the lab").isEmpty();
@@ -74,5 +79,18 @@ class WarLabIT {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** The lab's logs (not its jetty-bases) to target/war-lab-logs/, for a failed run. */
+    private static void keepLogs(Path dir) throws java.io.IOException {
+        Path to = Path.of("target/war-lab-logs", dir.getFileName().toString());
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
+                Path dest = to.resolve(dir.relativize(f));
+                Files.createDirectories(dest.getParent());
+                Files.copy(f, dest);
+            }
+        }
+        System.out.println("[war lab] logs kept in " + to.toAbsolutePath());
     }
 }
