@@ -37,6 +37,7 @@ settings_from_env() {
   MODE=${TANDEM_LAB_MODE:-jar}
   JAR=${TANDEM_JAR:-$REPO/target/tandem.jar}
   JETTY=${JETTY_HOME:-$REPO/target/jetty-home}
+  CLASS_ARCHIVE="" # set by ensure_class_archive (jar mode)
   BALANCE=roundrobin
   WEIGHTS="" # n1=3,n2=1: HAProxy server weights (render-haproxy.sh checks them)
   SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)

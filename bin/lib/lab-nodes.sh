@@ -45,6 +45,7 @@ start_node_process() {
   mkdir -p "$dir" "$RUN/logs"
   ensure_cluster_credentials
   if [[ $MODE == jar ]]; then
+    [[ -z $CLASS_ARCHIVE ]] || jopts+=("-XX:SharedArchiveFile=$CLASS_ARCHIVE")
     cmd=(java ${jopts[@]+"${jopts[@]}"} "-Dtandem.lab.node=$dir" -jar "$JAR" "${args[@]}")
   else
     JETTY_HOME=$JETTY "$REPO/bin/tandem-jetty-base" "$dir/jetty-base" "${args[@]}" >>"$log" 2>&1 ||
@@ -165,8 +166,26 @@ ensure_artifacts() {
   fi
   if [[ $MODE == jar ]]; then
     [[ -f $JAR ]] || die "$JAR missing after build"
+    ensure_class_archive
   else
     [[ -f $JETTY/start.jar ]] || die "JETTY_HOME=$JETTY has no start.jar"
   fi
   command -v java >/dev/null 2>&1 || die "java not found (Java 17+ needed)"
+}
+
+# Jar nodes start from a class archive next to the jar (bin/tandem-class-archive: start to ready about
+# halves), made once per build: again only when the jar is newer. TANDEM_LAB_CLASS_ARCHIVE=off: none.
+ensure_class_archive() {
+  CLASS_ARCHIVE=${TANDEM_LAB_CLASS_ARCHIVE:-${JAR%.jar}.jsa}
+  if [[ $CLASS_ARCHIVE == off ]]; then
+    CLASS_ARCHIVE=""
+    return
+  fi
+  [[ -f $CLASS_ARCHIVE && ! $JAR -nt $CLASS_ARCHIVE ]] && return
+  say "making the class archive $CLASS_ARCHIVE (once per build, a few seconds) ..."
+  mkdir -p "$RUN/logs"
+  "$REPO/bin/tandem-class-archive" "$JAR" "$CLASS_ARCHIVE" >"$RUN/logs/class-archive.log" 2>&1 || {
+    say "  no class archive (see $RUN/logs/class-archive.log); the nodes start without one"
+    CLASS_ARCHIVE=""
+  }
 }
