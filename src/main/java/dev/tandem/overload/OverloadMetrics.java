@@ -14,7 +14,7 @@ public final class OverloadMetrics {
 
     public static void bind(MeterRegistry registry, OverloadHandler handler) {
         Refusals r = handler.refusals();
-        bindRefusals(registry, r::queueFullCount, r::queueTimeoutCount);
+        bindRefusals(registry, r.queueFullSource(), r.queueTimeoutSource());
         Gauge.builder("tandem.overload.limit", handler, OverloadHandler::getMaxRequestCount)
                 .description("Requests the node works on at once (--max-requests)").register(registry);
         Gauge.builder("tandem.overload.queued", handler, OverloadHandler::getSuspendedRequestCount)
@@ -23,7 +23,9 @@ public final class OverloadMetrics {
 
     /**
      * The refusal counters alone, also for a WAR node's webapp, whose budget runs in the server
-     * (module tandem-overload) and reaches it as JDK functions (see {@link WarRefusals}).
+     * (module tandem-overload) and reaches it as JDK functions (see {@link WarRefusals}). Micrometer
+     * holds the suppliers weakly: the caller keeps them referenced (a fresh method reference would
+     * be collected at the next GC and its counter vanish).
      */
     public static void bindRefusals(MeterRegistry registry, LongSupplier queueFull, LongSupplier queueTimeout) {
         FunctionCounter.builder("tandem.overload.refused", queueFull, LongSupplier::getAsLong)

@@ -1,6 +1,7 @@
 package dev.tandem.overload;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The node's overload refusals per reason: {@code queue_full} (refused on arrival, the node's queue
@@ -13,6 +14,9 @@ public final class Refusals {
     public static final String QUEUE_TIMEOUT = "queue_timeout";
     private final LongAdder queueFull = new LongAdder();
     private final LongAdder queueTimeout = new LongAdder();
+    // Held here for the metrics: Micrometer holds a counter's source weakly.
+    private final LongSupplier queueFullSource = queueFull::sum;
+    private final LongSupplier queueTimeoutSource = queueTimeout::sum;
 
     void queueFull() {
         queueFull.increment();
@@ -28,5 +32,14 @@ public final class Refusals {
 
     public long queueTimeoutCount() {
         return queueTimeout.sum();
+    }
+
+    /** The count as a source for a metric, the same object every time (it lives as long as this). */
+    public LongSupplier queueFullSource() {
+        return queueFullSource;
+    }
+
+    public LongSupplier queueTimeoutSource() {
+        return queueTimeoutSource;
     }
 }

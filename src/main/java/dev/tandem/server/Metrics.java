@@ -33,6 +33,9 @@ public final class Metrics {
     public static void bindSessions(MeterRegistry registry, IntSupplier sessions) {
         Gauge.builder("tandem.sessions.active", sessions, IntSupplier::getAsInt)
                 .description("Sessions held in the replicated session cache")
+                // The supplier is often a method reference nothing else holds: a weakly held one
+                // (Micrometer's default) is collected at the next GC and the gauge turns NaN.
+                .strongReference(true)
                 .register(registry);
     }
 
