@@ -3,7 +3,6 @@ package dev.tandem.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.testing.Requirements;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,22 +36,7 @@ class EventsPartitionIT {
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
     void aNodeCutOffPublishesNothingAndAfterTheHealEveryListenerHoldsTheSameEventsInOneOrder() throws Exception {
-        Requirements.root();
-        Requirements.command("ip");
-        Requirements.command("iptables");
-        Requirements.command("curl");
-        try (RunDir dir = new RunDir()) {
-            String prefix;
-            try (NodeNamespaces lab = new NodeNamespaces(NODES)) {
-                prefix = lab.prefix();
-                dir.name(prefix);
-                try (NamespacedCluster cluster = new NamespacedCluster(lab, NODES, "events-partition", dir.path())) {
-                    scenario(lab, cluster, dir.path());
-                }
-            }
-            assertThat(NodeNamespaces.leftovers(prefix)).as("namespaces left behind").isEmpty();
-            dir.passed();
-        }
+        NamespacedCluster.run(NODES, "events-partition", EventsPartitionIT::scenario);
     }
 
     private static void scenario(NodeNamespaces lab, NamespacedCluster cluster, Path dir) throws Exception {

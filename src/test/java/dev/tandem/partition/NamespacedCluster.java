@@ -1,5 +1,8 @@
 package dev.tandem.partition;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.testing.Requirements;
 import dev.tandem.testing.TestCredentials;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,7 +17,7 @@ final class NamespacedCluster implements AutoCloseable {
     private final List<NamespacedNode> nodes = new ArrayList<>();
 
     /** Starts a node in every namespace of the lab (a cluster of its own name), logs in {@code dir}. */
-    NamespacedCluster(NodeNamespaces lab, int count, String name, Path dir) {
+    private NamespacedCluster(NodeNamespaces lab, int count, String name, Path dir) {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
@@ -28,6 +31,35 @@ final class NamespacedCluster implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             close();
             throw e;
+        }
+    }
+
+    /** What a test does with its lab and cluster; {@code dir} holds the logs kept if it fails. */
+    interface Scenario {
+        void run(NodeNamespaces lab, NamespacedCluster cluster, Path dir) throws Exception;
+    }
+
+    /**
+     * Runs a scenario on {@code count} nodes, each in a namespace of its own (needs root, ip,
+     * iptables and curl), then takes everything down and checks no namespace is left; the run's
+     * logs are kept in target/partition-logs when it fails.
+     */
+    static void run(int count, String name, Scenario scenario) throws Exception {
+        Requirements.root();
+        Requirements.command("ip");
+        Requirements.command("iptables");
+        Requirements.command("curl");
+        try (RunDir dir = new RunDir()) {
+            String prefix;
+            try (NodeNamespaces lab = new NodeNamespaces(count)) {
+                prefix = lab.prefix();
+                dir.name(prefix);
+                try (NamespacedCluster cluster = new NamespacedCluster(lab, count, name, dir.path())) {
+                    scenario.run(lab, cluster, dir.path());
+                }
+            }
+            assertThat(NodeNamespaces.leftovers(prefix)).as("namespaces left behind").isEmpty();
+            dir.passed();
         }
     }
 

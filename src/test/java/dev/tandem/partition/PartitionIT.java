@@ -2,7 +2,6 @@ package dev.tandem.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.testing.Requirements;
 import dev.tandem.testing.history.History;
 import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.HistoryChecker.FinalState;
@@ -36,22 +35,7 @@ class PartitionIT {
     @Test
     @Timeout(value = 230, unit = TimeUnit.SECONDS)
     void aNodeCutOffUnderLoadRefusesSessionsAndAfterTheHealNothingAcknowledgedIsLostOrRolledBack() throws Exception {
-        Requirements.root();
-        Requirements.command("ip");
-        Requirements.command("iptables");
-        Requirements.command("curl");
-        try (RunDir dir = new RunDir()) {
-            String prefix;
-            try (NodeNamespaces lab = new NodeNamespaces(NODES)) {
-                prefix = lab.prefix();
-                dir.name(prefix);
-                try (NamespacedCluster cluster = new NamespacedCluster(lab, NODES, "partition", dir.path())) {
-                    scenario(lab, cluster, dir.path());
-                }
-            }
-            assertThat(NodeNamespaces.leftovers(prefix)).as("namespaces left behind").isEmpty();
-            dir.passed();
-        }
+        NamespacedCluster.run(NODES, "partition", PartitionIT::scenario);
     }
 
     private static void scenario(NodeNamespaces lab, NamespacedCluster cluster, Path dir) throws Exception {
