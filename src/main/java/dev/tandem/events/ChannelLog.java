@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +55,7 @@ final class ChannelLog {
      */
     synchronized void load(Event e) {
         Event held = events.putIfAbsent(e.id(), e);
-        if (held != null && !java.util.Objects.equals(held.uid(), e.uid())) {
+        if (held != null && !Objects.equals(held.uid(), e.uid())) {
             events.put(e.id(), e);
             sse.remove(e.id());
         }

@@ -26,15 +26,7 @@ public final class Refusals {
         queueTimeout.increment();
     }
 
-    public long queueFullCount() {
-        return queueFull.sum();
-    }
-
-    public long queueTimeoutCount() {
-        return queueTimeout.sum();
-    }
-
-    /** The count as a source for a metric, the same object every time (it lives as long as this). */
+    /** The count, the same supplier every time (it lives as long as this; metrics hold it weakly). */
     public LongSupplier queueFullSource() {
         return queueFullSource;
     }

@@ -22,8 +22,6 @@ public final class WarRefusals {
             throw new IllegalStateException("no OverloadHandler on the server: is the jetty-base's tandem-overload module enabled?");
         }
         Refusals r = handler.refusals();
-        LongSupplier full = r::queueFullCount;
-        LongSupplier timeout = r::queueTimeoutCount;
-        return Map.of(Refusals.QUEUE_FULL, full, Refusals.QUEUE_TIMEOUT, timeout);
+        return Map.of(Refusals.QUEUE_FULL, r.queueFullSource(), Refusals.QUEUE_TIMEOUT, r.queueTimeoutSource());
     }
 }
