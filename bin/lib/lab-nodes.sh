@@ -78,7 +78,12 @@ wait_ready() { # i timeout
       tail -n 20 "$RUN/logs/n$i.log" >&2 || true
       return 1
     fi
-    ((SECONDS < deadline)) || { warn "n$i not ready after $2 s ($url)"; return 1; }
+    if ((SECONDS >= deadline)); then
+      warn "n$i not ready after $2 s ($url): $(curl -s --max-time 2 "$url" 2>/dev/null || echo 'no answer')"
+      warn "last lines of $RUN/logs/n$i.log:"
+      tail -n 30 "$RUN/logs/n$i.log" >&2 || true
+      return 1
+    fi
     sleep 0.25
   done
 }
