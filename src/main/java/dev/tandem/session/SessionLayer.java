@@ -68,6 +68,9 @@ public final class SessionLayer extends AbstractLifeCycle {
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
     private ViewGate gate;
+    private CacheSettling settling;
+    /** Set once this node's session and lock caches have settled with a majority (see {@link #notReadyReason}). */
+    private volatile boolean settledIn;
     private MajorityAvailability availability;
 
     /**
@@ -95,6 +98,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
         gate = new ViewGate(manager, sessions, clustered() ? configuredNodes : 0);
+        settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         manager.addListener(new Views());
         fence.start();
@@ -173,10 +177,25 @@ public final class SessionLayer extends AbstractLifeCycle {
         if (initialState.isCompletedExceptionally()) {
             return Optional.of("state transfer failed");
         }
+        if (clustered() && !settledIn()) {
+            return Optional.of("joining: the cluster is still copying the sessions to this node (rebalance or, after a merge, conflict resolution)");
+        }
         if (clustered() && sessions.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
             return Optional.of("cluster degraded: this node is in a minority partition");
         }
         return fence.refusal();
+    }
+
+    /**
+     * Whether this node's session and lock caches have once settled with it and a majority as
+     * members; from then on Infinispan's partition handling and the view gate speak for it.
+     */
+    private boolean settledIn() {
+        if (!settledIn && settling.settledWithMajority(sessions, configuredNodes)
+                && settling.settledWithMajority(manager.getCache(LOCK_CACHE), configuredNodes)) {
+            settledIn = true;
+        }
+        return settledIn;
     }
 
     /** Readiness and members as JDK types, for a webapp that cannot see these classes' dependencies. */
@@ -227,23 +246,27 @@ public final class SessionLayer extends AbstractLifeCycle {
     }
 
     /**
-     * Leaves the cluster once no rebalance is running (a cache stopped mid-rebalance can lose the
-     * entries it was handing over), so every session this node holds is also held by the others.
+     * Leaves the cluster once its caches have settled, so every session this node holds is also
+     * held by the others and no rebalance or conflict resolution is cut short (see {@link CacheSettling}).
      */
     public void leave(Duration budget) {
         if (sessions != null && clustered() && sessions.getStatus().allowInvocations()) {
-            StateTransferManager stm = ComponentRegistry.componentOf(sessions, StateTransferManager.class);
-            long deadline = System.nanoTime() + budget.toNanos();
-            while (stm.isStateTransferInProgress() && System.nanoTime() < deadline) {
+            long t0 = System.nanoTime();
+            long deadline = t0 + budget.toNanos();
+            while (settling.unsettled().isPresent() && System.nanoTime() < deadline) {
                 sleepQuietly(50);
             }
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
             List<String> others = members().stream().filter(m -> !m.equals(node)).toList();
-            if (stm.isStateTransferInProgress()) {
-                LOG.warn("leaving while a rebalance is still running after {}; sessions not yet copied may be lost", budget);
+            Optional<String> unsettled = settling.unsettled();
+            if (unsettled.isPresent()) {
+                LOG.warn("leaving while the cluster is still moving entries after {} ({}); sessions not yet copied may be lost",
+                        budget, unsettled.get());
             } else if (others.isEmpty()) {
                 LOG.warn("last member leaving: sessions are not kept anywhere else");
             } else {
-                LOG.info("sessions are held by {} too; leaving the cluster", others);
+                LOG.info("sessions are held by {} too; leaving the cluster{}", others,
+                        waitedMs >= 50 ? " (waited " + waitedMs + " ms for the caches to settle)" : "");
             }
         }
         close();

@@ -8,7 +8,13 @@ import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
+import dev.tandem.dashboard.StatusBoard;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import org.infinispan.Cache;
+import org.infinispan.health.HealthStatus;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
@@ -113,6 +119,45 @@ class ThreeNodeClusterTest {
         awaitMembers(2, a, b);
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
         assertThat(user.at(b.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aCoordinatorLeavingRightAfterANodeRejoinedWaitsForTheRebalanceAndTheNextRestartedNodeBecomesReady() {
+        // A rolling restart's worst moment (CI once saw a restarted node never become ready): the
+        // oldest member, Infinispan's coordinator, leaves while the node restarted before it is
+        // still being rebalanced in, and comes back straight after.
+        String cluster = "test-" + UUID.randomUUID();
+        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
+        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
+                new HostPort(HOST, ports[2]));
+        RunningNode a = start("a", ports[0], peers, cluster);
+        RunningNode b = start("b", ports[1], peers, cluster);
+        RunningNode c = start("c", ports[2], peers, cluster);
+        awaitMembers(3, a, b, c);
+        // Enough replicated entries that handing them to a joiner takes a while.
+        Cache<String, String> board = a.node().cluster().cache().getCacheManager().getCache(StatusBoard.CACHE);
+        Map<String, String> filler = new HashMap<>();
+        for (int i = 0; i < 40_000; i++) {
+            filler.put("filler-" + i, "x".repeat(200));
+        }
+        board.putAll(filler);
+        TestHttp user = b.client();
+        assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
+
+        c.close();
+        RunningNode c2 = start("c", ports[2], peers, cluster);
+        boolean rebalancingAtLeave = health(a) == HealthStatus.HEALTHY_REBALANCING;
+        a.close();
+        RunningNode a2 = start("a", ports[0], peers, cluster);
+        awaitMembers(3, a2, b, c2);
+        Awaitility.await("every cache settled on every node").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(List.of(health(a2), health(b), health(c2))).containsOnly(HealthStatus.HEALTHY));
+        assertThat(user.at(a2.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
+        LoggerFactory.getLogger(ThreeNodeClusterTest.class).info("rebalancing when a left: {}", rebalancingAtLeave);
+    }
+
+    private static HealthStatus health(RunningNode n) {
+        return n.node().cluster().cache().getCacheManager().getHealth().getClusterHealth().getHealthStatus();
     }
 
     private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
