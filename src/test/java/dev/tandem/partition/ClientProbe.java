@@ -3,8 +3,10 @@ package dev.tandem.partition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,28 @@ final class ClientProbe {
 
     Reply get(URI node, String path) {
         return curl(List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", node.resolve(path).toString()));
+    }
+
+    /**
+     * A GET as the user whose cookies live in {@code cookies}, to any node: the session cookie is
+     * sent as a header, since curl's jar would offer it only to the host that set it.
+     */
+    Reply get(URI node, String path, Path cookies) {
+        return curl(List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", "-H", "Cookie: " + sessionCookie(cookies),
+                node.resolve(path).toString()));
+    }
+
+    /** NAME=value of the session cookie in a curl cookie jar (tab-separated, name and value last). */
+    private static String sessionCookie(Path jar) {
+        try {
+            return Files.readAllLines(jar).stream()
+                    .map(l -> l.split("\t"))
+                    .filter(f -> f.length == 7 && f[5].equals("JSESSIONID"))
+                    .map(f -> f[5] + "=" + f[6])
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no session cookie in " + jar));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A JSON POST as a user whose cookies live in {@code cookies} (read and updated). */

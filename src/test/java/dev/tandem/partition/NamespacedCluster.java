@@ -15,23 +15,42 @@ import org.awaitility.Awaitility;
 /** Real nodes, one per namespace of a {@link NodeNamespaces} lab, clustered with the lab's credentials; closing kills them. */
 final class NamespacedCluster implements AutoCloseable {
     private final List<NamespacedNode> nodes = new ArrayList<>();
+    private final NodeNamespaces lab;
+    private final List<String> peers = new ArrayList<>();
+    private final String clusterName;
+    private final Path credentials;
+    private final Path dir;
 
-    /** Starts a node in every namespace of the lab (a cluster of its own name), logs in {@code dir}. */
-    private NamespacedCluster(NodeNamespaces lab, int count, String name, Path dir) {
-        List<String> peers = new ArrayList<>();
+    /**
+     * Starts a node in the first {@code started} namespaces of the lab (a cluster of its own name,
+     * configured with a node in every namespace), logs in {@code dir}.
+     */
+    private NamespacedCluster(NodeNamespaces lab, int count, int started, String name, Path dir) {
+        this.lab = lab;
+        this.dir = dir;
         for (int i = 0; i < count; i++) {
             peers.add(lab.nodeIp(i) + ":" + NamespacedNode.CLUSTER_PORT);
         }
-        String clusterName = name + "-" + UUID.randomUUID();
-        Path credentials = TestCredentials.make(dir.resolve("credentials"));
+        this.clusterName = name + "-" + UUID.randomUUID();
+        this.credentials = TestCredentials.make(dir.resolve("credentials"));
         try {
-            for (int i = 0; i < count; i++) {
-                nodes.add(NamespacedNode.start(lab, i, peers, clusterName, credentials, dir));
+            for (int i = 0; i < started; i++) {
+                start(i);
             }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /** Starts the node of namespace {@code i} (the next one not started yet). */
+    NamespacedNode start(int i) {
+        if (i != nodes.size()) {
+            throw new IllegalArgumentException("nodes start in order: next is " + nodes.size() + ", not " + i);
+        }
+        NamespacedNode node = NamespacedNode.start(lab, i, peers, clusterName, credentials, dir);
+        nodes.add(node);
+        return node;
     }
 
     /** What a test does with its lab and cluster; {@code dir} holds the logs kept if it fails. */
@@ -45,6 +64,11 @@ final class NamespacedCluster implements AutoCloseable {
      * logs are kept in target/partition-logs when it fails.
      */
     static void run(int count, String name, Scenario scenario) throws Exception {
+        run(count, count, name, scenario);
+    }
+
+    /** As {@link #run(int, String, Scenario)}, with only the first {@code started} nodes running at first. */
+    static void run(int count, int started, String name, Scenario scenario) throws Exception {
         Requirements.root();
         Requirements.command("ip");
         Requirements.command("iptables");
@@ -54,7 +78,7 @@ final class NamespacedCluster implements AutoCloseable {
             try (NodeNamespaces lab = new NodeNamespaces(count)) {
                 prefix = lab.prefix();
                 dir.name(prefix);
-                try (NamespacedCluster cluster = new NamespacedCluster(lab, count, name, dir.path())) {
+                try (NamespacedCluster cluster = new NamespacedCluster(lab, count, started, name, dir.path())) {
                     scenario.run(lab, cluster, dir.path());
                 }
             }
@@ -71,7 +95,7 @@ final class NamespacedCluster implements AutoCloseable {
         return nodes.stream().map(NamespacedNode::uri).toList();
     }
 
-    /** Waits until every node is ready and all report the same view of every node (fails at once if one exited). */
+    /** Waits until every started node is ready and all report the same view of them all (fails at once if one exited). */
     void awaitOneView(ClientProbe probe, Duration within, String what) {
         Awaitility.await(what).atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
             for (NamespacedNode n : nodes) {
