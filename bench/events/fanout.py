@@ -74,6 +74,13 @@ def node_quantile(before, after, q):
     return float("nan")
 
 
+def node_share_within(before, after, seconds):
+    """Share of the deliveries between two readings written within `seconds` (a bucket edge)."""
+    bounds = sorted(after)
+    n = after[bounds[-1]] - before.get(bounds[-1], 0)
+    return (after.get(seconds, 0) - before.get(seconds, 0)) / n if n else float("nan")
+
+
 def publisher():
     host, port = NODES[0]
     jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -119,9 +126,11 @@ async def main():
 
     print("listeners %d over %d nodes, messages %d every %.0f ms: deliveries %d of %d, "
           "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, listeners missing events %d; "
-          "node side (publish -> written to the stream, histogram bucket bounds): p50 <= %.0f ms, p99 <= %.0f ms"
+          "node side (publish -> written to the stream, histogram bucket bounds): p50 <= %.0f ms, p99 <= %.0f ms, "
+          "within 50 ms %.2f %%"
           % (L, len(NODES), M, GAP * 1000, len(lat), L * M, q(0.5), q(0.9), q(0.99), lat[-1] if lat else float("nan"),
-             sum(1 for c in per_listener if c < M), node_quantile(before, after, 0.5), node_quantile(before, after, 0.99)),
+             sum(1 for c in per_listener if c < M), node_quantile(before, after, 0.5), node_quantile(before, after, 0.99),
+             100 * node_share_within(before, after, 0.05)),
           flush=True)
 
 
