@@ -123,9 +123,9 @@ class ThreeNodeClusterTest {
 
     @Test
     void aCoordinatorLeavingRightAfterANodeRejoinedWaitsForTheRebalanceAndTheNextRestartedNodeBecomesReady() {
-        // A rolling restart's worst moment (CI once saw a restarted node never become ready): the
-        // oldest member, Infinispan's coordinator, leaves while the node restarted before it is
-        // still being rebalanced in, and comes back straight after.
+        // A rolling restart's busiest moment: the oldest member, Infinispan's coordinator, is told
+        // to leave while the node restarted before it is still being rebalanced in (its leave waits
+        // for the caches to settle, see SessionLayer.leave), and comes back straight after.
         String cluster = "test-" + UUID.randomUUID();
         int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
         List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
