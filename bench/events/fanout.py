@@ -3,14 +3,18 @@
 through the first node, one every GAP seconds; for every delivery, receive time minus the time
 the publish was sent (one host, one clock). Loopback only, bounded in count and time.
 
-Usage: fanout.py L M GAP HOST:PORT [HOST:PORT ...]     prints p50/p90/p99/max and counts, and the
-nodes' own view (tandem_events_delivery_seconds: publish -> written into the stream), which leaves
-out the time this one-threaded client takes to read 1,000 sockets per message
+Usage: fanout.py L M GAP HOST:PORT [HOST:PORT ...]     prints, per delivery, publish -> arrival at
+the client's socket (the kernel's receive timestamp, SO_TIMESTAMPNS: what the listener's host got
+when) and publish -> read by this one-threaded client (which adds its own queue of 1,000 sockets per
+message), counts, and the nodes' own view (tandem_events_delivery_seconds: publish -> written into
+the stream)
 """
 import asyncio
 import http.cookiejar
 import json
 import re
+import socket
+import struct
 import sys
 import time
 import urllib.request
@@ -19,33 +23,64 @@ L, M, GAP = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 NODES = [a.split(":") for a in sys.argv[4:]]
 assert all(h.startswith("127.") for h, _ in NODES) and L <= 5000 and M <= 1000 and GAP * M <= 120
 STAMP = re.compile(rb'"text":"T(\d+)"')
-latencies = []
+latencies = []  # receive time as this client read it (its own queue included)
+arrivals = []  # the kernel's receive time on the client socket (SO_TIMESTAMPNS)
 per_listener = [0] * L
 
 
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # Linux; the control message has the same number
+
+
 async def listen(i, ready):
+    """One SSE stream on a raw socket, so each read also yields the kernel's receive time
+    (SO_TIMESTAMPNS): when the bytes reached this client's socket, before this one thread got to them."""
     host, port = NODES[i % len(NODES)]
-    reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write(b"GET /api/events/stream?channel=room:fan HTTP/1.1\r\nHost: bench\r\n\r\n")
-    await writer.drain()
-    buf = b""
-    said_hello = False
-    while True:
-        data = await reader.read(65536)
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    sock.setblocking(False)
+    done = loop.create_future()
+    state = {"buf": b"", "hello": False}
+
+    def readable():
+        try:
+            data, anc, _, _ = sock.recvmsg(65536, socket.CMSG_SPACE(16))
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
         if not data:
+            if not done.done():
+                done.set_result(None)
             return
         now = time.time_ns()
-        buf += data
-        if not said_hello and b"event: hello" in buf:
-            said_hello = True
+        arrived = now
+        for level, kind, cdata in anc:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(cdata) >= 16:
+                sec, nsec = struct.unpack("qq", cdata[:16])
+                arrived = sec * 1_000_000_000 + nsec
+        buf = state["buf"] + data
+        if not state["hello"] and b"event: hello" in buf:
+            state["hello"] = True
             ready.release()
         cut = buf.rfind(b"\n\n")
-        if cut < 0:
-            continue
-        for m in STAMP.finditer(buf, 0, cut):
-            latencies.append((now - int(m.group(1))) / 1e6)
-            per_listener[i] += 1
-        buf = buf[cut + 2:]
+        if cut >= 0:
+            for m in STAMP.finditer(buf, 0, cut):
+                sent = int(m.group(1))
+                latencies.append((now - sent) / 1e6)
+                arrivals.append((arrived - sent) / 1e6)
+                per_listener[i] += 1
+            buf = buf[cut + 2:]
+        state["buf"] = buf
+
+    try:
+        await loop.sock_connect(sock, (host, int(port)))
+        await loop.sock_sendall(sock, b"GET /api/events/stream?channel=room:fan HTTP/1.1\r\nHost: bench\r\n\r\n")
+        loop.add_reader(sock.fileno(), readable)
+        await done
+    finally:
+        loop.remove_reader(sock.fileno())
+        sock.close()
 
 
 BUCKET = re.compile(r'^tandem_events_delivery_seconds_bucket\{.*le="([^"]+)".*\} ([0-9.eE+]+)$')
@@ -120,15 +155,18 @@ async def main():
     for t in tasks:
         t.cancel()
     lat = sorted(latencies)
+    arr = sorted(arrivals)
 
-    def q(p):
-        return lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
+    def q(p, xs=lat):
+        return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
 
     print("listeners %d over %d nodes, messages %d every %.0f ms: deliveries %d of %d, "
-          "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, listeners missing events %d; "
+          "arrived at the client socket p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
+          "read by the client p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, listeners missing events %d; "
           "node side (publish -> written to the stream, histogram bucket bounds): p50 <= %.0f ms, p99 <= %.0f ms, "
           "within 50 ms %.2f %%"
-          % (L, len(NODES), M, GAP * 1000, len(lat), L * M, q(0.5), q(0.9), q(0.99), lat[-1] if lat else float("nan"),
+          % (L, len(NODES), M, GAP * 1000, len(lat), L * M, q(0.5, arr), q(0.99, arr), arr[-1] if arr else float("nan"),
+             q(0.5), q(0.9), q(0.99), lat[-1] if lat else float("nan"),
              sum(1 for c in per_listener if c < M), node_quantile(before, after, 0.5), node_quantile(before, after, 0.99),
              100 * node_share_within(before, after, 0.05)),
           flush=True)
