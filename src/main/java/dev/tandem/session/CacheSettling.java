@@ -52,10 +52,11 @@ final class CacheSettling {
         List<Address> members = t.getMembers();
         return t.getPhase() == CacheTopology.Phase.NO_REBALANCE
                 && members.contains(manager.getAddress())
-                && members.size() * 2 > configuredNodes;
+                && Majority.of(members.size(), configuredNodes);
     }
 
-    private static CacheTopology topology(Cache<?, ?> cache) {
+    /** The cache's latest topology as this node knows it; null for a local cache. */
+    static CacheTopology topology(Cache<?, ?> cache) {
         DistributionManager dm = cache.getAdvancedCache().getDistributionManager();
         return dm == null ? null : dm.getCacheTopology();
     }

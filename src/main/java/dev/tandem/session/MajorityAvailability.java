@@ -44,7 +44,7 @@ final class MajorityAvailability {
 
     /** Ends degraded mode on each cache when {@code members} (node names) are a majority. */
     void restore(Set<String> members) {
-        if (members.size() * 2 <= configuredNodes || !holdsState.getAsBoolean()) {
+        if (!Majority.of(members.size(), configuredNodes) || !holdsState.getAsBoolean()) {
             return;
         }
         for (String name : caches) {

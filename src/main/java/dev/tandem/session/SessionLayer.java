@@ -252,13 +252,9 @@ public final class SessionLayer extends AbstractLifeCycle {
     public void leave(Duration budget) {
         if (sessions != null && clustered() && sessions.getStatus().allowInvocations()) {
             long t0 = System.nanoTime();
-            long deadline = t0 + budget.toNanos();
-            while (settling.unsettled().isPresent() && System.nanoTime() < deadline) {
-                sleepQuietly(50);
-            }
+            Optional<String> unsettled = Polling.untilEmpty(settling::unsettled, budget, Duration.ofMillis(50));
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;
             List<String> others = members().stream().filter(m -> !m.equals(node)).toList();
-            Optional<String> unsettled = settling.unsettled();
             if (unsettled.isPresent()) {
                 LOG.warn("leaving while the cluster is still moving entries after {} ({}); sessions not yet copied may be lost",
                         budget, unsettled.get());
@@ -296,14 +292,6 @@ public final class SessionLayer extends AbstractLifeCycle {
                 LOG.info("removed {} session locks held by members that left", removed);
             }
         });
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Every view change and merge (on JGroups' thread, so the work goes elsewhere). */

@@ -3,10 +3,7 @@ package dev.tandem.session;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.infinispan.Cache;
-import org.infinispan.distribution.DistributionManager;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Address;
@@ -50,7 +47,7 @@ final class ViewGate {
         }
         List<Address> view = manager.getMembers();
         int seen = view == null ? 0 : view.size();
-        if (seen * 2 > configuredNodes) {
+        if (Majority.of(seen, configuredNodes)) {
             joinedMajority = true;
             return Optional.empty();
         }
@@ -64,14 +61,7 @@ final class ViewGate {
      * request in the majority waits that long instead of failing.
      */
     Optional<String> awaitSettled(Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (true) {
-            Optional<String> refusal = refusal();
-            if (refusal.isEmpty() || System.nanoTime() >= deadline) {
-                return refusal;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        return Polling.untilEmpty(this::refusal, max, Duration.ofMillis(10));
     }
 
     /** Empty when the cache's members are all in the current view; otherwise who is missing. */
@@ -83,14 +73,10 @@ final class ViewGate {
         if (cache.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
             return Optional.of("this node is in a minority partition (degraded)");
         }
-        DistributionManager dm = cache.getAdvancedCache().getDistributionManager();
+        CacheTopology topology = CacheSettling.topology(cache);
         List<Address> view = manager.getMembers();
-        if (dm == null || view == null) {
-            return Optional.empty(); // a local cache: no view to disagree with
-        }
-        CacheTopology topology = dm.getCacheTopology();
-        if (topology == null) {
-            return Optional.empty();
+        if (topology == null || view == null) {
+            return Optional.empty(); // a local cache (or none yet): no view to disagree with
         }
         List<Address> missing = topology.getMembers().stream().filter(m -> !view.contains(m)).toList();
         return missing.isEmpty() ? Optional.empty()
