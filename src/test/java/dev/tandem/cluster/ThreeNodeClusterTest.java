@@ -40,14 +40,10 @@ class ThreeNodeClusterTest {
 
     @Test
     void aSessionWrittenThroughOneNodeIsReadAndChangedThroughTheOthersAndOutlivesItsFirstNode() {
-        String cluster = "test-" + UUID.randomUUID();
-        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST),
-            FreePorts.clusterPort(HOST)};
-        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
-                new HostPort(HOST, ports[2]), new HostPort(HOST, ports[3]));
-        RunningNode a = start("a", ports[0], peers, cluster);
-        RunningNode b = start("b", ports[1], peers, cluster);
-        RunningNode c = start("c", ports[2], peers, cluster);
+        Peers cluster = Peers.of(4);
+        RunningNode a = start("a", cluster, 0);
+        RunningNode b = start("b", cluster, 1);
+        RunningNode c = start("c", cluster, 2);
         awaitMembers(3, a, b, c);
 
         TestHttp user = a.client();
@@ -79,7 +75,7 @@ class ThreeNodeClusterTest {
         }
         assertThat(user.at(b.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(8);
 
-        RunningNode late = start("d", ports[3], peers, cluster);
+        RunningNode late = start("d", cluster, 3);
         awaitMembers(3, b, c, late);
         TestHttp.Reply onLate = user.at(late.uri()).get("/api/session");
         assertThat(onLate.node()).isEqualTo("d");
@@ -98,11 +94,8 @@ class ThreeNodeClusterTest {
 
     @Test
     void aNodeThatFindsNoPeerServesNoSessionUntilAMajorityOfTheConfiguredNodesHasJoined() {
-        String cluster = "test-" + UUID.randomUUID();
-        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
-        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
-                new HostPort(HOST, ports[2]));
-        RunningNode a = start("a", ports[0], peers, cluster);
+        Peers cluster = Peers.of(3);
+        RunningNode a = start("a", cluster, 0);
         // Alone, a forms a cluster of one whose cache is empty: it must refuse, not hand out new sessions.
         Awaitility.await("a alone in its own view").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> a.client().get("/api/node").json().get("members").size() == 1);
@@ -115,7 +108,7 @@ class ThreeNodeClusterTest {
         assertThat(refused.json().get("error").asText()).isEqualTo("session_unavailable");
         assertThat(a.node().cluster().localSessionCount()).as("nothing stored").isZero();
 
-        RunningNode b = start("b", ports[1], peers, cluster);
+        RunningNode b = start("b", cluster, 1);
         awaitMembers(2, a, b);
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
         assertThat(user.at(b.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(1);
@@ -126,13 +119,10 @@ class ThreeNodeClusterTest {
         // A rolling restart's busiest moment: the oldest member, Infinispan's coordinator, is told
         // to leave while the node restarted before it is still being rebalanced in (its leave waits
         // for the caches to settle, see SessionLayer.leave), and comes back straight after.
-        String cluster = "test-" + UUID.randomUUID();
-        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
-        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]),
-                new HostPort(HOST, ports[2]));
-        RunningNode a = start("a", ports[0], peers, cluster);
-        RunningNode b = start("b", ports[1], peers, cluster);
-        RunningNode c = start("c", ports[2], peers, cluster);
+        Peers cluster = Peers.of(3);
+        RunningNode a = start("a", cluster, 0);
+        RunningNode b = start("b", cluster, 1);
+        RunningNode c = start("c", cluster, 2);
         awaitMembers(3, a, b, c);
         // Enough replicated entries that handing them to a joiner takes a while.
         Cache<String, String> board = a.node().cluster().cache().getCacheManager().getCache(StatusBoard.CACHE);
@@ -145,10 +135,10 @@ class ThreeNodeClusterTest {
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
 
         c.close();
-        RunningNode c2 = start("c", ports[2], peers, cluster);
+        RunningNode c2 = start("c", cluster, 2);
         boolean rebalancingAtLeave = health(a) == HealthStatus.HEALTHY_REBALANCING;
         a.close();
-        RunningNode a2 = start("a", ports[0], peers, cluster);
+        RunningNode a2 = start("a", cluster, 0);
         awaitMembers(3, a2, b, c2);
         Awaitility.await("every cache settled on every node").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(List.of(health(a2), health(b), health(c2))).containsOnly(HealthStatus.HEALTHY));
@@ -160,8 +150,21 @@ class ThreeNodeClusterTest {
         return n.node().cluster().cache().getCacheManager().getHealth().getClusterHealth().getHealthStatus();
     }
 
-    private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
-        NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster)
+    /** A cluster's name and its configured nodes' addresses: a free cluster port each on {@link #HOST}. */
+    private record Peers(String name, List<HostPort> nodes) {
+        static Peers of(int count) {
+            List<HostPort> nodes = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                nodes.add(new HostPort(HOST, FreePorts.clusterPort(HOST)));
+            }
+            return new Peers("test-" + UUID.randomUUID(), List.copyOf(nodes));
+        }
+    }
+
+    /** Starts a node at the {@code index}-th configured address of the cluster. */
+    private RunningNode start(String name, Peers cluster, int index) {
+        NodeConfig config = NodeConfig.standalone(name)
+                .withCluster(HOST, cluster.nodes().get(index).getPort(), cluster.nodes(), cluster.name())
                 .withTransportSecurity(TestCredentials.shared());
         RunningNode node = RunningNode.start(config);
         running.add(node);
