@@ -70,7 +70,7 @@ class WarLabIT {
         } finally {
             lab.close();
             if (!passed) {
-                keepLogs(dir);
+                lab.keepLogs("war-lab-logs");
             }
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
@@ -79,18 +79,5 @@ class WarLabIT {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-    }
-
-    /** The lab's logs (not its jetty-bases) to target/war-lab-logs/, for a failed run. */
-    private static void keepLogs(Path dir) throws java.io.IOException {
-        Path to = Path.of("target/war-lab-logs", dir.getFileName().toString());
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).toList()) {
-                Path dest = to.resolve(dir.relativize(f));
-                Files.createDirectories(dest.getParent());
-                Files.copy(f, dest);
-            }
-        }
-        System.out.println("[war lab] logs kept in " + to.toAbsolutePath());
     }
 }
