@@ -2,7 +2,7 @@
 # static-checks.sh: everything about vagrant/ that can be proven without booting a VM.
 #   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5 and TANDEM_DEPLOY=war (and that bad
 #      settings are refused)
-#   2. shellcheck on every shell script in vagrant/, bin/ and haproxy/
+#   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/
 #   3. the configs rendered exactly as the provisioners render them on the VMs (provision/lib.sh with
 #      the Vagrant addresses): `haproxy -c`, `keepalived -t` for lb1 and lb2 (inside a throwaway network
 #      namespace that has the VM's interface name), `systemd-analyze verify` for both node units, and
@@ -82,12 +82,13 @@ fi
 # ------------------------------------------------------------------------------------- 2. shellcheck
 if have shellcheck; then
   mapfile -t scripts < <(
-    for d in vagrant bin haproxy; do
+    for d in vagrant bin haproxy bench; do
       [[ -d $repo/$d ]] || continue
       find "$repo/$d" -type f -not -path '*/.vagrant/*' -print0 | while IFS= read -r -d '' f; do
         case $f in
           *.sh) echo "$f" ;;
-          *) head -n1 "$f" 2>/dev/null | grep -qE '^#!.*\b(ba)?sh\b' && echo "$f" ;;
+          # an if, not "&&": under set -e a non-script as the loop's last file ended the listing there
+          *) if head -n1 "$f" 2>/dev/null | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$f"; fi ;;
         esac
       done
     done | sort
