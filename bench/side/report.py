@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""The side-by-side suite's report: figures per cell, ratios against issue 16's goals, warm-up curves.
+
+Usage: report.py RAW.tsv RUN_DIR OUT_PREFIX [BEFORE.json]
+Reads the records bench/side-by-side wrote (meta, ready, curve, run, window) and the servers' GC
+logs (RUN_DIR/<server>-gc.log); writes OUT_PREFIX.md, .json and .png (gnuplot) and prints the .md.
+BEFORE.json, an earlier run's .json, adds its C0 and C1 warm-up curves to the chart, dashed.
+"""
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+from datetime import datetime
+
+CELLS = {
+    "C0": "bare Jetty hello servlet",
+    "T1": "Tornado hello, one process",
+    "C1": "Tandem `GET /api/node`",
+    "L": "Tandem `GET /health/live`",
+    "C2": "`GET /api/session`, one session",
+    "C3a": "`POST /api/session/counter`, 64 sessions, standalone",
+    "C3b": "the same on one node of 3",
+}
+# (name, numerator, denominator, what, goal, higher is better)
+RATIOS = [
+    ("C1/C0", "C1", "C0", "rps", 0.5, True),
+    ("C1 p99 / C0 p99", "C1", "C0", "p99", 2.0, False),
+    ("C1/T1", "C1", "T1", "rps", 5.0, True),
+    ("L/C0", "L", "C0", "rps", 0.8, True),
+    ("C2/C1", "C2", "C1", "rps", 0.8, True),
+    ("C3a/C1", "C3a", "C1", "rps", 0.6, True),
+    ("C3b/C3a", "C3b", "C3a", "rps", 0.6, True),
+]
+
+
+def read_raw(path):
+    meta, cells = {}, {}
+    for line in open(path):
+        kind, *f = line.rstrip("\n").split("\t")
+        if kind == "meta":
+            meta[f[0]] = f[1]
+            continue
+        cell = cells.setdefault(f[0], {"curve": [], "runs": []})
+        if kind == "ready":
+            cell["ready_ms"], cell["rss_mib"] = int(f[1]), int(f[2]) / 1024
+        elif kind == "curve":
+            cell["curve"].append({"t": int(f[1]), "rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4])})
+        elif kind == "window":
+            cell["window"] = (int(f[1]), int(f[2]))
+        elif kind == "run":
+            cell["runs"].append({"rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4]),
+                                 "requests": int(f[5]), "cpu_us": float(f[6])})
+    return meta, cells
+
+
+GC_LINE = re.compile(r"^\[([^\]]+)\].* (\d+)([KMG])->(\d+)([KMG])\(")
+UNITS = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}
+
+
+def allocated_per_second(gc_log, window):
+    """Bytes allocated per second between the window's first and last collection, or None.
+
+    Between two collections the heap grows only by allocation, so what was allocated is the heap
+    used before a collection minus the heap used after the one before it."""
+    if not os.path.exists(gc_log) or not window:
+        return None
+    start, end = window
+    gcs = []
+    for line in open(gc_log):
+        m = GC_LINE.match(line)
+        if not m:
+            continue
+        when = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000
+        if start <= when <= end:
+            gcs.append((when, int(m.group(2)) * UNITS[m.group(3)], int(m.group(4)) * UNITS[m.group(5)]))
+    if len(gcs) < 3:
+        return None
+    allocated = sum(cur[1] - prev[2] for prev, cur in zip(gcs, gcs[1:]))
+    seconds = (gcs[-1][0] - gcs[0][0]) / 1000
+    return allocated / seconds if seconds > 0 else None
+
+
+def summarize(cells, run_dir):
+    for name, c in cells.items():
+        runs = c["runs"]
+        if not runs:
+            continue
+        rps = [r["rps"] for r in runs]
+        p99 = [r["p99_ms"] for r in runs]
+        c["rps"], c["rps_range"] = statistics.median(rps), (min(rps), max(rps))
+        c["p99"], c["p99_range"] = statistics.median(p99), (min(p99), max(p99))
+        c["cpu_us"] = statistics.median(r["cpu_us"] for r in runs)
+        c["non2xx"] = sum(r["non2xx"] for r in runs)
+        log = {"C0": "c0", "C1": "s1", "L": "s1", "C2": "s2", "C3a": "s2", "C3b": "c1"}.get(name, "")
+        rate = allocated_per_second(os.path.join(run_dir, f"{log}-gc.log"), c.get("window"))
+        per_s = statistics.median(r["requests"] for r in runs) / 10
+        c["alloc_kib"] = rate / per_s / 1024 if rate and per_s else None
+        if c["curve"]:
+            c["first5_share"] = c["curve"][0]["rps"] / c["rps"] if c["rps"] else None
+            c["warm_s"] = c["curve"][-1]["t"] + 5
+
+
+def fmt(v, digits=0):
+    return "n/a" if v is None else f"{v:,.{digits}f}"
+
+
+def markdown(meta, cells):
+    out = [f"# Side by side, {meta.get('started', '?')}", ""]
+    out += [f"- {k}: {meta[k]}" for k in ("machine", "jvm", "build", "node", "warm") if k in meta]
+    out += ["", "| cell | what | OK req/s (median, range of 3 × 10 s) | p99 ms (median, range) | CPU µs / request | "
+            "allocated KiB / request | non-2xx |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for name, what in CELLS.items():
+        c = cells.get(name)
+        if not c or "rps" not in c:
+            continue
+        out.append(f"| {name} | {what} | **{fmt(c['rps'])}** ({fmt(c['rps_range'][0])}–{fmt(c['rps_range'][1])}) | "
+                   f"**{fmt(c['p99'], 1)}** ({fmt(c['p99_range'][0], 1)}–{fmt(c['p99_range'][1], 1)}) | "
+                   f"{fmt(c['cpu_us'], 1)} | {fmt(c['alloc_kib'], 1)} | {c['non2xx']} |")
+    out += ["", "| ratio | measured | goal | met |", "| --- | --- | --- | --- |"]
+    for label, _, _, value, goal, higher in ratios(cells):
+        out.append(f"| {label} | {fmt(value, 2)} | {'≥' if higher else '≤'} {goal} | {goal_met(value, goal, higher)} |")
+    out += ["", "| warm-up | start → ready | RSS at ready | first 5 s of load / plateau | warmed for |",
+            "| --- | --- | --- | --- | --- |"]
+    for name in CELLS:
+        c = cells.get(name)
+        if c and "ready_ms" in c:
+            out.append(f"| {name} | {fmt(c['ready_ms'])} ms | {fmt(c['rss_mib'])} MiB | "
+                       f"{fmt(c.get('first5_share'), 2)} | {c.get('warm_s', 'n/a')} s |")
+    out += ["", "Warm-up curves (OK req/s per 5 s slice from ready):", ""]
+    for name in CELLS:
+        c = cells.get(name)
+        if c and c["curve"]:
+            out.append(f"- {name}: `{' '.join(str(round(s['rps'])) for s in c['curve'])}`")
+    return "\n".join(out) + "\n"
+
+
+def ratios(cells):
+    for label, num, den, what, goal, higher in RATIOS:
+        a, b = cells.get(num, {}), cells.get(den, {})
+        key = "rps" if what == "rps" else "p99"
+        value = a[key] / b[key] if a.get(key) and b.get(key) else None
+        yield label, num, den, value, goal, higher
+
+
+def goal_met(value, goal, higher):
+    if value is None:
+        return "n/a"
+    return "yes" if (value >= goal if higher else value <= goal) else "**no**"
+
+
+def chart(cells, before, run_dir, png):
+    names = [n for n in CELLS if n in cells and "rps" in cells[n]]
+    with open(os.path.join(run_dir, "cells.dat"), "w") as f:
+        for n in names:
+            f.write(f"{n} {cells[n]['rps']:.0f} {cells[n]['p99']:.2f}\n")
+    curves = []
+    for label, source, style in [("", cells, "lw 2"), (" before", before, "dt 2 lw 2")]:
+        for n in ("C0", "C1", "C2"):
+            c = source.get(n) if source else None
+            if c and c.get("curve") and c.get("rps"):
+                path = os.path.join(run_dir, f"curve-{n}{label.strip()}.dat")
+                with open(path, "w") as f:
+                    for s in c["curve"]:
+                        f.write(f"{s['t'] + 5} {s['rps'] / c['rps']:.3f}\n")
+                curves.append(f"'{path}' using 1:2 with linespoints {style} title '{n}{label}'")
+    script = f"""
+set terminal pngcairo size 1500,500 font ',10'
+set output '{png}'
+set multiplot layout 1,3
+set style fill solid 0.6
+set boxwidth 0.7
+set grid y
+set title 'OK req/s at the plateau (median of 3 x 10 s), log scale'
+set logscale y
+plot '{run_dir}/cells.dat' using 0:2:xtic(1) with boxes notitle
+unset logscale y
+set title 'p99 at the plateau, ms'
+plot '{run_dir}/cells.dat' using 0:3:xtic(1) with boxes notitle
+set title 'warm-up: OK req/s per 5 s slice / plateau'
+set xlabel 'seconds of load since ready'
+set yrange [0:1.3]
+set key bottom right
+plot {', '.join(curves) if curves else '0 notitle'}
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def main():
+    raw, run_dir, prefix = sys.argv[1:4]
+    before = json.load(open(sys.argv[4]))["cells"] if len(sys.argv) > 4 and sys.argv[4] else None
+    meta, cells = read_raw(raw)
+    summarize(cells, run_dir)
+    md = markdown(meta, cells)
+    with open(prefix + ".md", "w") as f:
+        f.write(md)
+    with open(prefix + ".json", "w") as f:
+        json.dump({"meta": meta, "cells": cells,
+                   "ratios": {label: value for label, _, _, value, _, _ in ratios(cells)}}, f, indent=1)
+    chart(cells, before, run_dir, prefix + ".png")
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
