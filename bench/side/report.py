@@ -180,7 +180,7 @@ set title 'p99 at the plateau, ms'
 plot '{run_dir}/cells.dat' using 0:3:xtic(1) with boxes notitle
 set title 'warm-up: OK req/s per 5 s slice / plateau'
 set xlabel 'seconds of load since ready'
-set yrange [0:1.3]
+set yrange [0:*]
 set key bottom right
 plot {', '.join(curves) if curves else '0 notitle'}
 unset multiplot
