@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # repo, run_dir, warm, secs: set by the sourcing script
-# Counter-write cells for the bench scripts: nodes on 127.0.8.x, a warm-up curve, 3 measured wrk runs.
+# Counter-write cells for the bench scripts: nodes on 127.0.8.x, a warm-up curve, 3 measured wrk runs;
+# and their two parts bench/side-by-side uses too (make_sessions, writes_lua).
 # The caller sets repo, run_dir, warm, secs and the pids array, and stops the nodes on exit.
 # start_nodes JAR N [SECURITY]: N nodes on 127.0.8.1..N, clustered when N > 1, with the cluster's
 # credentials (SECURITY=tls, the default) or --cluster-insecure (SECURITY=insecure).
@@ -27,24 +28,34 @@ start_nodes() {
 }
 stop_nodes() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
 
-lua=$run_dir/post.lua
-# cells JAR NAME N [SECURITY]: warm-up curve, then 3 measured runs of counter writes on 64 sessions.
-cells() {
-  local jar=$1 name=$2 n=$3 security=${4:-tls} url=http://127.0.8.1:8080 r t
-  start_nodes "$jar" "$n" "$security"
-  : >"$run_dir/cookies"
-  for _ in $(seq 1 64); do
-    curl -s -o /dev/null -D - -X POST "$url/api/session/counter" | sed -n 's/^Set-Cookie: JSESSIONID=\([^;]*\).*/\1/Ip' | tr -d '\r' >>"$run_dir/cookies"
+# make_sessions URL N FILE: N new sessions at URL, their ids one per line (each made by one counter write).
+make_sessions() {
+  local i; : >"$3"
+  for ((i = 0; i < $2; i++)); do
+    curl -s -o /dev/null -D - -X POST "$1/api/session/counter" | sed -n 's/^Set-Cookie: JSESSIONID=\([^;]*\).*/\1/Ip' | tr -d '\r' >>"$3"
   done
-  cat >"$lua" <<LUA
+  [[ $(grep -c . "$3") == "$2" ]] || { echo "bench: could not make $2 sessions at $1" >&2; exit 1; }
+}
+# writes_lua FILE: a wrk script that writes the counters of the sessions in FILE, in turn.
+writes_lua() {
+  cat <<LUA
 local ids = {}
-for line in io.lines("$run_dir/cookies") do ids[#ids + 1] = line end
+for line in io.lines("$1") do ids[#ids + 1] = line end
 local i = 0
 request = function()
   i = i + 1
   return wrk.format("POST", "/api/session/counter", {["Cookie"] = "JSESSIONID=" .. ids[(i % #ids) + 1]})
 end
 LUA
+}
+
+lua=$run_dir/post.lua
+# cells JAR NAME N [SECURITY]: warm-up curve, then 3 measured runs of counter writes on 64 sessions.
+cells() {
+  local jar=$1 name=$2 n=$3 security=${4:-tls} url=http://127.0.8.1:8080 r t
+  start_nodes "$jar" "$n" "$security"
+  make_sessions "$url" 64 "$run_dir/cookies"
+  writes_lua "$run_dir/cookies" >"$lua"
   local curve=""
   for ((t = 0; t < warm; t += 10)); do
     curve+=" $(wrk -t1 -c16 -d10s -s "$lua" "$url" | awk '/Requests\/sec/ {printf "%.0f", $2}')"

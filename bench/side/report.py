@@ -4,7 +4,7 @@
 Usage: report.py RAW.tsv RUN_DIR OUT_PREFIX [BEFORE.json]
 Reads the records bench/side-by-side wrote (meta, ready, curve, run, window) and the servers' GC
 logs (RUN_DIR/<server>-gc.log); writes OUT_PREFIX.md, .json and .png (gnuplot) and prints the .md.
-BEFORE.json, an earlier run's .json, adds its C0 and C1 warm-up curves to the chart, dashed.
+BEFORE.json, an earlier run's .json, adds its C0, C1 and C2 warm-up curves to the chart, dashed.
 """
 import json
 import os
@@ -48,7 +48,7 @@ def read_raw(path):
         elif kind == "curve":
             cell["curve"].append({"t": int(f[1]), "rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4])})
         elif kind == "window":
-            cell["window"] = (int(f[1]), int(f[2]))
+            cell["window"], cell["server"] = (int(f[1]), int(f[2])), f[3]
         elif kind == "run":
             cell["runs"].append({"rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4]),
                                  "requests": int(f[5]), "cpu_us": float(f[6])})
@@ -93,8 +93,7 @@ def summarize(cells, run_dir):
         c["p99"], c["p99_range"] = statistics.median(p99), (min(p99), max(p99))
         c["cpu_us"] = statistics.median(r["cpu_us"] for r in runs)
         c["non2xx"] = sum(r["non2xx"] for r in runs)
-        log = {"C0": "c0", "C1": "s1", "L": "s1", "C2": "s2", "C3a": "s2", "C3b": "c1"}.get(name, "")
-        rate = allocated_per_second(os.path.join(run_dir, f"{log}-gc.log"), c.get("window"))
+        rate = allocated_per_second(os.path.join(run_dir, f"{c.get('server')}-gc.log"), c.get("window"))
         per_s = statistics.median(r["requests"] for r in runs) / 10
         c["alloc_kib"] = rate / per_s / 1024 if rate and per_s else None
         if c["curve"]:
@@ -139,8 +138,7 @@ def markdown(meta, cells):
 def ratios(cells):
     for label, num, den, what, goal, higher in RATIOS:
         a, b = cells.get(num, {}), cells.get(den, {})
-        key = "rps" if what == "rps" else "p99"
-        value = a[key] / b[key] if a.get(key) and b.get(key) else None
+        value = a[what] / b[what] if a.get(what) and b.get(what) else None
         yield label, num, den, value, goal, higher
 
 
