@@ -83,7 +83,7 @@ public final class TandemNode {
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.
-            new Warmup(ownAddress(), config.warmup(), !config.clustered()).run();
+            new Warmup(server, config.warmup(), !config.clustered()).run();
             readiness.serving();
             dashboard = StatusPublisher.start(board, info, uri(), new HealthResource(readiness, cluster), cluster, metrics);
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
@@ -101,12 +101,6 @@ public final class TandemNode {
         return server.getURI();
     }
 
-    /** Where the node reaches itself: its own port on the bound address, loopback when bound to every address. */
-    private URI ownAddress() {
-        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + uri().getPort() + "/");
-    }
-
     /** Starts the drain; see {@link DrainSequence}. */
     public boolean drain(String reason) {
         return drain.drain(reason);
@@ -119,6 +113,11 @@ public final class TandemNode {
 
     public Readiness readiness() {
         return readiness;
+    }
+
+    /** The node's Jetty server (null before {@link #start}). */
+    public Server server() {
+        return server;
     }
 
     public SessionCluster cluster() {

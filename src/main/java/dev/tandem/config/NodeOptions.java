@@ -108,8 +108,8 @@ public final class NodeOptions {
     int stopTimeout;
 
     @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "10", converter = WholeNumberConverter.class,
-            description = {"Before reporting ready, send the node's own request",
-                "paths requests through its connector for this long",
+            description = {"Before reporting ready, send requests down the node's",
+                "own request paths (in memory, no socket) for this long",
                 "(0-20; 0 = off), so it serves at speed from its first",
                 "seconds in the pool."})
     int warmupSeconds;

@@ -17,7 +17,7 @@ class WarmupTest {
     @Test
     void aStandalonePassUsesSessionsAndLeavesNoneBehind() {
         try (RunningNode node = RunningNode.standalone("w1")) {
-            Warmup pass = new Warmup(node.uri(), Duration.ofSeconds(1), true);
+            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), true);
             pass.run();
             assertThat(pass.requests()).as("requests sent").isGreaterThan(Warmup.CLIENTS * 10L);
             assertThat(pass.failures()).as("failed requests").isZero();
@@ -28,7 +28,7 @@ class WarmupTest {
     @Test
     void aPassWithoutSessionsCreatesNone() {
         try (RunningNode node = RunningNode.standalone("w2")) {
-            Warmup pass = new Warmup(node.uri(), Duration.ofMillis(500), false);
+            Warmup pass = new Warmup(node.node().server(), Duration.ofMillis(500), false);
             pass.run();
             assertThat(pass.requests()).isPositive();
             assertThat(pass.failures()).isZero();
@@ -38,7 +38,7 @@ class WarmupTest {
 
     @Test
     void aZeroBudgetSendsNothing() {
-        Warmup pass = new Warmup(java.net.URI.create("http://127.0.0.1:9/"), Duration.ZERO, true);
+        Warmup pass = new Warmup(new org.eclipse.jetty.server.Server(), Duration.ZERO, true);
         pass.run();
         assertThat(pass.requests()).isZero();
     }
