@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -12,15 +11,12 @@ import java.util.function.Supplier;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.infinispan.Cache;
-import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.lifecycle.ComponentStatus;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.notifications.cachemanagerlistener.annotation.Merged;
 import org.infinispan.notifications.cachemanagerlistener.annotation.ViewChanged;
 import org.infinispan.notifications.cachemanagerlistener.event.ViewChangedEvent;
-import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Address;
-import org.infinispan.statetransfer.StateTransferManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * A node's sessions on its Infinispan cache manager, built once and used by the fat jar and by WAR
  * nodes alike (the jar through dev.tandem.cluster.SessionCluster, a WAR node as a bean of Jetty's
  * Server from the jetty-base's etc/tandem-sessions.xml): the session caches, their locks, the
- * pause fence, what happens on a view change, readiness, and the handlers requests go through.
+ * pause fence, what happens on a view change, readiness ({@link SessionReadiness}), and the handlers
+ * requests go through.
  * It depends on Jetty, Infinispan and SLF4J only, so it can live inside Jetty (see {@link WarNodes}).
  */
 public final class SessionLayer extends AbstractLifeCycle {
@@ -64,13 +61,11 @@ public final class SessionLayer extends AbstractLifeCycle {
         t.setDaemon(true);
         return t;
     });
-    private final CompletableFuture<Void> initialState = new CompletableFuture<>();
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
     private ViewGate gate;
     private CacheSettling settling;
-    /** Set once this node's session and lock caches have settled with a majority (see {@link #notReadyReason}). */
-    private volatile boolean settledIn;
+    private volatile SessionReadiness readiness;
     private MajorityAvailability availability;
 
     /**
@@ -102,12 +97,15 @@ public final class SessionLayer extends AbstractLifeCycle {
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         manager.addListener(new Views());
         fence.start();
+        readiness = new SessionReadiness(sessions, manager.getCache(LOCK_CACHE), gate, settling, fence, clustered(),
+                configuredNodes);
+        // The cache serves at once; readiness waits for this node's own copy of the sessions.
+        readiness.awaitInitialState(t0);
         if (!clustered()) {
-            initialState.complete(null);
             return;
         }
         availability = new MajorityAvailability(manager, List.of(SESSION_CACHE, LOCK_CACHE), configuredNodes,
-                () -> initialState.isDone() && !initialState.isCompletedExceptionally());
+                readiness::hasInitialState);
         // On every view change (below) and every second: Infinispan degrades a cache some time
         // after the view change that caused it.
         viewWork.scheduleWithFixedDelay(() -> {
@@ -117,26 +115,6 @@ public final class SessionLayer extends AbstractLifeCycle {
                 LOG.debug("availability check skipped (stopping?): {}", e.toString()); // next second tries again
             }
         }, 1, 1, TimeUnit.SECONDS);
-        // The cache serves at once; readiness waits for this node's own copy of the sessions.
-        Thread waiter = new Thread(() -> {
-            StateTransferManager stm = ComponentRegistry.componentOf(sessions, StateTransferManager.class);
-            while (!initialState.isDone()) {
-                try {
-                    stm.waitForInitialStateTransferToComplete();
-                    LOG.info("session state received from the cluster in {} ms", (System.nanoTime() - t0) / 1_000_000);
-                    initialState.complete(null);
-                } catch (RuntimeException e) {
-                    if (!sessions.getStatus().allowInvocations()) {
-                        initialState.completeExceptionally(e);
-                    } else {
-                        // A rebalance slower than state-transfer's timeout is not the end: keep waiting.
-                        LOG.warn("session state not received yet, still waiting: {}", e.toString());
-                    }
-                }
-            }
-        }, "tandem-initial-state");
-        waiter.setDaemon(true);
-        waiter.start();
     }
 
     /** Stops after Jetty's contexts (a WAR node): leaves the cluster in order. */
@@ -162,40 +140,9 @@ public final class SessionLayer extends AbstractLifeCycle {
         return members == null ? List.of() : members.stream().map(Address::toString).sorted().toList();
     }
 
-    /** Empty when this node can serve sessions; otherwise why not (joining, degraded, paused, stopped). */
+    /** Empty when this node can serve sessions; otherwise why not (see {@link SessionReadiness}). */
     public Optional<String> notReadyReason() {
-        if (sessions == null || sessions.getStatus() != ComponentStatus.RUNNING) {
-            return Optional.of("session cache not running");
-        }
-        Optional<String> joining = gate.joinRefusal();
-        if (joining.isPresent()) {
-            return joining;
-        }
-        if (!initialState.isDone()) {
-            return Optional.of("receiving session state from the cluster");
-        }
-        if (initialState.isCompletedExceptionally()) {
-            return Optional.of("state transfer failed");
-        }
-        if (clustered() && !settledIn()) {
-            return Optional.of("joining: the cluster is still copying the sessions to this node (rebalance or, after a merge, conflict resolution)");
-        }
-        if (clustered() && sessions.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
-            return Optional.of("cluster degraded: this node is in a minority partition");
-        }
-        return fence.refusal();
-    }
-
-    /**
-     * Whether this node's session and lock caches have once settled with it and a majority as
-     * members; from then on Infinispan's partition handling and the view gate speak for it.
-     */
-    private boolean settledIn() {
-        if (!settledIn && settling.settledWithMajority(sessions, configuredNodes)
-                && settling.settledWithMajority(manager.getCache(LOCK_CACHE), configuredNodes)) {
-            settledIn = true;
-        }
-        return settledIn;
+        return readiness == null ? Optional.of("session cache not running") : readiness.notReadyReason();
     }
 
     /** Readiness and members as JDK types, for a webapp that cannot see these classes' dependencies. */
