@@ -23,8 +23,8 @@ CELLS = {
     "C3a": "`POST /api/session/counter`, 64 sessions, standalone",
     "C3b": "the same on one node of 3",
     "Hw": "3 nodes sharing C1's CPU warmed through HAProxy (its warm-up curve; not measured)",
-    "H": "`GET /api/node` through HAProxy to those 3 nodes, product: http-server-close",
-    "Hk": "the same with keep-alive to the nodes",
+    "H": "`GET /api/node` through HAProxy to those 3 nodes (product: keep-alive to the nodes)",
+    "Hc": "the same with a new connection per request (`http-server-close`)",
 }
 # (name, numerator, denominator, what, goal, higher is better)
 RATIOS = [
@@ -38,7 +38,7 @@ RATIOS = [
     # The nodes' standalone rates under the same CPU budget: three nodes sharing CPU 0 have, together,
     # the one core C1's node had alone, so their sum is C1's rate.
     ("H/C1", "H", "C1", "rps", 0.75, True),
-    ("Hk/C1", "Hk", "C1", "rps", 0.75, True),
+    ("Hc/C1", "Hc", "C1", "rps", 0.75, True),
 ]
 
 

@@ -80,7 +80,7 @@ final class Edge implements AutoCloseable {
         }
     }
 
-    /** Requests HAProxy has sent to the server so far (one connection each: http-server-close). */
+    /** Requests HAProxy has sent to the server so far (its session count: one per request, kept-alive or not). */
     long forwarded(String server) {
         return runtime.sessionsTotal(server);
     }
