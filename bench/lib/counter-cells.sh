@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # repo, run_dir, warm, secs: set by the sourcing script
 # Counter-write cells for the bench scripts: nodes on 127.0.8.x, a warm-up curve, 3 measured wrk runs;
-# and their two parts bench/side-by-side uses too (make_sessions, writes_lua).
+# and the parts bench/side-by-side and bench/profile use too (make_sessions, turns_lua, writes_lua).
 # The caller sets repo, run_dir, warm, secs and the pids array, and stops the nodes on exit.
 # start_nodes JAR N [SECURITY]: N nodes on 127.0.8.1..N, clustered when N > 1, with the cluster's
 # credentials (SECURITY=tls, the default) or --cluster-insecure (SECURITY=insecure).
@@ -36,18 +36,20 @@ make_sessions() {
   done
   [[ $(grep -c . "$3") == "$2" ]] || { echo "bench: could not make $2 sessions at $1" >&2; exit 1; }
 }
-# writes_lua FILE: a wrk script that writes the counters of the sessions in FILE, in turn.
-writes_lua() {
+# turns_lua FILE METHOD PATH: a wrk script that sends METHOD PATH as each session in FILE, in turn.
+turns_lua() {
   cat <<LUA
 local ids = {}
 for line in io.lines("$1") do ids[#ids + 1] = line end
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("POST", "/api/session/counter", {["Cookie"] = "JSESSIONID=" .. ids[(i % #ids) + 1]})
+  return wrk.format("$2", "$3", {["Cookie"] = "JSESSIONID=" .. ids[(i % #ids) + 1]})
 end
 LUA
 }
+# writes_lua FILE: the counter writes of the sessions in FILE, in turn.
+writes_lua() { turns_lua "$1" POST /api/session/counter; }
 
 lua=$run_dir/post.lua
 # cells JAR NAME N [SECURITY]: warm-up curve, then 3 measured runs of counter writes on 64 sessions.
