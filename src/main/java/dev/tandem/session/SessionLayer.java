@@ -142,7 +142,7 @@ public final class SessionLayer extends AbstractLifeCycle {
 
     /** Empty when this node can serve sessions; otherwise why not (see {@link SessionReadiness}). */
     public Optional<String> notReadyReason() {
-        return readiness == null ? Optional.of("session cache not running") : readiness.notReadyReason();
+        return readiness == null ? SessionReadiness.NOT_RUNNING : readiness.notReadyReason();
     }
 
     /** Readiness and members as JDK types, for a webapp that cannot see these classes' dependencies. */

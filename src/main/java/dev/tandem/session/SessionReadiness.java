@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionReadiness {
     private static final Logger LOG = LoggerFactory.getLogger(SessionReadiness.class);
+    /** Also the answer before the layer has started (see {@link SessionLayer#notReadyReason}). */
+    static final Optional<String> NOT_RUNNING = Optional.of("session cache not running");
 
     private final Cache<String, InfinispanSessionData> sessions;
     private final Cache<?, ?> locks;
@@ -82,7 +84,7 @@ final class SessionReadiness {
     /** Empty when this node can serve sessions; otherwise why not (joining, degraded, paused, stopped). */
     Optional<String> notReadyReason() {
         if (sessions.getStatus() != ComponentStatus.RUNNING) {
-            return Optional.of("session cache not running");
+            return NOT_RUNNING;
         }
         Optional<String> joining = gate.joinRefusal();
         if (joining.isPresent()) {
