@@ -3,6 +3,7 @@ package dev.tandem.testing.load;
 import dev.tandem.testing.TestHttp;
 import java.net.URI;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -73,22 +74,27 @@ public final class LoadDriver {
         for (int i = 0; i < opsPerUser && !stopRequested && System.nanoTime() < deadline; i++) {
             http.at(targets.get((user + i) % targets.size()));
             boolean read = i % 3 == 2;
+            LocalTime invoked = LocalTime.now();
             if (read) {
                 try {
                     TestHttp.Reply r = http.get("/api/session");
                     if (r.status() == 200) {
                         long v = r.json().get("counter").asLong();
+                        result.record(invoked, user, "read", "ok", r, v);
                         if (v < lastAcked) {
-                            result.violations.add("user " + user + " read " + v + " after " + lastAcked + " was acknowledged");
+                            result.violations.add(invoked + " user " + user + " read " + v + " from " + r.node()
+                                    + " after " + lastAcked + " was acknowledged");
                         }
                         result.readsOk.incrementAndGet();
                     } else {
+                        result.record(invoked, user, "read", "fail", r, -1);
                         result.readsFailed.incrementAndGet();
-                        result.fail("user " + user + " GET " + http.base() + " -> " + r.status() + " " + r.body());
+                        failed(result, user, "GET", http, r);
                     }
                 } catch (RuntimeException e) {
+                    result.record(invoked, user, "read", "fail " + e.getClass().getSimpleName(), null, -1);
                     result.readsFailed.incrementAndGet();
-                    result.fail("user " + user + " GET " + http.base() + " -> " + e.getMessage());
+                    failed(result, user, "GET", http, e);
                 }
             } else {
                 attempted++;
@@ -96,24 +102,51 @@ public final class LoadDriver {
                     TestHttp.Reply r = http.post("/api/session/counter", null);
                     if (r.status() == 200) {
                         long v = r.json().get("value").asLong();
+                        result.record(invoked, user, "add", "ok", r, v);
                         if (v <= lastAcked) {
-                            result.violations.add("user " + user + " counter went from " + lastAcked + " to " + v);
+                            result.violations.add(invoked + " user " + user + " counter went from " + lastAcked
+                                    + " to " + v + " on " + r.node());
                         }
                         lastAcked = v;
                         acknowledged++;
                         result.writesOk.incrementAndGet();
                     } else {
+                        result.record(invoked, user, "add", "unknown", r, -1);
                         result.writesUnknown.incrementAndGet();
-                        result.fail("user " + user + " POST " + http.base() + " -> " + r.status() + " " + r.body());
+                        failed(result, user, "POST", http, r);
                     }
                 } catch (RuntimeException e) {
+                    result.record(invoked, user, "add", "unknown " + e.getClass().getSimpleName(), null, -1);
                     result.writesUnknown.incrementAndGet();
-                    result.fail("user " + user + " POST " + http.base() + " -> " + e.getMessage());
+                    failed(result, user, "POST", http, e);
                 }
             }
             pause();
         }
-        result.users.add(new LoadResult.UserOutcome(user, acknowledged, attempted, finalValue(http, user, result)));
+        long finalValue = finalValue(http, user, result);
+        result.users.add(new LoadResult.UserOutcome(user, http.sessionId(), acknowledged, attempted, finalValue));
+    }
+
+    /** An answer other than 200, counted by method, status and the JSON error (or "no JSON error"). */
+    private static void failed(LoadResult result, int user, String method, TestHttp http, TestHttp.Reply r) {
+        String error;
+        try {
+            error = r.json().path("error").asText("no JSON error");
+        } catch (RuntimeException notJson) {
+            error = "no JSON error";
+        }
+        result.fail(method + " " + r.status() + " " + error,
+                LocalTime.now() + " user " + user + " " + method + " " + http.base() + " -> " + r.status() + " " + r.body());
+    }
+
+    /** No answer at all, counted by method and the innermost exception's type. */
+    private static void failed(LoadResult result, int user, String method, TestHttp http, RuntimeException e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        result.fail(method + " " + root.getClass().getSimpleName(),
+                LocalTime.now() + " user " + user + " " + method + " " + http.base() + " -> " + e.getMessage());
     }
 
     /** The counter as the cluster holds it at the end, asked of any target that answers. */

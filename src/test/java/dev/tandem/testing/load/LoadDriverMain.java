@@ -50,6 +50,9 @@ public final class LoadDriverMain {
         }
         LoadResult r = run.get();
         r.failureSamples().forEach(f -> System.out.println("SAMPLE " + f));
+        if (!r.failureSamples().isEmpty()) {
+            System.out.println("FAILED " + r.failureKinds());
+        }
         r.violations().forEach(v -> System.out.println("VIOLATION " + v));
         System.out.printf(Locale.ROOT, "RESULT writesOk=%d writesUnknown=%d readsOk=%d readsFailed=%d lost=%d doubled=%d violations=%d elapsedMs=%d%n",
                 r.writesOk(), r.writesUnknown(), r.readsOk(), r.readsFailed(), r.lostWrites(), r.appliedTwice(),
