@@ -35,10 +35,13 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private static final Duration SETTLE_AFTER_WRITE = Duration.ofSeconds(2);
     private final PauseFence fence;
     private final StoreObserver observer;
+    private final ReplicaRepair repair;
     private final long graceMs;
 
-    FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer, Duration grace) {
+    FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer,
+                           ReplicaRepair repair, Duration grace) {
         this.gate = gate;
+        this.repair = repair;
         this.holds = holds;
         this.fence = fence;
         this.observer = observer;
@@ -119,6 +122,8 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             }
             if (!written) {
                 observer.refused();
+                // With the lock held nobody else wrote it: this node's copy may differ from the primary's.
+                repair.schedule(key);
                 throw new SessionUnavailableException("the session changed since this request read it; write refused");
             }
             java.util.Optional<String> changing = gate.awaitSettled(SETTLE_AFTER_WRITE);
@@ -152,6 +157,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             checkHold(held);
             if (!getCache().remove(key, held.stored)) {
                 observer.refused();
+                repair.schedule(key);
                 throw new SessionUnavailableException("the session changed since this request read it; not removed");
             }
             held.stored = null;

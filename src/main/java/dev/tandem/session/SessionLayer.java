@@ -63,6 +63,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     });
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
+    private ReplicaRepair repair;
     private ViewGate gate;
     private CacheSettling settling;
     private volatile SessionReadiness readiness;
@@ -92,6 +93,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         long t0 = System.nanoTime();
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
+        repair = new ReplicaRepair(sessions);
         gate = new ViewGate(manager, sessions, clustered() ? configuredNodes : 0);
         settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
@@ -162,7 +164,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
         ClusterSessionHandler handler = new ClusterSessionHandler(scope);
         SessionHolds holds = new SessionHolds();
-        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, EXPIRY_GRACE);
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, repair, EXPIRY_GRACE);
         store.setCache(sessions);
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);
@@ -219,6 +221,9 @@ public final class SessionLayer extends AbstractLifeCycle {
     public void close() {
         fence.close();
         viewWork.shutdownNow();
+        if (repair != null) {
+            repair.close();
+        }
         if (manager.getStatus().allowInvocations() || manager.getStatus() == ComponentStatus.INITIALIZING) {
             manager.stop();
             LOG.info("left the cluster, cache manager stopped");

@@ -12,7 +12,9 @@ import dev.tandem.dashboard.StatusBoard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.infinispan.health.HealthStatus;
 import org.slf4j.LoggerFactory;
 import java.util.List;
@@ -144,6 +146,46 @@ class ThreeNodeClusterTest {
                 .untilAsserted(() -> assertThat(List.of(health(a2), health(b), health(c2))).containsOnly(HealthStatus.HEALTHY));
         assertThat(user.at(a2.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
         LoggerFactory.getLogger(ThreeNodeClusterTest.class).info("rebalancing when a left: {}", rebalancingAtLeave);
+    }
+
+    @Test
+    void aWriteLeftOnOneNodeOnlyIsRefusedThereOnceThenThePrimarysCopyIsRestoredEverywhereAndTheSessionWorks() {
+        // What a primary owner killed mid-write leaves behind (HaproxyFailoverIT F1): one member
+        // holds a write the primary never kept, its client got an error. Without repair that
+        // member refused every request of the session (each conditional write failed) until expiry.
+        Peers cluster = Peers.of(3);
+        List<RunningNode> nodes = List.of(start("a", cluster, 0), start("b", cluster, 1), start("c", cluster, 2));
+        awaitMembers(3, nodes.toArray(RunningNode[]::new));
+        TestHttp user = nodes.get(0).client();
+        for (int i = 1; i <= 3; i++) {
+            assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(i);
+        }
+        String clusterId = user.sessionId().substring(0, user.sessionId().lastIndexOf('.'));
+        Cache<String, InfinispanSessionData> anyCache = nodes.get(0).node().cluster().cache();
+        String key = anyCache.keySet().stream().filter(k -> k.endsWith(clusterId)).findFirst().orElseThrow();
+        String primary = anyCache.getAdvancedCache().getDistributionManager().getCacheTopology()
+                .getDistribution(anyCache.getAdvancedCache().getKeyDataConversion().toStorage(key)).primary().toString();
+        RunningNode holder = nodes.stream().filter(n -> !n.name().equals(primary)).findFirst().orElseThrow();
+        InfinispanSessionData atThree = local(nodes.get(0)).get(key);
+
+        // The write of 4 reaches every member; then every member but the holder forgets it again.
+        assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(4);
+        nodes.stream().filter(n -> n != holder).forEach(n -> local(n).put(key, atThree));
+
+        TestHttp.Reply refused = user.at(holder.uri()).post("/api/session/counter", null);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.json().get("error").asText()).isEqualTo("session_unavailable");
+        Awaitility.await("the holder serves the session again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> user.at(holder.uri()).post("/api/session/counter", null).status() == 200);
+        long after = user.at(holder.uri()).get("/api/session").json().get("counter").asLong();
+        assertThat(after).as("the primary's copy (3) won, then the retried write").isEqualTo(4);
+        for (RunningNode n : nodes) {
+            assertThat(user.at(n.uri()).get("/api/session").json().get("counter").asLong()).as(n.name()).isEqualTo(after);
+        }
+    }
+
+    private static org.infinispan.AdvancedCache<String, InfinispanSessionData> local(RunningNode n) {
+        return n.node().cluster().cache().getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
     }
 
     private static HealthStatus health(RunningNode n) {
