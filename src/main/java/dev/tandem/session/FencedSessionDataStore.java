@@ -1,6 +1,7 @@
 package dev.tandem.session;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -126,7 +127,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
                 repair.schedule(key);
                 throw new SessionUnavailableException("the session changed since this request read it; write refused");
             }
-            java.util.Optional<String> changing = gate.awaitSettled(SETTLE_AFTER_WRITE);
+            Optional<String> changing = gate.awaitSettled(SETTLE_AFTER_WRITE);
             if (changing.isPresent()) {
                 // Written while the view was changing and still unsettled (or degraded): maybe only
                 // here on a cut-off minority. Never acknowledged; the majority's copy wins at the merge.
@@ -178,12 +179,21 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
         }
     }
 
-    /** A lock held past the safe time may have been broken while this node slept: refuse to write. */
+    /**
+     * A lock held past the safe time may have been broken while this node slept: refuse to write.
+     * So is any write once the node has noticed a pause it has not yet confirmed its view after:
+     * a request may have passed the fence at its start, slept, and taken its lock after waking.
+     */
     private void checkHold(SessionHolds.Held held) {
         if (held.lease.heldNanos() > fence.maxHold().toNanos()) {
             observer.refused();
             throw new SessionUnavailableException("held the session's lock for " + held.lease.heldNanos() / 1_000_000
                     + " ms, longer than is safe to write (" + fence.maxHold().toMillis() + " ms)");
+        }
+        Optional<String> paused = fence.refusal();
+        if (paused.isPresent()) {
+            observer.refused();
+            throw new SessionUnavailableException(paused.get());
         }
     }
 

@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * write that came in meanwhile wins and the repair changes nothing). The primary's copy is the one
  * the cluster decided on, and an acknowledged write is on every member, so the copy dropped is only
  * ever a write nobody was told succeeded. The refused request still answers 503; its retry works.
+ * A node that does not trust its view (back from a pause, view changing, degraded) repairs nothing.
  */
 final class ReplicaRepair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRepair.class);
@@ -43,6 +44,8 @@ final class ReplicaRepair implements AutoCloseable {
     private static final int MAX_PENDING = 1000;
 
     private final Cache<String, InfinispanSessionData> cache;
+    private final PauseFence fence;
+    private final ViewGate gate;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tandem-replica-repair");
@@ -50,8 +53,10 @@ final class ReplicaRepair implements AutoCloseable {
         return t;
     });
 
-    ReplicaRepair(Cache<String, InfinispanSessionData> cache) {
+    ReplicaRepair(Cache<String, InfinispanSessionData> cache, PauseFence fence, ViewGate gate) {
         this.cache = cache;
+        this.fence = fence;
+        this.gate = gate;
     }
 
     /** Repairs {@code key} soon, once at a time per key; does nothing on a standalone node. */
@@ -78,6 +83,9 @@ final class ReplicaRepair implements AutoCloseable {
     /** What the repair found: "in step" when every member holds the same copy. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     String repair(String key) {
+        if (distrusted()) {
+            return "not now";
+        }
         AdvancedCache<Object, Object> raw = (AdvancedCache) cache.getAdvancedCache().withStorageMediaType();
         Object storedKey = cache.getAdvancedCache().getKeyDataConversion().toStorage(key);
         ConflictManager<Object, Object> conflicts = ConflictManagerFactory.get(raw);
@@ -86,6 +94,9 @@ final class ReplicaRepair implements AutoCloseable {
         copies.values().forEach(v -> distinct.add(v == null ? null : v.getValue()));
         if (distinct.size() <= 1) {
             return "in step";
+        }
+        if (distrusted()) {
+            return "not now";
         }
         DistributionManager distribution = raw.getDistributionManager();
         Address primary = distribution.getCacheTopology().getDistribution(storedKey).primary();
@@ -103,6 +114,14 @@ final class ReplicaRepair implements AutoCloseable {
                 differing(copies, decided.getValue()), primary,
                 rewritten ? "wrote the primary's copy to every member" : "a newer write came first");
         return rewritten ? "rewritten" : "superseded";
+    }
+
+    /**
+     * A node just back from a pause, or whose view is changing, may take itself for the primary
+     * owner with an old copy: it repairs nothing then (the merge, or a later refusal, does).
+     */
+    private boolean distrusted() {
+        return fence.refusal().isPresent() || gate.refusal().isPresent();
     }
 
     private static Set<Address> differing(Map<Address, InternalCacheValue<Object>> copies, Object decided) {

@@ -93,8 +93,8 @@ public final class SessionLayer extends AbstractLifeCycle {
         long t0 = System.nanoTime();
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
-        repair = new ReplicaRepair(sessions);
         gate = new ViewGate(manager, sessions, clustered() ? configuredNodes : 0);
+        repair = new ReplicaRepair(sessions, fence, gate);
         settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         manager.addListener(new Views());
