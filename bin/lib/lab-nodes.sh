@@ -40,8 +40,9 @@ start_node_process() {
     --cluster-host "$(node_ip "$i")" --cluster-port "$(node_cport "$i")" --peers "$(peers)"
     --cluster-credentials "$RUN/credentials" --max-requests "$MAX_REQUESTS" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS")
   local jopts=() cmd=()
-  # word-split on purpose: a list of JVM options in one variable
-  read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS--Xmx512m -Djava.net.preferIPv4Stack=true}"
+  # word-split on purpose: a list of JVM options in one variable. G1PeriodicGCInterval: an idle
+  # node gives its unused heap back within ~15 s (RSS 328 -> 207 MiB, bench/idle-memory).
+  read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS--Xmx512m -XX:G1PeriodicGCInterval=15000 -Djava.net.preferIPv4Stack=true}"
   mkdir -p "$dir" "$RUN/logs"
   ensure_cluster_credentials
   if [[ $MODE == jar ]]; then
