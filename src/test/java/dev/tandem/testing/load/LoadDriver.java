@@ -87,14 +87,12 @@ public final class LoadDriver {
                         }
                         result.readsOk.incrementAndGet();
                     } else {
-                        result.record(invoked, user, "read", "fail", r, -1);
                         result.readsFailed.incrementAndGet();
-                        failed(result, user, "GET", http, r);
+                        failed(result, invoked, user, "GET", http, r);
                     }
                 } catch (RuntimeException e) {
-                    result.record(invoked, user, "read", "fail " + e.getClass().getSimpleName(), null, -1);
                     result.readsFailed.incrementAndGet();
-                    failed(result, user, "GET", http, e);
+                    failed(result, invoked, user, "GET", http, e);
                 }
             } else {
                 attempted++;
@@ -111,14 +109,12 @@ public final class LoadDriver {
                         acknowledged++;
                         result.writesOk.incrementAndGet();
                     } else {
-                        result.record(invoked, user, "add", "unknown", r, -1);
                         result.writesUnknown.incrementAndGet();
-                        failed(result, user, "POST", http, r);
+                        failed(result, invoked, user, "POST", http, r);
                     }
                 } catch (RuntimeException e) {
-                    result.record(invoked, user, "add", "unknown " + e.getClass().getSimpleName(), null, -1);
                     result.writesUnknown.incrementAndGet();
-                    failed(result, user, "POST", http, e);
+                    failed(result, invoked, user, "POST", http, e);
                 }
             }
             pause();
@@ -127,8 +123,12 @@ public final class LoadDriver {
         result.users.add(new LoadResult.UserOutcome(user, http.sessionId(), acknowledged, attempted, finalValue));
     }
 
-    /** An answer other than 200, counted by method, status and the JSON error (or "no JSON error"). */
-    private static void failed(LoadResult result, int user, String method, TestHttp http, TestHttp.Reply r) {
+    /**
+     * An answer other than 200: in the history (a read "fail", a write "unknown"), and counted by
+     * method, status and the JSON error (or "no JSON error").
+     */
+    private static void failed(LoadResult result, LocalTime invoked, int user, String method, TestHttp http, TestHttp.Reply r) {
+        result.record(invoked, user, op(method), outcome(method), r, -1);
         String error;
         try {
             error = r.json().path("error").asText("no JSON error");
@@ -139,14 +139,24 @@ public final class LoadDriver {
                 LocalTime.now() + " user " + user + " " + method + " " + http.base() + " -> " + r.status() + " " + r.body());
     }
 
-    /** No answer at all, counted by method and the innermost exception's type. */
-    private static void failed(LoadResult result, int user, String method, TestHttp http, RuntimeException e) {
+    /** No answer at all: in the history, and counted by method and the innermost exception's type. */
+    private static void failed(LoadResult result, LocalTime invoked, int user, String method, TestHttp http, RuntimeException e) {
+        result.record(invoked, user, op(method), outcome(method) + " " + e.getClass().getSimpleName(), null, -1);
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();
         }
         result.fail(method + " " + root.getClass().getSimpleName(),
                 LocalTime.now() + " user " + user + " " + method + " " + http.base() + " -> " + e.getMessage());
+    }
+
+    private static String op(String method) {
+        return method.equals("GET") ? "read" : "add";
+    }
+
+    /** A read without an answer failed; a write without one may or may not have happened. */
+    private static String outcome(String method) {
+        return method.equals("GET") ? "fail" : "unknown";
     }
 
     /** The counter as the cluster holds it at the end, asked of any target that answers. */
