@@ -68,6 +68,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     private CacheSettling settling;
     private volatile SessionReadiness readiness;
     private MajorityAvailability availability;
+    private GracefulLeaves leaves;
 
     /**
      * @param manager         the node's cache manager, started or not
@@ -106,8 +107,9 @@ public final class SessionLayer extends AbstractLifeCycle {
         if (!clustered()) {
             return;
         }
+        leaves = new GracefulLeaves(manager);
         availability = new MajorityAvailability(manager, List.of(SESSION_CACHE, LOCK_CACHE), configuredNodes,
-                readiness::hasInitialState);
+                readiness::hasInitialState, leaves);
         // On every view change (below) and every second: Infinispan degrades a cache some time
         // after the view change that caused it.
         viewWork.scheduleWithFixedDelay(() -> {
@@ -213,8 +215,21 @@ public final class SessionLayer extends AbstractLifeCycle {
                 LOG.info("sessions are held by {} too; leaving the cluster{}", others,
                         waitedMs >= 50 ? " (waited " + waitedMs + " ms for the caches to settle)" : "");
             }
+            announceLeave();
         }
         close();
+    }
+
+    /** Tells the others this leave is not a crash (see {@link GracefulLeaves}); best effort. */
+    private void announceLeave() {
+        if (leaves == null) {
+            return;
+        }
+        try {
+            leaves.announce(node);
+        } catch (RuntimeException e) {
+            LOG.warn("could not tell the others this node leaves in order ({}); they may count it as lost", e.toString());
+        }
     }
 
     /** Stops the cache manager (no waiting: see {@link #leave}). */

@@ -62,7 +62,7 @@ class WarLabIT {
             Awaitility.await("the other node serves the session").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .untilAsserted(() -> {
                         TestHttp.Reply r = user.get("/api/cart");
-                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.status()).as(r.body()).isEqualTo(200);
                         assertThat(r.node()).isNotEqualTo(home);
                         assertThat(r.json().get("totalQuantity").asInt()).isEqualTo(2);
                     });
