@@ -10,8 +10,8 @@ Usage: render-haproxy.sh --bind ADDR:PORT --stats-bind ADDR:PORT --socket PATH
                          --node NAME=HOST:PORT [--node ...]
                          [--balance roundrobin|leastconn|source|uri]
                          [--weights NAME=W,NAME=W,...] [--log stdout|syslog]
-                         [--req-rate N] [--session-rate N]
-                         [--maxconn N] [--max-queued N] [--queue-ms MS]
+                         [--req-rate N] [--session-rate N] --agent-port PORT|+N
+                         [--max-queued N] [--queue-ms MS]
                          [--name NAME]
 
 Prints the HAProxy configuration for the given Tandem nodes to stdout.
@@ -34,9 +34,9 @@ Prints the HAProxy configuration for the given Tandem nodes to stdout.
   --session-rate N        new sessions per minute one client address may get;
                           over it, its requests get 429 + Retry-After: 60
                           (default $TANDEM_EDGE_SESSION_RATE, else 30)
-  --maxconn N             requests sent to one node at once: must equal the
-                          nodes' --max-requests (default: TANDEM_MAX_REQUESTS
-                          in haproxy/node-limits.env, the nodes' default too)
+  --agent-port PORT|+N    the nodes' --agent-port (or N above each node's own
+                          port): HAProxy reads each node's request limit there
+                          and makes it that server's maxconn
   --max-queued N          requests that may wait per server up; one more gets
                           503 at once: must equal the nodes' --max-queued
                           (default: TANDEM_MAX_QUEUED in haproxy/node-limits.env)
@@ -72,7 +72,7 @@ addr_port() { [[ $2 =~ ^.+:[0-9]{1,5}$ ]] || die "$1: expected ADDR:PORT, got '$
 # within a second. 30 new sessions/min: a person needs one; a script creating them in a
 # loop gets 30 a minute instead of hundreds a second.
 req_rate=${TANDEM_EDGE_REQ_RATE:-200} session_rate=${TANDEM_EDGE_SESSION_RATE:-30}
-bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights="" maxconn="" queue_ms="" max_queued="" balancer=haproxy
+bind="" stats_bind="" socket="" balance=roundrobin log=stdout weights="" agent_port="" queue_ms="" max_queued="" balancer=haproxy
 names=() addrs=()
 
 need_arg() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
@@ -86,7 +86,7 @@ while [[ $# -gt 0 ]]; do
     --log) need_arg "$@"; log=$2; shift 2 ;;
     --req-rate) need_arg "$@"; req_rate=$2; shift 2 ;;
     --session-rate) need_arg "$@"; session_rate=$2; shift 2 ;;
-    --maxconn) need_arg "$@"; maxconn=$2; shift 2 ;;
+    --agent-port) need_arg "$@"; agent_port=$2; shift 2 ;;
     --queue-ms) need_arg "$@"; queue_ms=$2; shift 2 ;;
     --max-queued) need_arg "$@"; max_queued=$2; shift 2 ;;
     --name)
@@ -110,6 +110,8 @@ done
 [[ -n $bind ]] || die "--bind is required"
 [[ -n $stats_bind ]] || die "--stats-bind is required"
 [[ -n $socket ]] || die "--socket is required"
+[[ -n $agent_port ]] || die "--agent-port is required (the nodes' --agent-port)"
+[[ $agent_port =~ ^\+?[1-9][0-9]{0,4}$ && ${agent_port#+} -le 65535 ]] || die "--agent-port: a port 1-65535 or +N, got '$agent_port'"
 [[ ${#names[@]} -gt 0 ]] || die "at least one --node is required"
 case $balance in roundrobin|leastconn|source|uri) ;; *) die "--balance: roundrobin, leastconn, source or uri, got '$balance'" ;; esac
 # A limit is a whole number from 1 to 1,000,000 (HAProxy compares integers; 0 would refuse all).
@@ -135,11 +137,9 @@ limit_of() { # KEY -> its value in $limits
   while IFS='=' read -r k v; do [[ $k == "$1" ]] && { printf '%s' "$v"; return; }; done <"$limits"
   die "$limits has no $1"
 }
-[[ -n $maxconn ]] || maxconn=$(limit_of TANDEM_MAX_REQUESTS)
 [[ -n $queue_ms ]] || queue_ms=$(limit_of TANDEM_QUEUE_MS)
 [[ -n $max_queued ]] || max_queued=$(limit_of TANDEM_MAX_QUEUED)
 [[ $max_queued =~ ^[1-9][0-9]{0,4}$ ]] || die "--max-queued: a whole number 1-99999, got '$max_queued'"
-[[ $maxconn =~ ^[1-9][0-9]{0,4}$ ]] || die "--maxconn: a whole number 1-99999, got '$maxconn'"
 [[ $queue_ms =~ ^[0-9]{1,5}$ ]] || die "--queue-ms: a whole number of milliseconds 0-99999, got '$queue_ms'"
 # Retry-After: the queue budget in whole seconds, at least 1 (as the nodes say it).
 retry_after=$(((queue_ms + 999) / 1000)); ((retry_after >= 1)) || retry_after=1
@@ -162,7 +162,10 @@ fi
 use_servers="" servers="" event_servers=""
 for i in "${!names[@]}"; do
   use_servers+="    use-server ${names[i]} if { req.cook(JSESSIONID) -m end .${names[i]} }"$'\n'
-  servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}}"$'\n'
+  agent=$agent_port
+  [[ $agent != +* ]] || agent=$((${addrs[i]##*:} + ${agent_port#+}))
+  ((agent <= 65535)) || die "--agent-port $agent_port: ${names[i]}'s agent would be at $agent"
+  servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}} agent-port $agent"$'\n'
   event_servers+="    server ${names[i]} ${addrs[i]}${node_weight[i]:+ weight ${node_weight[i]}} track tandem/${names[i]}"$'\n'
 done
 
@@ -183,7 +186,6 @@ while IFS= read -r line || [[ -n $line ]]; do
   line=${line//@@LOG@@/"$log_line"}
   line=${line//@@REQ_RATE@@/"$req_rate"}
   line=${line//@@SESSION_RATE@@/"$session_rate"}
-  line=${line//@@MAXCONN@@/"$maxconn"}
   line=${line//@@QUEUE_MS@@/"${queue_ms}ms"}
   line=${line//@@MAX_QUEUED@@/"$max_queued"}
   line=${line//@@RETRY_AFTER@@/"$retry_after"}

@@ -41,10 +41,10 @@ settings_from_env() {
   BALANCE=roundrobin
   WEIGHTS="" # n1=3,n2=1: HAProxy server weights (render-haproxy.sh checks them)
   SHARED=0 # 1 = everything on 127.0.0.1 with distinct ports (no 127.0.0.N)
-  # The request budget: one value each, given to every node (--max-requests, --max-queued,
-  # --queue-ms) and to HAProxy (server maxconn, queue depth, timeout queue); defaults from
-  # haproxy/node-limits.env.
-  MAX_REQUESTS=${TANDEM_LAB_MAX_REQUESTS:-$(limit_default TANDEM_MAX_REQUESTS)}
+  # The request budget. MAX_REQUESTS: empty = each node derives its own from its cores; HAProxy
+  # reads it from the node's agent either way. The queue's depth and time go to every node
+  # (--max-queued, --queue-ms) and to HAProxy; defaults from haproxy/node-limits.env.
+  MAX_REQUESTS=${TANDEM_LAB_MAX_REQUESTS:-}
   MAX_QUEUED=${TANDEM_LAB_MAX_QUEUED:-$(limit_default TANDEM_MAX_QUEUED)}
   QUEUE_MS=${TANDEM_LAB_QUEUE_MS:-$(limit_default TANDEM_QUEUE_MS)}
   # nodes run with their own working directory: relative paths would break
@@ -71,9 +71,6 @@ validate_settings() {
     if ! is_uint "$p" || ((p < 1 || p > 65000)); then die "bad port '$p'"; fi
   done
   case $MODE in jar|war) ;; *) die "TANDEM_LAB_MODE must be jar or war, got '$MODE'" ;; esac
-  if ! is_uint "$MAX_REQUESTS" || ((MAX_REQUESTS < 1 || MAX_REQUESTS > 10000)); then
-    die "TANDEM_LAB_MAX_REQUESTS must be 1..10000, got '$MAX_REQUESTS'"
-  fi
   if ! is_uint "$MAX_QUEUED" || ((MAX_QUEUED < 1 || MAX_QUEUED > 10000)); then
     die "TANDEM_LAB_MAX_QUEUED must be 1..10000, got '$MAX_QUEUED'"
   fi
@@ -113,6 +110,9 @@ node_ip() { if ((SHARED)); then say 127.0.0.1; else say "$NET.$((FIRST + $1))"; 
 node_port() { if ((SHARED)); then say "$((HTTP_PORT + $1))"; else say "$HTTP_PORT"; fi; }
 node_cport() { if ((SHARED)); then say "$((CLUSTER_PORT + 10 * $1))"; else say "$CLUSTER_PORT"; fi; }
 node_addr() { say "$(node_ip "$1"):$(node_port "$1")"; }
+# HAProxy's agent check reads a node's request limit this far above its HTTP port (render-haproxy.sh --agent-port +N).
+AGENT_OFFSET=100
+node_agent_port() { say "$(($(node_port "$1") + AGENT_OFFSET))"; }
 vip_addr() { say "$(vip_ip):$HTTP_PORT"; }
 stats_addr() { say "$(vip_ip):$STATS_PORT"; }
 peers() {

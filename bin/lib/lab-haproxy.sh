@@ -98,7 +98,7 @@ render_config() {
   # unix socket paths are limited to ~104 bytes (macOS) / 108 (Linux)
   ((${#SOCK} < 100)) || die "run dir path too long for a unix socket ($SOCK); set a shorter TANDEM_LAB_DIR"
   "$REPO/haproxy/render-haproxy.sh" --bind "$(vip_addr)" --stats-bind "$(stats_addr)" --socket "$SOCK" \
-    --balance "$BALANCE" --maxconn "$MAX_REQUESTS" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS" --log stdout "${args[@]}" >"$CFG.tmp" || die "cannot render the HAProxy config (above)"
+    --balance "$BALANCE" --agent-port "+$AGENT_OFFSET" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS" --log stdout "${args[@]}" >"$CFG.tmp" || die "cannot render the HAProxy config (above)"
   TANDEM_STATS_USER=$STATS_USER TANDEM_STATS_PASSWORD=$STATS_PASSWORD haproxy -c -q -f "$CFG.tmp" ||
     die "rendered HAProxy config is invalid: $CFG.tmp"
   mv "$CFG.tmp" "$CFG"

@@ -38,7 +38,8 @@ start_node_process() {
   local dir=$RUN/nodes/$name log=$RUN/logs/$name.log
   local args=(--node "$name" --host "$(node_ip "$i")" --port "$(node_port "$i")"
     --cluster-host "$(node_ip "$i")" --cluster-port "$(node_cport "$i")" --peers "$(peers)"
-    --cluster-credentials "$RUN/credentials" --max-requests "$MAX_REQUESTS" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS")
+    --cluster-credentials "$RUN/credentials" --agent-port "$(node_agent_port "$i")" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS")
+  [[ -z $MAX_REQUESTS ]] || args+=(--max-requests "$MAX_REQUESTS")
   local jopts=() cmd=()
   # word-split on purpose: a list of JVM options in one variable. G1PeriodicGCInterval: an idle
   # node gives its unused heap back within ~15 s (RSS 328 -> 207 MiB, bench/idle-memory).

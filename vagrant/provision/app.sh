@@ -179,7 +179,7 @@ else
   JETTY_HOME=/opt/jetty-home TANDEM_WAR=/opt/tandem/tandem.war TANDEM_BASE_TEMPLATE="$template" \
     "$maker" "$base" --node "$node" --host 0.0.0.0 --port "$port" \
     --peers "$(tandem_peers "$cluster_port" "$app_ips")" --cluster-host "$ip" --cluster-port "$cluster_port" \
-    --drain-seconds "$drain_seconds" --cluster-credentials /etc/tandem/cluster >/dev/null
+    --drain-seconds "$drain_seconds" --agent-port "$TANDEM_AGENT_PORT" --cluster-credentials /etc/tandem/cluster >/dev/null
   chown -R tandem:tandem "$base"
   if [[ $(base_sum "$base") != "$before" ]]; then
     changed=yes

@@ -46,7 +46,7 @@ tandem_app_render() {
     "PEERS=$(tandem_peers "$CLUSTER_PORT" "$APP_IPS")" "CREDENTIALS=$ref_root/etc/tandem/cluster"
     "TRUSTED_PROXIES=$(tandem_cidrs "$LB_IPS,$VIP")"
     "DRAIN_SECONDS=$DRAIN_SECONDS" "STOP_TIMEOUT=$STOP_TIMEOUT" "JAVA_OPTS=$JAVA_OPTS"
-    "MAX_REQUESTS=$(tandem_limit TANDEM_MAX_REQUESTS)" "MAX_QUEUED=$(tandem_limit TANDEM_MAX_QUEUED)" "QUEUE_MS=$(tandem_limit TANDEM_QUEUE_MS)"
+    "AGENT_PORT=$TANDEM_AGENT_PORT" "MAX_QUEUED=$(tandem_limit TANDEM_MAX_QUEUED)" "QUEUE_MS=$(tandem_limit TANDEM_QUEUE_MS)"
     "TIMEOUT_STOP=$timeout_stop" "ENV_FILE=$ref_root/etc/tandem/tandem.env"
     "JETTY_HOME=$JETTY_HOME" "JETTY_BASE=$JETTY_BASE"
   )

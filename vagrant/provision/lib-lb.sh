@@ -62,7 +62,7 @@ tandem_lb_render() {
   [[ -z $WEIGHTS ]] || weight_args=(--weights "$WEIGHTS")
   "$RENDERER" --name "$NAME" --bind "$VIP:$HTTP_PORT" --stats-bind "$IP:$STATS_PORT" --socket "$SOCKET" \
     --balance "$BALANCE" --log "$LOG" ${weight_args[@]+"${weight_args[@]}"} \
-    --maxconn "$(tandem_limit TANDEM_MAX_REQUESTS)" --max-queued "$(tandem_limit TANDEM_MAX_QUEUED)" --queue-ms "$(tandem_limit TANDEM_QUEUE_MS)" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
+    --agent-port "$TANDEM_AGENT_PORT" --max-queued "$(tandem_limit TANDEM_MAX_QUEUED)" --queue-ms "$(tandem_limit TANDEM_QUEUE_MS)" "${nodes[@]}" >"$etc/haproxy/haproxy.cfg.tmp.$$" ||
     tandem_die "render-haproxy.sh refused the balancer settings (above)"
   mv -f "$etc/haproxy/haproxy.cfg.tmp.$$" "$etc/haproxy/haproxy.cfg"
 

@@ -133,8 +133,13 @@ tandem_cidrs() {
 #   JAVA_OPTS="..." DEPLOY=jar|war JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base]
 # Writes OUT_ROOT/etc/tandem/tandem.env and OUT_ROOT/etc/systemd/system/tandem{,-jetty}.service.
 # ---------------------------------------------------------------------------------------------------
+# The port each app VM's node answers HAProxy's agent check on (its request limit, which the node
+# derives from the VM's cores, becomes the server's maxconn): tandem.env's TANDEM_AGENT_PORT and the
+# balancers' --agent-port.
+TANDEM_AGENT_PORT=8081
+
 # tandem_limit KEY : a value of haproxy/node-limits.env, the request budget the nodes (tandem.env)
-# and the balancers (server maxconn, timeout queue) must share: both read it from there.
+# and the balancers (queue depth, timeout queue) must share: both read it from there.
 tandem_limit() {
   local k v
   while IFS='=' read -r k v; do [[ $k == "$1" ]] && { printf '%s' "$v"; return; }; done <"$TANDEM_REPO_DIR/haproxy/node-limits.env"

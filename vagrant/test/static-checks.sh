@@ -132,8 +132,8 @@ if [[ -x $renderer ]]; then
       IFACE=eth1 PRIORITY=150 STATS_USER=admin STATS_PASSWORD=staticcheckpassword BALANCE=source \
       WEIGHTS=app1=3 --node app1=192.168.56.11:8080 --node app2=192.168.56.12:8080
     grep -q "^    balance source$" "$2/lbw/etc/haproxy/haproxy.cfg"
-    grep -q "^    server app1 192.168.56.11:8080 weight 3$" "$2/lbw/etc/haproxy/haproxy.cfg"
-    grep -q "^    server app2 192.168.56.12:8080$" "$2/lbw/etc/haproxy/haproxy.cfg"' _ "$vagrant_dir/provision/lib.sh" "$work"
+    grep -q "^    server app1 192.168.56.11:8080 weight 3 agent-port [0-9]*$" "$2/lbw/etc/haproxy/haproxy.cfg"
+    grep -q "^    server app2 192.168.56.12:8080 agent-port [0-9]*$" "$2/lbw/etc/haproxy/haproxy.cfg"' _ "$vagrant_dir/provision/lib.sh" "$work"
 else
   skip "render lb1, lb2" "haproxy/render-haproxy.sh missing (helper A's renderer)"
 fi
@@ -153,11 +153,14 @@ if [[ -f $env1 ]]; then
     (( t > d + s )) || { echo "TimeoutStopSec=$t drain=$d stop=$s"; exit 1; }' _ "$work/app1/etc/systemd/system/tandem.service" "$env1"
 fi
 if [[ $lb_rendered == yes && -f $env1 ]]; then
-  run "request budget: the node's TANDEM_MAX_REQUESTS/MAX_QUEUED/QUEUE_MS are HAProxy's server maxconn, queue depth and timeout queue" bash -c '
+  run "request budget: HAProxy reads maxconn from the node's TANDEM_AGENT_PORT; MAX_QUEUED/QUEUE_MS are its queue depth and timeout queue" bash -c '
     set -e
-    m=$(sed -n "s/^TANDEM_MAX_REQUESTS=//p" "$1"); q=$(sed -n "s/^TANDEM_QUEUE_MS=//p" "$1"); d=$(sed -n "s/^TANDEM_MAX_QUEUED=//p" "$1")
-    [[ -n $m && -n $q && -n $d ]]
-    grep -q "^    default-server .* maxconn $m\$" "$2"
+    a=$(sed -n "s/^TANDEM_AGENT_PORT=//p" "$1"); q=$(sed -n "s/^TANDEM_QUEUE_MS=//p" "$1"); d=$(sed -n "s/^TANDEM_MAX_QUEUED=//p" "$1")
+    [[ -n $a && -n $q && -n $d ]]
+    if grep -q "^TANDEM_MAX_REQUESTS=" "$1"; then echo "the node derives its own limit; no TANDEM_MAX_REQUESTS"; exit 1; fi
+    grep -q "^    default-server .* agent-check agent-inter 2s\$" "$2"
+    grep -q "^    server app1 [0-9.]*:8080 agent-port $a\$" "$2"
+    if grep -E "^    (default-)?server " "$2" | grep -q "maxconn [0-9]"; then echo "a fixed server maxconn"; exit 1; fi
     grep -q "avg_queue(tandem) ge $d }\$" "$2"
     grep -q "^    timeout queue ${q}ms\$" "$2"' _ "$env1" "$work/lb1/etc/haproxy/haproxy.cfg"
 fi

@@ -13,6 +13,7 @@ import dev.tandem.events.Events;
 import dev.tandem.events.InfinispanEventStore;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
+import dev.tandem.overload.LimitAgent;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.lifecycle.Warmup;
@@ -23,8 +24,10 @@ import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +102,13 @@ public final class TandemNode {
     /** Jetty's own answer: scheme, the bound host as configured (0.0.0.0 stays), the real port, the context path "/". */
     public URI uri() {
         return server.getURI();
+    }
+
+    /** The port HAProxy's agent check reads this node's request limit on; -1 without one. */
+    public int agentPort() {
+        return Arrays.stream(server.getConnectors())
+                .filter(c -> LimitAgent.NAME.equals(c.getName()) && c instanceof NetworkConnector)
+                .mapToInt(c -> ((NetworkConnector) c).getLocalPort()).findFirst().orElse(-1);
     }
 
     /** Starts the drain; see {@link DrainSequence}. */

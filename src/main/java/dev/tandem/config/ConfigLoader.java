@@ -188,11 +188,19 @@ public final class ConfigLoader {
             throw new ConfigException("--session-classes", "'" + sessionClasses
                     + "' must be class or package patterns separated by ';' (e.g. com.acme.**)");
         }
-        OverloadLimits defaults = OverloadLimits.defaults();
-        OverloadLimits overload = new OverloadLimits(
-                o.maxRequests == null ? defaults.maxRequests() : range("--max-requests", o.maxRequests, 1, 10_000),
-                o.maxQueued == null ? defaults.maxQueued() : range("--max-queued", o.maxQueued, 1, 10_000),
-                o.queueMs == null ? defaults.queueTime() : Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
+        OverloadLimits overload = OverloadLimits.defaults();
+        if (o.maxRequests != null) {
+            overload = overload.withMaxRequests(range("--max-requests", o.maxRequests, 1, 10_000));
+        }
+        if (o.maxQueued != null) {
+            overload = overload.withMaxQueued(range("--max-queued", o.maxQueued, 1, 10_000));
+        }
+        if (o.queueMs != null) {
+            overload = overload.withQueueTime(Duration.ofMillis(range("--queue-ms", o.queueMs, 0, 60_000)));
+        }
+        if (o.agentPort != null) {
+            overload = overload.withAgentPort(range("--agent-port", o.agentPort, 0, 65_535));
+        }
         // At most 20 s: readiness waits for the pass, and a node must not hide from the balancer for long.
         Duration warmup = Duration.ofSeconds(range("--warmup-seconds", o.warmupSeconds, 0, 20));
         Duration eventsWriteTimeout = Duration.ofSeconds(range("--events-write-timeout", o.eventsWriteTimeout, 1, 300));

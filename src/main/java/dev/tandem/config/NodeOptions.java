@@ -130,10 +130,18 @@ public final class NodeOptions {
     @Option(names = "--max-requests", paramLabel = "N", converter = WholeNumberConverter.class,
             description = {"Requests served at once; more wait --queue-ms for",
                 "a slot, then get 503 + Retry-After (health checks,",
-                "events, /metrics and /admin never wait). Give",
-                "HAProxy's server maxconn the same number. Default:",
-                "TANDEM_MAX_REQUESTS in haproxy/node-limits.env."})
+                "events, /metrics and /admin never wait). HAProxy",
+                "reads it from --agent-port. Default:",
+                "TANDEM_REQUESTS_PER_CORE in haproxy/node-limits.env",
+                "times this machine's cores."})
     Integer maxRequests;
+
+    @Option(names = "--agent-port", paramLabel = "PORT", converter = WholeNumberConverter.class,
+            description = {"Answer HAProxy's agent-check on this port (on",
+                "--host) with this node's --max-requests, which",
+                "becomes its server maxconn. 0: any free port.",
+                "Default: no agent."})
+    Integer agentPort;
 
     @Option(names = "--max-queued", paramLabel = "N", converter = WholeNumberConverter.class,
             description = {"Requests that may wait for a slot; one more is",

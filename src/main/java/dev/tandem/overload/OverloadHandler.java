@@ -49,12 +49,25 @@ public final class OverloadHandler extends QoSHandler {
      * reads (-Dtandem.config), or the defaults.
      */
     public static OverloadHandler fromProperties(String maxRequests, String maxQueued, String queueMs, String node) {
-        OverloadLimits d = OverloadLimits.defaults();
-        return new OverloadHandler(new OverloadLimits(
-                maxRequests == null || maxRequests.isBlank() ? d.maxRequests() : Integer.parseInt(maxRequests.trim()),
-                maxQueued == null || maxQueued.isBlank() ? d.maxQueued() : Integer.parseInt(maxQueued.trim()),
-                queueMs == null || queueMs.isBlank() ? d.queueTime() : Duration.ofMillis(Long.parseLong(queueMs.trim()))),
-                node == null ? "" : node);
+        OverloadLimits limits = OverloadLimits.defaults();
+        if (given(maxRequests)) {
+            limits = limits.withMaxRequests(Integer.parseInt(maxRequests.trim()));
+        }
+        if (given(maxQueued)) {
+            limits = limits.withMaxQueued(Integer.parseInt(maxQueued.trim()));
+        }
+        if (given(queueMs)) {
+            limits = limits.withQueueTime(Duration.ofMillis(Long.parseLong(queueMs.trim())));
+        }
+        return new OverloadHandler(limits, node == null ? "" : node);
+    }
+
+    private static boolean given(String property) {
+        return property != null && !property.isBlank();
+    }
+
+    public OverloadLimits limits() {
+        return limits;
     }
 
     public Refusals refusals() {

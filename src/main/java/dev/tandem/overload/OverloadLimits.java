@@ -8,14 +8,23 @@ import java.util.Properties;
 
 /**
  * A node's request budget: how many requests it works on at once, how many may wait for a slot, and
- * how long a request may wait before it is refused. The defaults come from haproxy/node-limits.env (packaged as a
- * resource), the file HAProxy's renderer and the labs read too, so the node's limit and HAProxy's
- * server maxconn are one number.
+ * how long a request may wait before it is refused; and the port of the agent that tells HAProxy the
+ * first number ({@link LimitAgent}). The defaults come from haproxy/node-limits.env (packaged as a
+ * resource), the file HAProxy's renderer and the labs read too. The request limit is derived from
+ * the node's own machine (requests per core × its cores), so it is worked out here and nowhere
+ * else: HAProxy learns it from the node's agent.
+ *
+ * @param maxRequests      requests worked on at once
+ * @param maxQueued        requests that may wait for a slot
+ * @param queueTime        how long one may wait
+ * @param maxRequestsGiven false when {@code maxRequests} is the per-core default of this machine
+ *                         (a WAR's jetty-base then leaves it to the machine that runs it)
+ * @param agentPort        the agent's port; 0 any free port; {@link #NO_AGENT} none
  */
-public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime) {
+public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime, boolean maxRequestsGiven, int agentPort) {
     /** The file's path in the jar (pom.xml copies haproxy/node-limits.env there). */
     static final String RESOURCE = "/dev/tandem/overload/node-limits.env";
-    private static final OverloadLimits DEFAULTS = read();
+    public static final int NO_AGENT = -1;
 
     public OverloadLimits {
         if (maxRequests < 1) {
@@ -27,10 +36,46 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime)
         if (queueTime.isNegative()) {
             throw new IllegalArgumentException("queueTime must not be negative, got " + queueTime);
         }
+        if (agentPort < NO_AGENT || agentPort > 65_535) {
+            throw new IllegalArgumentException("agentPort must be a port, 0 or " + NO_AGENT + ", got " + agentPort);
+        }
     }
 
+    /** A budget given in full (tests), without an agent. */
+    public OverloadLimits(int maxRequests, int maxQueued, Duration queueTime) {
+        this(maxRequests, maxQueued, queueTime, true, NO_AGENT);
+    }
+
+    /** The defaults on this machine: haproxy/node-limits.env, the request limit per core. */
     public static OverloadLimits defaults() {
-        return DEFAULTS;
+        return defaults(Runtime.getRuntime().availableProcessors());
+    }
+
+    static OverloadLimits defaults(int cores) {
+        Properties p = read();
+        return new OverloadLimits(Math.max(1, cores) * Integer.parseInt(p.getProperty("TANDEM_REQUESTS_PER_CORE").trim()),
+                Integer.parseInt(p.getProperty("TANDEM_MAX_QUEUED").trim()),
+                Duration.ofMillis(Long.parseLong(p.getProperty("TANDEM_QUEUE_MS").trim())), false, NO_AGENT);
+    }
+
+    public OverloadLimits withMaxRequests(int n) {
+        return new OverloadLimits(n, maxQueued, queueTime, true, agentPort);
+    }
+
+    public OverloadLimits withMaxQueued(int n) {
+        return new OverloadLimits(maxRequests, n, queueTime, maxRequestsGiven, agentPort);
+    }
+
+    public OverloadLimits withQueueTime(Duration t) {
+        return new OverloadLimits(maxRequests, maxQueued, t, maxRequestsGiven, agentPort);
+    }
+
+    public OverloadLimits withAgentPort(int port) {
+        return new OverloadLimits(maxRequests, maxQueued, queueTime, maxRequestsGiven, port);
+    }
+
+    public boolean hasAgent() {
+        return agentPort != NO_AGENT;
     }
 
     /** Seconds a refused client is told to wait (Retry-After): the queue budget, at least 1 s. */
@@ -38,7 +83,7 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime)
         return Math.max(1, (queueTime.toMillis() + 999) / 1000);
     }
 
-    private static OverloadLimits read() {
+    private static Properties read() {
         Properties p = new Properties();
         try (InputStream in = OverloadLimits.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -48,8 +93,6 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime)
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new OverloadLimits(Integer.parseInt(p.getProperty("TANDEM_MAX_REQUESTS").trim()),
-                Integer.parseInt(p.getProperty("TANDEM_MAX_QUEUED").trim()),
-                Duration.ofMillis(Long.parseLong(p.getProperty("TANDEM_QUEUE_MS").trim())));
+        return p;
     }
 }

@@ -4,6 +4,7 @@ import dev.tandem.app.ApiWiring;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.overload.LimitAgent;
 import dev.tandem.overload.OverloadHandler;
 import dev.tandem.overload.OverloadMetrics;
 import dev.tandem.web.JsonErrorHandler;
@@ -53,6 +54,9 @@ public final class TandemServer {
         // Shorter than HAProxy's server timeout would be wrong; longer than its keep-alive is enough.
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
+        if (config.overload().hasAgent()) {
+            server.addConnector(LimitAgent.connector(server, config.host(), config.overload()));
+        }
 
         SessionHandlers.idManager(server, config);
         ServletContextHandler context = new ServletContextHandler("/");

@@ -365,6 +365,20 @@ class ConfigLoaderTest {
         assertThat(JettyIni.lines(c)).contains("-Dtandem.max.requests=5", "-Dtandem.max.queued=3", "-Dtandem.queue.ms=250");
     }
 
+    @Test
+    void aRequestLimitNotGivenIsLeftToTheMachineThatRunsAWarNodeAndTheAgentPortIsPassedOn() {
+        NodeConfig c = load("--agent-port", "8181");
+        assertThat(c.overload().maxRequestsGiven()).isFalse();
+        assertThat(c.overload().agentPort()).isEqualTo(8181);
+        assertThat(JettyIni.lines(c)).contains("-Dtandem.max.requests=" + System.lineSeparator(), "-Dtandem.agent.port=8181");
+        assertThat(JettyIni.lines(load())).contains("-Dtandem.agent.port=" + System.lineSeparator());
+    }
+
+    @Test
+    void anAgentPortOutsideThePortRangeIsRefusedNamingTheOption() {
+        refused("--agent-port", "--agent-port", "70000").hasMessageContaining("70000");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--max-requests", "--max-queued"})
     void aRequestBudgetOfNothingIsRefusedNamingTheOption(String option) {

@@ -42,7 +42,7 @@ final class Edge implements AutoCloseable {
         Path socket = dir.resolve("haproxy.sock");
         runtime = new HaproxyRuntime(socket);
         List<String> render = new ArrayList<>(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", host + ":" + vipPort, "--stats-bind", host + ":" + statsPort, "--socket", socket.toString()));
+                "--bind", host + ":" + vipPort, "--stats-bind", host + ":" + statsPort, "--socket", socket.toString(), "--agent-port", "+100"));
         nodes.forEach((name, addr) -> render.addAll(List.of("--node", name + "=" + addr)));
         render.addAll(List.of(renderArgs));
         Scripts.Result rendered = Scripts.run(render, Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));

@@ -25,7 +25,7 @@ class HaproxyConfigIT {
     void theRenderedConfigPassesHaproxyCheck(int nodes, String balance, String log, @TempDir Path dir) throws Exception {
         Requirements.command("haproxy");
         List<String> render = new ArrayList<>(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--balance", balance, "--log", log));
         for (int i = 1; i <= nodes; i++) {
             render.addAll(List.of("--node", "n" + i + "=127.0.0." + (10 + i) + ":8080"));
@@ -50,14 +50,16 @@ class HaproxyConfigIT {
     void weightsGiveEachNamedNodeItsWeightAndTimestampedLogLines(@TempDir Path dir) throws Exception {
         Requirements.command("haproxy");
         Scripts.Result rendered = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--weights", "n1=3,n3=0", "--node", "n1=127.0.0.11:8080", "--node", "n2=127.0.0.12:8080",
                 "--node", "n3=127.0.0.13:8080"), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
         assertThat(rendered.exit()).as(rendered.output()).isZero();
         assertThat(rendered.output())
-                .contains("server n1 127.0.0.11:8080 weight 3\n")
-                .contains("server n2 127.0.0.12:8080\n")
-                .contains("server n3 127.0.0.13:8080 weight 0\n")
+                .contains("server n1 127.0.0.11:8080 weight 3 agent-port 8180\n")
+                .contains("server n2 127.0.0.12:8080 agent-port 8180\n")
+                .contains("server n3 127.0.0.13:8080 weight 0 agent-port 8180\n")
+                .contains("default-server check inter 500 fastinter 250 downinter 1s fall 2 rise 2 agent-check agent-inter 2s\n")
+                .doesNotContainPattern("(?m)^\\s*(default-)?server .* maxconn")
                 .contains("log stdout format iso");
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, rendered.output());
@@ -69,7 +71,7 @@ class HaproxyConfigIT {
     @Test
     void theLimitsComeFromTheFlagsElseTheEnvironmentElseTheRenderersDefaultsAndTheStatsPageHasNoAdminActions(@TempDir Path dir) {
         List<String> base = List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--node", "n1=127.0.0.11:8080");
         String defaults = Scripts.run(base, Map.of(), dir.resolve("d.out"), Duration.ofSeconds(30)).output();
         assertThat(defaults).contains("sc_http_req_rate(0) gt 200\n").contains("sc_gpc_rate(0,0) ge 30\n")
@@ -89,17 +91,40 @@ class HaproxyConfigIT {
     @CsvSource({"--req-rate,0", "--req-rate,-1", "--req-rate,abc", "--req-rate,1000001", "--session-rate,0", "--session-rate,1.5"})
     void theRendererRefusesLimitsThatAreNotAPositiveWholeNumber(String flag, String value, @TempDir Path dir) {
         Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--node", "n1=127.0.0.11:8080", flag, value), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
         assertThat(r.exit()).as(r.output()).isNotZero();
         assertThat(r.output()).contains(flag);
+    }
+
+    @Test
+    void eachServersMaxconnIsLeftToItsNodesAgentAtAFixedPortOrAtAnOffsetFromTheNodesPort(@TempDir Path dir) {
+        List<String> base = List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
+                "--bind", "127.0.0.1:8080", "--stats-bind", "127.0.0.1:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--node", "n1=127.0.0.1:8081", "--node", "n2=127.0.0.1:8082");
+        List<String> fixed = new ArrayList<>(base);
+        fixed.addAll(List.of("--agent-port", "9000"));
+        assertThat(Scripts.run(fixed, Map.of(), dir.resolve("f.out"), Duration.ofSeconds(30)).output())
+                .contains("server n1 127.0.0.1:8081 agent-port 9000\n").contains("server n2 127.0.0.1:8082 agent-port 9000\n");
+        List<String> offset = new ArrayList<>(base);
+        offset.addAll(List.of("--agent-port", "+100"));
+        assertThat(Scripts.run(offset, Map.of(), dir.resolve("o.out"), Duration.ofSeconds(30)).output())
+                .contains("server n1 127.0.0.1:8081 agent-port 8181\n").contains("server n2 127.0.0.1:8082 agent-port 8182\n");
+        for (List<String> bad : List.of(List.<String>of(), List.of("--agent-port", "0"), List.of("--agent-port", "+x"),
+                List.of("--agent-port", "+65000"))) {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(bad);
+            Scripts.Result r = Scripts.run(args, Map.of(), dir.resolve("b.out"), Duration.ofSeconds(30));
+            assertThat(r.exit()).as("%s: %s", bad, r.output()).isNotZero();
+            assertThat(r.output()).as("%s", bad).contains("--agent-port");
+        }
     }
 
     @ParameterizedTest(name = "refuses weights {0}")
     @CsvSource({"'n4=3'", "'n1=three'", "'n1'"})
     void theRendererRefusesWeightsItCannotPlace(String weights, @TempDir Path dir) {
         Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--weights", weights, "--node", "n1=127.0.0.11:8080"), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
         assertThat(r.exit()).as(r.output()).isNotZero();
     }
@@ -108,7 +133,7 @@ class HaproxyConfigIT {
     @CsvSource({"'n1.x=127.0.0.11:8080'", "'n1=127.0.0.11'", "'n1=bad host:8080'"})
     void theRendererRefusesNodesThatWouldBreakTheConfig(String node, @TempDir Path dir) {
         Scripts.Result r = Scripts.run(List.of(LocalLab.repo().resolve("haproxy/render-haproxy.sh").toString(),
-                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(),
+                "--bind", "127.0.0.10:8080", "--stats-bind", "127.0.0.10:8404", "--socket", dir.resolve("s.sock").toString(), "--agent-port", "+100",
                 "--node", node), Map.of(), dir.resolve("render.out"), Duration.ofSeconds(30));
         assertThat(r.exit()).as(r.output()).isNotZero();
     }

@@ -49,6 +49,21 @@ class WarLabIT {
                         }
                     });
 
+            // HAProxy's limit for each WAR node is what that node's agent (HTTP port + 100) says.
+            Awaitility.await("HAProxy's maxconn for both WAR nodes from their agents").atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions().untilAsserted(() -> {
+                        var servers = lab.haproxy.servers("tandem");
+                        for (String n : List.of("n1", "n2")) {
+                            java.net.URI node = lab.node(n);
+                            try (var agent = new java.net.Socket(node.getHost(), node.getPort() + 100)) {
+                                agent.setSoTimeout(5_000);
+                                String said = new String(agent.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                                assertThat(said).as(n).matches("maxconn:[1-9][0-9]*\n");
+                                assertThat("maxconn:" + servers.get(n).get("slim") + "\n").as(n).isEqualTo(said);
+                            }
+                        }
+                    });
+
             String out = lab.lab(Duration.ofMinutes(2), "drain", home);
             assertThat(out).contains("drained");
             Awaitility.await("the drained node on the board as stopped, not crashed").atMost(Duration.ofSeconds(10))

@@ -57,6 +57,17 @@ class ClusterOverloadIT {
         dir = Files.createTempDirectory(Path.of("/tmp"), "tovl");
         lab = new LocalLab(dir, "127.0.17", 3);
         lab.up();
+        // HAProxy's per-server limit is each node's own, read from its agent, not a copy of it.
+        Awaitility.await("HAProxy's maxconn for every node is that node's request limit")
+                .atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                    var servers = lab.haproxy.servers("tandem");
+                    for (String n : lab.nodes()) {
+                        String metrics = new dev.tandem.testing.TestHttp(lab.node(n)).get("/metrics").body();
+                        String limit = metrics.lines().filter(l -> l.startsWith("tandem_overload_limit"))
+                                .map(l -> l.substring(l.lastIndexOf(' ') + 1).replaceAll("\\.0$", "")).findFirst().orElseThrow();
+                        assertThat(servers.get(n).get("slim")).as(n).isEqualTo(limit);
+                    }
+                });
         long[] pids = new long[3];
         for (int i = 0; i < 3; i++) {
             pids[i] = Long.parseLong(Files.readString(dir.resolve("pids/n" + (i + 1) + ".pid")).trim());

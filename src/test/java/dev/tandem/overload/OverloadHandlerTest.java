@@ -147,7 +147,8 @@ class OverloadHandlerTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        assertThat(d.maxRequests()).isEqualTo(Integer.parseInt(env.getProperty("TANDEM_MAX_REQUESTS")));
+        assertThat(d.maxRequests()).isEqualTo(Runtime.getRuntime().availableProcessors()
+                * Integer.parseInt(env.getProperty("TANDEM_REQUESTS_PER_CORE")));
         assertThat(d.maxQueued()).isEqualTo(Integer.parseInt(env.getProperty("TANDEM_MAX_QUEUED")));
         assertThat(d.queueTime().toMillis()).isEqualTo(Long.parseLong(env.getProperty("TANDEM_QUEUE_MS")));
     }
