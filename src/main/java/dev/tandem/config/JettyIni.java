@@ -37,7 +37,7 @@ final class JettyIni {
                 "-Dtandem.trusted.proxies=" + trusted,
                 "# The request budget (module tandem-overload). Without a request limit the node derives",
                 "# it from the cores of the machine it runs on; HAProxy reads it from the agent port.",
-                c.overload().maxRequestsGiven() ? "-Dtandem.max.requests=" + c.overload().maxRequests() : "-Dtandem.max.requests=",
+                "-Dtandem.max.requests=" + (c.overload().maxRequestsGiven() ? Integer.toString(c.overload().maxRequests()) : ""),
                 "-Dtandem.max.queued=" + c.overload().maxQueued(),
                 "-Dtandem.queue.ms=" + c.overload().queueTime().toMillis(),
                 "-Dtandem.agent.port=" + (c.overload().hasAgent() ? Integer.toString(c.overload().agentPort()) : ""),

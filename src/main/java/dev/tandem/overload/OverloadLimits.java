@@ -25,6 +25,8 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime,
     /** The file's path in the jar (pom.xml copies haproxy/node-limits.env there). */
     static final String RESOURCE = "/dev/tandem/overload/node-limits.env";
     public static final int NO_AGENT = -1;
+    /** node-limits.env, read once: the per-core figure and the queue's, before any machine's cores. */
+    private static final Properties FILE = read();
 
     public OverloadLimits {
         if (maxRequests < 1) {
@@ -52,10 +54,9 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime,
     }
 
     static OverloadLimits defaults(int cores) {
-        Properties p = read();
-        return new OverloadLimits(Math.max(1, cores) * Integer.parseInt(p.getProperty("TANDEM_REQUESTS_PER_CORE").trim()),
-                Integer.parseInt(p.getProperty("TANDEM_MAX_QUEUED").trim()),
-                Duration.ofMillis(Long.parseLong(p.getProperty("TANDEM_QUEUE_MS").trim())), false, NO_AGENT);
+        return new OverloadLimits(Math.max(1, cores) * Integer.parseInt(FILE.getProperty("TANDEM_REQUESTS_PER_CORE").trim()),
+                Integer.parseInt(FILE.getProperty("TANDEM_MAX_QUEUED").trim()),
+                Duration.ofMillis(Long.parseLong(FILE.getProperty("TANDEM_QUEUE_MS").trim())), false, NO_AGENT);
     }
 
     public OverloadLimits withMaxRequests(int n) {
