@@ -196,9 +196,7 @@ class EventsResourceTest {
     }
 
     private static int waiting() {
-        TestHttp.Reply m = NODE.client().get("/metrics");
-        return m.body().lines().filter(l -> l.startsWith("tandem_events_waiting"))
-                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        return (int) NODE.client().metric("tandem_events_waiting").orElse(0);
     }
 
     private static int jettyThreads() {

@@ -3,6 +3,7 @@ package dev.tandem.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.testing.AgentCheck;
 import dev.tandem.testing.Requirements;
 import dev.tandem.testing.TestHttp;
 import java.nio.file.Files;
@@ -54,13 +55,9 @@ class WarLabIT {
                     .ignoreExceptions().untilAsserted(() -> {
                         var servers = lab.haproxy.servers("tandem");
                         for (String n : List.of("n1", "n2")) {
-                            java.net.URI node = lab.node(n);
-                            try (var agent = new java.net.Socket(node.getHost(), node.getPort() + 100)) {
-                                agent.setSoTimeout(5_000);
-                                String said = new String(agent.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-                                assertThat(said).as(n).matches("maxconn:[1-9][0-9]*\n");
-                                assertThat("maxconn:" + servers.get(n).get("slim") + "\n").as(n).isEqualTo(said);
-                            }
+                            String said = AgentCheck.read(lab.node(n).getHost(), lab.node(n).getPort() + 100);
+                            assertThat(said).as(n).matches("maxconn:[1-9][0-9]*\n");
+                            assertThat("maxconn:" + servers.get(n).get("slim") + "\n").as(n).isEqualTo(said);
                         }
                     });
 

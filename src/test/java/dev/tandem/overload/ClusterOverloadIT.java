@@ -62,10 +62,8 @@ class ClusterOverloadIT {
                 .atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
                     var servers = lab.haproxy.servers("tandem");
                     for (String n : lab.nodes()) {
-                        String metrics = new dev.tandem.testing.TestHttp(lab.node(n)).get("/metrics").body();
-                        String limit = metrics.lines().filter(l -> l.startsWith("tandem_overload_limit"))
-                                .map(l -> l.substring(l.lastIndexOf(' ') + 1).replaceAll("\\.0$", "")).findFirst().orElseThrow();
-                        assertThat(servers.get(n).get("slim")).as(n).isEqualTo(limit);
+                        double limit = new dev.tandem.testing.TestHttp(lab.node(n)).metric("tandem_overload_limit").orElseThrow();
+                        assertThat(Double.parseDouble(servers.get(n).get("slim"))).as(n).isEqualTo(limit);
                     }
                 });
         long[] pids = new long[3];

@@ -3,12 +3,9 @@ package dev.tandem.overload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.AgentCheck;
 import dev.tandem.testing.RunningNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +27,7 @@ class LimitAgentTest {
         int port = node.node().agentPort();
         assertThat(port).isPositive().isNotEqualTo(node.uri().getPort());
         for (int i = 0; i < 3; i++) {
-            assertThat(readAll(port)).isEqualTo("maxconn:7\n");
+            assertThat(AgentCheck.read("127.0.0.1", port)).isEqualTo("maxconn:7\n");
         }
         assertThat(node.client().get("/api/node").status()).isEqualTo(200);
     }
@@ -50,15 +47,5 @@ class LimitAgentTest {
                 .isEqualTo(Runtime.getRuntime().availableProcessors() * one.maxRequests());
         assertThat(one.maxRequestsGiven()).isFalse();
         assertThat(one.withMaxRequests(3).maxRequestsGiven()).isTrue();
-    }
-
-    /** Everything the agent sends before it closes (read returns -1), within 5 s. */
-    private static String readAll(int port) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            s.setSoTimeout(5_000);
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * A small HTTP client for tests that behaves like one browser: it keeps the JSESSIONID cookie it
@@ -57,6 +58,12 @@ public final class TestHttp {
 
     public Reply get(String path) {
         return send("GET", path, null);
+    }
+
+    /** The value of the first line of this node's /metrics (Prometheus text) starting with {@code name}. */
+    public OptionalDouble metric(String name) {
+        return get("/metrics").body().lines().filter(l -> l.startsWith(name))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst();
     }
 
     public Reply delete(String path) {
