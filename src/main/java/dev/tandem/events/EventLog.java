@@ -39,6 +39,8 @@ public final class EventLog {
     static final int CAPACITY = 1000;
     /** A hole in a channel (a write lost with its node) is skipped after this. */
     static final Duration HOLE_WAIT = Duration.ofSeconds(2);
+    /** Waiters woken by one notifier task (see {@link #wake}). */
+    static final int WAKE_SLICE = 64;
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
     private final EventStore cache;
@@ -193,9 +195,25 @@ public final class EventLog {
         });
     }
 
+    /**
+     * Wakes a channel's waiters in slices of {@link #WAKE_SLICE}, one task each: a room with
+     * hundreds of listeners costs a handful of hand-offs to the notifier threads, not one per
+     * listener (each hand-off a queue lock and often a thread wake-up, on every node, per event).
+     */
     private void wake(ChannelLog log) {
-        for (Waiter w : log.waiters()) {
-            notifier.execute(w::wake);
+        List<Waiter> all = List.copyOf(log.waiters());
+        for (int from = 0; from < all.size(); from += WAKE_SLICE) {
+            List<Waiter> slice = all.subList(from, Math.min(all.size(), from + WAKE_SLICE));
+            notifier.execute(() -> slice.forEach(EventLog::wakeOne));
+        }
+    }
+
+    /** One waiter's failure is its own: the rest of its slice is still woken. */
+    private static void wakeOne(Waiter w) {
+        try {
+            w.wake();
+        } catch (RuntimeException e) {
+            LOG.warn("could not wake a listener: {}", e.toString());
         }
     }
 
