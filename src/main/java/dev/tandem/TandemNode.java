@@ -2,7 +2,7 @@ package dev.tandem;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
-import dev.tandem.api.HealthResource;
+import dev.tandem.api.Health;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
@@ -88,7 +88,7 @@ public final class TandemNode {
             // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.
             new Warmup(server, config.warmup(), !config.clustered()).run();
             readiness.serving();
-            dashboard = StatusPublisher.start(board, info, uri(), new HealthResource(readiness, cluster), cluster, metrics);
+            dashboard = StatusPublisher.start(board, info, uri(), new Health(readiness, cluster), cluster, metrics);
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {
             stopDashboard();

@@ -49,7 +49,6 @@ public final class ApiApplication {
         JERSEY_PROVIDERS.setLevel(java.util.logging.Level.SEVERE);
         JERSEY_RESPONDER.setFilter(record -> !ClientDisconnects.causedBy(record.getThrown()));
         ResourceConfig rc = new ResourceConfig();
-        rc.register(new HealthResource(d.readiness(), d.cluster()));
         rc.register(new NodeResource(d.node(), d.cluster()));
         rc.register(new SessionResource(d.node(), d.mapper(), d.sessionWork()));
         rc.register(new AuthResource(d.node(), d.sessionWork()));

@@ -2,36 +2,28 @@ package dev.tandem.api;
 
 import dev.tandem.cluster.ClusterView;
 import dev.tandem.lifecycle.Readiness;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Liveness (the process answers) apart from readiness (send me traffic). */
-@Path("/health")
-@Produces(MediaType.APPLICATION_JSON)
-public final class HealthResource {
+/**
+ * Liveness (the process answers) apart from readiness (send me traffic): the answers, for the
+ * balancer's checks ({@link HealthServlet}) and the lab dashboard's status alike.
+ */
+public final class Health {
+    /** An answer: its HTTP status and its JSON body. */
+    public record Answer(int status, Map<String, Object> body) {}
+
     private final Readiness readiness;
     private final ClusterView cluster;
 
-    public HealthResource(Readiness readiness, ClusterView cluster) {
+    public Health(Readiness readiness, ClusterView cluster) {
         this.readiness = readiness;
         this.cluster = cluster;
     }
 
-    @GET
-    @Path("live")
-    public Map<String, String> live() {
-        return Map.of("status", "live");
-    }
-
-    @GET
-    @Path("ready")
-    public Response ready() {
+    /** Serving, with the cluster in a state to serve sessions: 200; otherwise 503 with the reason. */
+    public Answer ready() {
         Readiness.State state = readiness.state();
         Optional<String> clusterProblem = state == Readiness.State.SERVING ? cluster.notReadyReason() : Optional.empty();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -40,6 +32,6 @@ public final class HealthResource {
         body.put("status", ready ? "ready" : "not_ready");
         clusterProblem.ifPresent(reason -> body.put("reason", reason));
         body.put("members", cluster.members().size());
-        return Response.status(ready ? 200 : 503).entity(body).build();
+        return new Answer(ready ? 200 : 503, body);
     }
 }

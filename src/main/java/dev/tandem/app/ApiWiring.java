@@ -1,6 +1,8 @@
 package dev.tandem.app;
 
 import dev.tandem.api.ApiApplication;
+import dev.tandem.api.Health;
+import dev.tandem.api.HealthServlet;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.web.ApiFilters;
@@ -34,6 +36,10 @@ public final class ApiWiring {
             reg.setAsyncSupported(true);
             reg.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         }
+        // The balancers' checks, beside the API rather than through it (see HealthServlet).
+        ServletRegistration.Dynamic health = ctx.addServlet("health",
+                new HealthServlet(new Health(api.readiness(), api.cluster()), api.mapper()));
+        health.addMapping(HealthServlet.MAPPING);
         ServletRegistration.Dynamic servlet = ctx.addServlet("api", new ServletContainer(ApiApplication.create(api)));
         servlet.addMapping("/*");
         // Without it Jersey would park the request thread until a CompletionStage completes.

@@ -1,10 +1,9 @@
 package dev.tandem.dashboard;
 
-import dev.tandem.api.HealthResource;
+import dev.tandem.api.Health;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.cluster.ClusterView;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class StatusPublisher implements AutoCloseable {
     private final StatusBoard board;
     private final NodeInfo node;
     private final String address;
-    private final HealthResource health;
+    private final Health health;
     private final ClusterView cluster;
     private final RequestRates rates;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -43,7 +42,7 @@ public final class StatusPublisher implements AutoCloseable {
     private String lastKind;
     private boolean failing;
 
-    private StatusPublisher(StatusBoard board, NodeInfo node, URI address, HealthResource health, ClusterView cluster,
+    private StatusPublisher(StatusBoard board, NodeInfo node, URI address, Health health, ClusterView cluster,
                             MeterRegistry metrics) {
         this.board = board;
         this.node = node;
@@ -54,7 +53,7 @@ public final class StatusPublisher implements AutoCloseable {
     }
 
     /** Starts publishing; readiness is read through {@code health}, the same answer the balancer gets. */
-    public static StatusPublisher start(StatusBoard board, NodeInfo node, URI address, HealthResource health,
+    public static StatusPublisher start(StatusBoard board, NodeInfo node, URI address, Health health,
                                         ClusterView cluster, MeterRegistry metrics) {
         StatusPublisher p = new StatusPublisher(board, node, address, health, cluster, metrics);
         p.thread.execute(() -> p.record("started", node.name() + " started (tandem " + node.version() + ") on " + p.address));
@@ -86,9 +85,9 @@ public final class StatusPublisher implements AutoCloseable {
 
     private void tick() {
         try {
-            Response r = health.ready();
-            boolean ready = r.getStatus() == 200;
-            Map<?, ?> body = r.getEntity() instanceof Map<?, ?> m ? m : Map.of();
+            Health.Answer r = health.ready();
+            boolean ready = r.status() == 200;
+            Map<String, Object> body = r.body();
             String state = String.valueOf(body.get("state"));
             String reason = body.get("reason") == null ? null : body.get("reason").toString();
             last = new NodeStatus(node.name(), address, node.version(), node.startedAt().toEpochMilli(), state, ready,

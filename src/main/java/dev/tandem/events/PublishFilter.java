@@ -1,12 +1,10 @@
 package dev.tandem.events;
 
 import jakarta.annotation.Priority;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
-import jakarta.ws.rs.core.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,14 +12,12 @@ import org.slf4j.LoggerFactory;
  * Publishes a session change recorded by {@link SessionEvents} after the session was stored:
  * response filters run from the highest priority down, so this one (below USER) runs after
  * dev.tandem.api.SessionFlushFilter, which stores the session or turns the answer into a 503.
+ * Like that one, it reads the servlet request's attributes as the request's properties.
  */
 @Priority(Priorities.USER - 1000)
 public final class PublishFilter implements ContainerResponseFilter {
     private static final Logger LOG = LoggerFactory.getLogger(PublishFilter.class);
     private final EventLog log;
-
-    @Context
-    private HttpServletRequest request;
 
     PublishFilter(EventLog log) {
         this.log = log;
@@ -29,10 +25,10 @@ public final class PublishFilter implements ContainerResponseFilter {
 
     @Override
     public void filter(ContainerRequestContext req, ContainerResponseContext res) {
-        if (!(request.getAttribute(SessionEvents.PENDING) instanceof SessionEvents.Pending p)) {
+        if (!(req.getProperty(SessionEvents.PENDING) instanceof SessionEvents.Pending p)) {
             return;
         }
-        request.removeAttribute(SessionEvents.PENDING);
+        req.removeProperty(SessionEvents.PENDING);
         if (res.getStatus() >= 300) {
             return; // not stored, nothing happened
         }

@@ -2,7 +2,7 @@ package dev.tandem.war;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
-import dev.tandem.api.HealthResource;
+import dev.tandem.api.Health;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
 import dev.tandem.app.ApiWiring;
@@ -86,7 +86,7 @@ public final class TandemWebListener implements ServletContextListener {
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
                 mapper, sessionWork, sessions, events, board));
         readiness.serving();
-        dashboard = StatusPublisher.start(board, info, address(config), new HealthResource(readiness, cluster),
+        dashboard = StatusPublisher.start(board, info, address(config), new Health(readiness, cluster),
                 cluster, metrics);
         LOG.info("node {} (tandem {}) deployed as a WAR", config.node(), info.version());
     }

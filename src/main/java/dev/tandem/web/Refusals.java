@@ -5,11 +5,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** How a filter refuses a request before anything runs: the status and our JSON error body. */
-final class Refusals {
+/** How a filter (or a plain servlet) refuses a request: the status and our JSON error body. */
+public final class Refusals {
     private Refusals() {}
 
-    static void send(ObjectMapper mapper, HttpServletRequest req, HttpServletResponse res, int status, String error,
+    public static void send(ObjectMapper mapper, HttpServletRequest req, HttpServletResponse res, int status, String error,
                      String message) throws IOException {
         res.setStatus(status);
         res.setContentType("application/json");

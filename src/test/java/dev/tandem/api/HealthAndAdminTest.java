@@ -43,6 +43,14 @@ class HealthAndAdminTest {
     }
 
     @Test
+    void aHeadOfReadyAnswersItsStatusWithoutABody() {
+        TestHttp.Reply r = node.client().send("HEAD", "/health/ready", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertStamped(r, "t1");
+        assertThat(r.body()).isEmpty();
+    }
+
+    @Test
     void healthChecksCreateNoSession() {
         TestHttp client = node.client();
         assertThat(client.get("/health/live").setCookies()).isEmpty();

@@ -29,8 +29,8 @@ class ProtocolErrorsTest {
     static final NodeExtension node = new NodeExtension("t1");
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET,/nope", "GET,/api", "GET,/api/nodes", "POST,/api/cart/nope", "GET,/health", "DELETE,/api/session/x",
-                "GET,/api/session/attributes/a/b", "PUT,/admin/nope"})
+    @CsvSource({"GET,/nope", "GET,/api", "GET,/api/nodes", "POST,/api/cart/nope", "GET,/health", "GET,/health/nope",
+                "GET,/health/live/x", "DELETE,/api/session/x", "GET,/api/session/attributes/a/b", "PUT,/admin/nope"})
     void anUnknownRouteIsA404AndChangesNothing(String method, String path) {
         TestHttp client = furnishedSession(node);
         JsonNode before = state(client);
@@ -53,6 +53,7 @@ class ProtocolErrorsTest {
         "GET, /api/cart/items, POST",
         "PATCH, /api/session/attributes/theme, GET PUT DELETE",
         "POST, /health/live, GET",
+        "DELETE, /health/ready, GET",
         "PUT, /metrics, GET"})
     void aWrongMethodIsA405ThatSaysWhichAreAllowedAndChangesNothing(String method, String path, String allowed) {
         TestHttp client = furnishedSession(node);
