@@ -33,7 +33,7 @@ final class ChannelLog {
     private final NavigableMap<Long, Event> events = new TreeMap<>();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** Each event as this node's streams send it, formatted once for all of them. */
-    private final Map<Long, String> sse = new ConcurrentHashMap<>();
+    private final Map<Long, byte[]> sse = new ConcurrentHashMap<>();
     private long readable = -1;
     private long holeSince;
 
@@ -79,19 +79,22 @@ final class ChannelLog {
         return advance(System.nanoTime());
     }
 
-    /** The event as an SSE chunk, formatted on first use and shared by every stream of the channel here. */
-    String sse(Event e, java.util.function.Function<Event, String> format) {
-        String text = sse.get(e.id());
-        if (text != null) {
-            return text;
+    /**
+     * The event as an SSE chunk in UTF-8, formatted and encoded on first use and shared by every
+     * stream of the channel here: a stream sends these very bytes, without a copy of its own.
+     */
+    byte[] sse(Event e, java.util.function.Function<Event, String> format) {
+        byte[] bytes = sse.get(e.id());
+        if (bytes != null) {
+            return bytes;
         }
-        text = format.apply(e);
+        bytes = format.apply(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         synchronized (this) {
             if (events.containsKey(e.id())) { // not once it left the buffer
-                sse.putIfAbsent(e.id(), text);
+                sse.putIfAbsent(e.id(), bytes);
             }
         }
-        return text;
+        return bytes;
     }
 
     synchronized void remove(long id) {

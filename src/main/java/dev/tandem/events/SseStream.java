@@ -9,6 +9,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Backlog.</b> A stream holds no queue of its own: it keeps a cursor into the channel's
  * replay buffer (shared by every listener of the channel) and, while its socket is full, at most
- * one chunk of {@link #MAX_CHUNK_CHARS} in Jetty's hands. What it has not sent yet stays in the
+ * one chunk of {@link #MAX_CHUNK_BYTES} in Jetty's hands. What it has not sent yet stays in the
  * buffer; a stream that falls more than the buffer behind gets {@code event: expired} and goes on
  * from the oldest event held, as a reconnecting client would get 410.
  *
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 final class SseStream implements Waiter, WriteListener, AsyncListener {
     /** How long a browser waits before it reconnects (sent once, in the first chunk). */
     static final long RETRY_MS = 1000;
-    /** One write carries events up to about this many characters (a stalled stream pins at most one). */
-    static final int MAX_CHUNK_CHARS = 32 * 1024;
+    /** One write carries events up to about this many bytes (a stalled stream pins at most one). */
+    static final int MAX_CHUNK_BYTES = 32 * 1024;
+    private static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final EventLog events;
     private final Channel channel;
@@ -46,7 +48,6 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
     private ServletOutputStream out;
     private long cursor;
     private boolean hello = true;
-    private String notice;
     private boolean heartbeatDue;
     private boolean draining;
     private boolean reconnectSent;
@@ -122,14 +123,14 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
                     out.flush(); // the chunk leaves now, not when the response buffer is full
                     continue;
                 }
-                String chunk = next();
+                byte[] chunk = next();
                 if (chunk == null) {
                     if (reconnectSent) {
                         close(); // written and flushed: the stream ends cleanly
                     }
                     return;
                 }
-                out.write(chunk.getBytes(StandardCharsets.UTF_8));
+                out.write(chunk);
                 unflushed = true;
             }
             if (unreadySince == 0) {
@@ -141,23 +142,13 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
     }
 
     /** The next chunk due, or null when there is nothing to send. */
-    private String next() {
-        if (hello) {
-            hello = false;
-            ObjectNode h = mapper.createObjectNode().put("channel", channel.name()).put("node", node).put("cursor", cursor);
-            return "retry: " + RETRY_MS + "\nevent: hello\ndata: " + json(h) + "\n\n";
-        }
-        if (notice != null) {
-            String n = notice;
-            notice = null;
-            return n;
+    private byte[] next() {
+        String text = nextNotice();
+        if (text != null) {
+            return text.getBytes(StandardCharsets.UTF_8);
         }
         if (reconnectSent) {
             return null; // nothing after the reconnect hint; the stream closes
-        }
-        if (draining) {
-            reconnectSent = true;
-            return "event: reconnect\ndata: {\"reason\":\"draining\",\"node\":\"" + node + "\"}\n\n";
         }
         List<Event> ready;
         try {
@@ -165,28 +156,51 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
         } catch (ChannelLog.Expired e) {
             // Say so, then go on from the oldest event still held.
             cursor = e.oldest - 1;
-            return "event: expired\ndata: {\"error\":\"cursor_expired\",\"oldest\":" + e.oldest + "}\n\n";
+            return ("event: expired\ndata: {\"error\":\"cursor_expired\",\"oldest\":" + e.oldest + "}\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
         }
         if (ready.isEmpty()) {
             if (heartbeatDue) {
                 heartbeatDue = false;
-                return ": heartbeat\n\n";
+                return HEARTBEAT;
             }
             return null;
         }
         heartbeatDue = false;
-        StringBuilder chunk = new StringBuilder();
         long now = System.currentTimeMillis();
+        if (ready.size() == 1) {
+            return sent(ready.get(0), now); // the usual case: the shared bytes themselves
+        }
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream();
         for (Event e : ready) {
-            chunk.append(log.sse(e, this::format));
-            cursor = e.id();
-            // Publish time is the publisher's clock: across hosts this includes their clock offset.
-            deliveries.record(Math.max(0, now - e.time()), TimeUnit.MILLISECONDS);
-            if (chunk.length() >= MAX_CHUNK_CHARS) {
+            chunk.writeBytes(sent(e, now));
+            if (chunk.size() >= MAX_CHUNK_BYTES) {
                 break;
             }
         }
-        return chunk.toString();
+        return chunk.toByteArray();
+    }
+
+    /** The hello or the reconnect hint, when one is due (they go before any event). */
+    private String nextNotice() {
+        if (hello) {
+            hello = false;
+            ObjectNode h = mapper.createObjectNode().put("channel", channel.name()).put("node", node).put("cursor", cursor);
+            return "retry: " + RETRY_MS + "\nevent: hello\ndata: " + json(h) + "\n\n";
+        }
+        if (draining && !reconnectSent) {
+            reconnectSent = true;
+            return "event: reconnect\ndata: {\"reason\":\"draining\",\"node\":\"" + node + "\"}\n\n";
+        }
+        return null;
+    }
+
+    /** The event's chunk, with the cursor moved past it and its delivery delay recorded. */
+    private byte[] sent(Event e, long now) {
+        cursor = e.id();
+        // Publish time is the publisher's clock: across hosts this includes their clock offset.
+        deliveries.record(Math.max(0, now - e.time()), TimeUnit.MILLISECONDS);
+        return log.sse(e, this::format);
     }
 
     /**
