@@ -142,10 +142,14 @@ def publisher(pipe):
         pipe.send("ready")
         pipe.recv()  # go
         start = time.monotonic()
+        answered = []  # each publish's round trip (ms): what the publishing node took to accept it
         for k in range(M):
-            post("/api/rooms/fan/messages", json.dumps({"text": "T%d" % time.time_ns()}).encode(), cookie)
+            sent = time.time_ns()
+            post("/api/rooms/fan/messages", json.dumps({"text": "T%d" % sent}).encode(), cookie)
+            answered.append((time.time_ns() - sent) / 1e6)
             time.sleep(max(0, start + (k + 1) * GAP - time.monotonic()))
         pipe.send("done")
+        pipe.send(sorted(answered))
     except Exception as e:  # reported to the parent, which fails the run
         pipe.send("publisher failed: %r" % e)
     finally:
@@ -170,6 +174,7 @@ async def main(pipe):
     said = await loop.run_in_executor(None, pipe.recv)
     if said != "done":
         raise SystemExit(said)
+    answered = await loop.run_in_executor(None, pipe.recv)
     deadline = time.monotonic() + 15
     while len(latencies) < L * M and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
@@ -186,11 +191,11 @@ async def main(pipe):
           "arrived at the client socket p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
           "read by the client p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms, listeners missing events %d; "
           "node side (publish -> written to the stream, histogram bucket bounds): p50 <= %.0f ms, p99 <= %.0f ms, "
-          "within 50 ms %.2f %%"
+          "within 50 ms %.2f %%; publish answered p50 %.1f ms, p99 %.1f ms, max %.1f ms"
           % (L, len(NODES), M, GAP * 1000, len(lat), L * M, q(0.5, arr), q(0.99, arr), arr[-1] if arr else float("nan"),
              q(0.5), q(0.9), q(0.99), lat[-1] if lat else float("nan"),
              sum(1 for c in per_listener if c < M), node_quantile(before, after, 0.5), node_quantile(before, after, 0.99),
-             100 * node_share_within(before, after, 0.05)),
+             100 * node_share_within(before, after, 0.05), q(0.5, answered), q(0.99, answered), answered[-1]),
           flush=True)
 
 
