@@ -138,8 +138,7 @@ class SlowSseClientTest {
     }
 
     private static double metric(String name) {
-        return node.client().get("/metrics").body().lines().filter(l -> l.startsWith(name))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        return node.client().metric(name).orElse(0);
     }
 
     private static int waiting() {
