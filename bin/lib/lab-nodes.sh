@@ -3,6 +3,12 @@
 # shellcheck disable=SC2034,SC2154,SC2153
 # The nodes: starting, waiting for, draining them; their cluster view; building the artifacts.
 
+# The nodes' JVM options unless TANDEM_LAB_JAVA_OPTS is set (bin/tandem-lab --help shows them).
+# G1PeriodicGCInterval: an idle node gives its unused heap back within ~15 s; Max/MinHeapFreeRatio
+# 30/10 (default 70/40): down to 30 % free rather than 70 % (RSS 328 -> 207 -> 184 MiB,
+# bench/idle-memory).
+LAB_JAVA_OPTS_DEFAULT="-Xmx512m -XX:G1PeriodicGCInterval=15000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -Djava.net.preferIPv4Stack=true"
+
 # ---------------------------------------------------------------- cluster view
 
 # The node's cluster members from its /api/node ("members": [...]), comma-separated; "?" when
@@ -41,10 +47,8 @@ start_node_process() {
     --cluster-credentials "$RUN/credentials" --agent-port "$(node_agent_port "$i")" --max-queued "$MAX_QUEUED" --queue-ms "$QUEUE_MS")
   [[ -z $MAX_REQUESTS ]] || args+=(--max-requests "$MAX_REQUESTS")
   local jopts=() cmd=()
-  # word-split on purpose: a list of JVM options in one variable. G1PeriodicGCInterval: an idle
-  # node gives its unused heap back within ~15 s; Max/MinHeapFreeRatio 30/10 (default 70/40): down
-  # to 30 % free rather than 70 % (RSS 328 -> 207 -> 184 MiB, bench/idle-memory).
-  read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS--Xmx512m -XX:G1PeriodicGCInterval=15000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -Djava.net.preferIPv4Stack=true}"
+  # word-split on purpose: a list of JVM options in one variable
+  read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS-$LAB_JAVA_OPTS_DEFAULT}"
   mkdir -p "$dir" "$RUN/logs"
   ensure_cluster_credentials
   if [[ $MODE == jar ]]; then
