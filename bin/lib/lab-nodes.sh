@@ -3,11 +3,9 @@
 # shellcheck disable=SC2034,SC2154,SC2153
 # The nodes: starting, waiting for, draining them; their cluster view; building the artifacts.
 
-# The nodes' JVM options unless TANDEM_LAB_JAVA_OPTS is set (bin/tandem-lab --help shows them).
-# G1PeriodicGCInterval: an idle node gives its unused heap back within ~15 s; Max/MinHeapFreeRatio
-# 30/10 (default 70/40): down to 30 % free rather than 70 % (RSS 328 -> 207 -> 184 MiB,
-# bench/idle-memory).
-LAB_JAVA_OPTS_DEFAULT="-Xmx512m -XX:G1PeriodicGCInterval=15000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -Djava.net.preferIPv4Stack=true"
+# The nodes' JVM options unless TANDEM_LAB_JAVA_OPTS is set (bin/tandem-lab --help shows them): the
+# lab's heap ceiling and the memory options every deployment's nodes share (bin/node-jvm.options).
+LAB_JAVA_OPTS_DEFAULT="-Xmx512m $(sed 's/#.*//' "$REPO/bin/node-jvm.options" | xargs) -Djava.net.preferIPv4Stack=true"
 
 # ---------------------------------------------------------------- cluster view
 

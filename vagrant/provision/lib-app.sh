@@ -9,10 +9,11 @@ tandem_app_render() {
   # HTTP on all addresses: HAProxy reaches the node on the private IP, operators use loopback for
   # /admin/drain (accepted from loopback only); JGroups is bound to the private IP separately.
   local NODE="" IP="" APP_IPS="" LB_IPS="" VIP="" HTTP_HOST=0.0.0.0 PORT=8080 CLUSTER_PORT=7800 DRAIN_SECONDS=3 STOP_TIMEOUT=30
-  # No -Xms and G1PeriodicGCInterval: an idle node gives its unused heap back within ~15 s, and
-  # Max/MinHeapFreeRatio 30/10 (default 70/40) keep at most 30 % of the heap free after it
-  # (RSS 253 -> 201 -> 184 MiB; -Xms128m kept 128 MiB of heap committed; bench/idle-memory).
-  local JAVA_OPTS="-Xmx384m -XX:+ExitOnOutOfMemoryError -XX:G1PeriodicGCInterval=15000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 -Djava.net.preferIPv4Stack=true"
+  # The VMs' heap ceiling and the memory options every deployment's nodes share (bin/node-jvm.options;
+  # no -Xms: it kept 128 MiB committed on an idle node, bench/idle-memory).
+  local JAVA_OPTS jvm_file=$TANDEM_REPO_DIR/bin/node-jvm.options
+  [[ -f $jvm_file ]] || tandem_die "$jvm_file missing"
+  JAVA_OPTS="-Xmx384m -XX:+ExitOnOutOfMemoryError $(sed 's/#.*//' "$jvm_file" | xargs) -Djava.net.preferIPv4Stack=true"
   local JAVA_EXTRA_OPTS="" JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
   for kv in "$@"; do
     case ${kv%%=*} in
