@@ -53,7 +53,8 @@ def read_raw(path):
         if kind == "ready":
             cell["ready_ms"], cell["rss_mib"] = int(f[1]), int(f[2]) / 1024
         elif kind == "curve":
-            cell["curve"].append({"t": int(f[1]), "rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4])})
+            cell["curve"].append({"t": int(f[1]), "rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4]),
+                                  "jit_s": float(f[5]) if len(f) > 5 else None})
         elif kind == "window":
             cell["window"], cell["server"] = (int(f[1]), int(f[2])), f[3]
         elif kind == "run":
@@ -134,11 +135,15 @@ def markdown(meta, cells):
         if c and "ready_ms" in c:
             out.append(f"| {name} | {fmt(c['ready_ms'])} ms | {fmt(c['rss_mib'])} MiB | "
                        f"{fmt(c.get('first5_share'), 2)} | {c.get('warm_s', 'n/a')} s |")
-    out += ["", "Warm-up curves (OK req/s per 5 s slice from ready):", ""]
+    out += ["", "Warm-up curves (OK req/s per 5 s slice from ready; under each, the JIT compilers' CPU",
+            "seconds in that slice):", ""]
     for name in CELLS:
         c = cells.get(name)
         if c and c["curve"]:
             out.append(f"- {name}: `{' '.join(str(round(s['rps'])) for s in c['curve'])}`")
+            jit = [s["jit_s"] for s in c["curve"]]
+            if any(jit):
+                out.append("  JIT: `" + " ".join(f"{j:.1f}" for j in jit) + "`")
     return "\n".join(out) + "\n"
 
 
