@@ -249,6 +249,13 @@ else
   skip "systemd-analyze verify" "systemd-analyze not installed"
 fi
 
+# The nodes' JVM options: the units, the local lab and bench/idle-memory pass the file to java.
+if have java; then
+  run "java starts with bin/node-jvm.options" java @"$repo/bin/node-jvm.options" -Xmx64m -version
+else
+  skip "java starts with bin/node-jvm.options" "java not installed"
+fi
+
 # ------------------------------------------------------------------------------------ 4. helpers
 run "tandem_install_file: second install of the same file changes nothing" bash -c '
   . "$1"; set -e; src=$2/src.txt; dest=$2/dest/f.txt; echo hi >"$src"
