@@ -23,7 +23,7 @@ CELLS = {
     "C3a": "`POST /api/session/counter`, 64 sessions, standalone",
     "C3b": "the same on one node of 3",
     "Hw": "3 nodes sharing C1's CPU warmed through HAProxy (its warm-up curve; not measured)",
-    "H": "`GET /api/node` through HAProxy to those 3 nodes (product: keep-alive to the nodes)",
+    "H": "`GET /api/node` through HAProxy to those 3 nodes (product: keep-alive to the nodes; CPU: the nodes')",
     "Hc": "the same with a new connection per request (`http-server-close`)",
 }
 # (name, numerator, denominator, what, goal, higher is better)
@@ -39,6 +39,9 @@ RATIOS = [
     # the one core C1's node had alone, so their sum is C1's rate.
     ("H/C1", "H", "C1", "rps", 0.75, True),
     ("Hc/C1", "Hc", "C1", "rps", 0.75, True),
+    # The same at the nodes' CPU: H's rate if the nodes had had all of CPU 0 (1 s / their CPU per
+    # request), against C1's. HAProxy and wrk share CPU 1 and may fill it before the nodes fill CPU 0.
+    ("H at the nodes' CPU / C1", "H", "C1", ("rps_at_node_cpu", "rps"), 0.75, True),
 ]
 
 
@@ -57,6 +60,8 @@ def read_raw(path):
                                   "jit_s": float(f[5]) if len(f) > 5 else None})
         elif kind == "window":
             cell["window"], cell["server"] = (int(f[1]), int(f[2])), f[3]
+        elif kind == "balancer":
+            cell["balancer_ticks"], cell["hz"] = int(f[1]), int(f[2])
         elif kind == "run":
             cell["runs"].append({"rps": float(f[2]), "p99_ms": float(f[3]), "non2xx": int(f[4]),
                                  "requests": int(f[5]), "cpu_us": float(f[6])})
@@ -104,6 +109,11 @@ def summarize(cells, run_dir):
         rate = allocated_per_second(os.path.join(run_dir, f"{c.get('server')}-gc.log"), c.get("window"))
         per_s = statistics.median(r["requests"] for r in runs) / 10
         c["alloc_kib"] = rate / per_s / 1024 if rate and per_s else None
+        if "balancer_ticks" in c:
+            # HAProxy's CPU per request apart, and the rate the nodes would reach with all of C1's
+            # core: what the cell measures when HAProxy and wrk fill CPU 1 before the nodes fill CPU 0.
+            c["balancer_us"] = c["balancer_ticks"] / c["hz"] * 1e6 / sum(r["requests"] for r in runs)
+            c["rps_at_node_cpu"] = 1e6 / c["cpu_us"] if c["cpu_us"] else None
         if c["curve"]:
             c["first5_share"] = c["curve"][0]["rps"] / c["rps"] if c["rps"] else None
             c["warm_s"] = c["curve"][-1]["t"] + 5
@@ -128,6 +138,11 @@ def markdown(meta, cells):
     out += ["", "| ratio | measured | goal | met |", "| --- | --- | --- | --- |"]
     for label, _, _, value, goal, higher in ratios(cells):
         out.append(f"| {label} | {fmt(value, 2)} | {'≥' if higher else '≤'} {goal} | {goal_met(value, goal, higher)} |")
+    for name in ("H", "Hc"):
+        c = cells.get(name)
+        if c and c.get("balancer_us") is not None:
+            out += ["", f"{name}: the nodes {fmt(c['cpu_us'], 1)} µs of CPU a request, HAProxy {fmt(c['balancer_us'], 1)} µs "
+                        f"(on CPU 1 with wrk); at the nodes' CPU alone {fmt(c['rps_at_node_cpu'])} req/s."]
     out += ["", "| warm-up | start → ready | RSS at ready | first 5 s of load / plateau | warmed for |",
             "| --- | --- | --- | --- | --- |"]
     for name in CELLS:
@@ -150,7 +165,8 @@ def markdown(meta, cells):
 def ratios(cells):
     for label, num, den, what, goal, higher in RATIOS:
         a, b = cells.get(num, {}), cells.get(den, {})
-        value = a[what] / b[what] if a.get(what) and b.get(what) else None
+        wa, wb = what if isinstance(what, tuple) else (what, what)
+        value = a[wa] / b[wb] if a.get(wa) and b.get(wb) else None
         yield label, num, den, value, goal, higher
 
 
