@@ -4,12 +4,14 @@
 
 # jit_ticks PID[,PID...]: "TID TICKS" of each JIT compiler thread of theirs (none for a server without
 # a JIT). The JVM starts and ends compiler threads as work comes and goes, hence per thread.
+# Two processes per JVM, not one per thread: this runs every slice, beside the server under test.
+# A thread's name ("C2 CompilerThre") has a space, so its stat fields are counted after the ")".
 jit_ticks() {
-  local p f
+  local p comms
   for p in ${1//,/ }; do
-    for f in /proc/"$p"/task/*; do
-      [[ $(cat "$f/comm" 2>/dev/null) == *Compiler* ]] && awk '{ print $1, $14 + $15 }' "$f/stat" 2>/dev/null
-    done
+    mapfile -t comms < <(grep -l Compiler /proc/"$p"/task/*/comm 2>/dev/null)
+    ((${#comms[@]})) || continue
+    awk '{ tid = $1; sub(/^.*\) /, ""); print tid, $12 + $13 }' "${comms[@]/%comm/stat}" 2>/dev/null
   done
   return 0
 }
