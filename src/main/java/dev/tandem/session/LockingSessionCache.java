@@ -8,22 +8,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Jetty's NullSessionCache (every request loads the latest stored state, whichever node wrote
- * it) with the session's cluster-wide lock held from the load to the end of the request: requests
- * for one session take effect one after another, on any nodes. A request that only reads without
+ * it) with the session's cluster-wide lock held from the load to the end of the request (taken
+ * through this node's line for the session, {@link SessionLockQueue}): requests for one session
+ * take effect one after another, on any nodes. A request that only reads without
  * the lock (see {@link SessionRequestScope}) never writes.
  */
 final class LockingSessionCache extends NullSessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(LockingSessionCache.class);
 
-    private final SessionLocks locks;
+    private final SessionLockQueue queue;
     private final SessionHolds holds;
     private final PauseFence fence;
     private final SessionRequestScope scope;
 
-    LockingSessionCache(SessionManager manager, SessionLocks locks, SessionHolds holds, PauseFence fence,
+    LockingSessionCache(SessionManager manager, SessionLockQueue queue, SessionHolds holds, PauseFence fence,
                         SessionRequestScope scope) {
         super(manager);
-        this.locks = locks;
+        this.queue = queue;
         this.holds = holds;
         this.fence = fence;
         this.scope = scope;
@@ -113,14 +114,14 @@ final class LockingSessionCache extends NullSessionCache {
     }
 
     private SessionHolds.Held hold(String id) {
-        SessionHolds.Held held = new SessionHolds.Held(locks.acquire(id));
+        SessionHolds.Held held = new SessionHolds.Held(queue.acquire(id));
         holds.put(id, held);
         return held;
     }
 
     private void unhold(String id, SessionHolds.Held held) {
         if (holds.remove(id, held)) {
-            locks.release(held.lease);
+            queue.release(held.lease);
         } else {
             LOG.debug("session {} was no longer held by this request", id);
         }

@@ -45,6 +45,13 @@ public final class SessionLayer extends AbstractLifeCycle {
     static final Duration MAX_LOCK_HOLD = Duration.ofSeconds(5);
     /** How long a request waits for a session another request holds before it is answered 503. */
     static final Duration LOCK_WAIT = Duration.ofSeconds(3);
+    /**
+     * A lock this node's requests pass to each other while its entry is younger than this, so
+     * requests of other nodes for the same session wait at most about this long plus their poll.
+     */
+    static final Duration LOCK_PASS_FOR = Duration.ofMillis(200);
+    /** After that, this node asks again only after a waiter elsewhere has looked at the lock. */
+    static final Duration LOCK_YIELD_FOR = SessionLocks.LONGEST_POLL.plusMillis(1);
     /** A lock nobody gives back (its holder crashed and the view change was missed) lapses after this. */
     static final Duration LOCK_LEASE = Duration.ofSeconds(30);
     /** How long an expired session's entry lingers in Infinispan before it is reaped. */
@@ -63,6 +70,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     });
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
+    private SessionLockQueue lockQueue;
     private ReplicaRepair repair;
     private ViewGate gate;
     private CacheSettling settling;
@@ -98,6 +106,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         repair = new ReplicaRepair(sessions, fence, gate);
         settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
+        lockQueue = new SessionLockQueue(locks, LOCK_PASS_FOR, LOCK_YIELD_FOR);
         manager.addListener(new Views());
         fence.start();
         readiness = new SessionReadiness(sessions, manager.getCache(LOCK_CACHE), gate, settling, fence, clustered(),
@@ -176,7 +185,7 @@ public final class SessionLayer extends AbstractLifeCycle {
 
         // No per-node copy: every request loads the latest acknowledged state, whichever node
         // wrote it, under the session's lock, so failover and fail-back never see a stale copy.
-        LockingSessionCache cache = new LockingSessionCache(handler, locks, holds, fence, scope);
+        LockingSessionCache cache = new LockingSessionCache(handler, lockQueue, holds, fence, scope);
         cache.setSessionDataStore(store);
         // A new session is stored before the response that hands out its cookie.
         cache.setSaveOnCreate(true);

@@ -1,8 +1,11 @@
 package dev.tandem.session;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -26,21 +29,31 @@ import org.slf4j.LoggerFactory;
 public final class SessionLocks {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
     private static final char SEP = '|';
+    /** A waiter looks at its local replica of a busy lock at least this often. */
+    static final Duration LONGEST_POLL = Duration.ofMillis(5);
 
     private final Cache<String, String> locks;
     private final String node;
     private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong sequence = new AtomicLong();
-    private final java.util.Set<Lease> pendingReleases = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Lease> pendingReleases = ConcurrentHashMap.newKeySet();
     private final Duration wait;
     private final Duration lease;
 
-    /** A lock this node holds: which key, the token that proves it, and since when. */
     private final ViewGate gate;
 
-    public record Lease(String key, String token, long acquiredNanos) {
+    /**
+     * A lock this node holds: which key, the token that proves it, since when the request counts
+     * it as held (its own start or the entry's writing, whichever came first: the fence's measure)
+     * and when the entry was written at the latest (what a hand-off on this node measures).
+     */
+    public record Lease(String key, String token, long sinceNanos, long entryNanos) {
         long heldNanos() {
-            return System.nanoTime() - acquiredNanos;
+            return System.nanoTime() - sinceNanos;
+        }
+
+        long entryAgeNanos() {
+            return System.nanoTime() - entryNanos;
         }
     }
 
@@ -52,24 +65,32 @@ public final class SessionLocks {
         this.lease = lease;
     }
 
-    /** Waits up to the configured budget for the session's lock; refuses with 503 after that. */
-    public Lease acquire(String key) {
+    /** How long a request may wait for a session's lock before it is refused (503). */
+    Duration waitBudget() {
+        return wait;
+    }
+
+    /**
+     * Waits until the wait budget from {@code start} (System.nanoTime) is spent for the session's
+     * lock; refuses with 503 after that.
+     */
+    public Lease acquire(String key, long start) {
         String token = node + SEP + incarnation + SEP + sequence.incrementAndGet();
-        long start = System.nanoTime();
         long deadline = start + wait.toNanos();
         long backoffNanos = TimeUnit.MICROSECONDS.toNanos(200);
         while (true) {
             String holder;
+            long writing = System.nanoTime();
             try {
                 holder = locks.putIfAbsent(key, token, lease.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RuntimeException e) {
                 throw new SessionUnavailableException("cannot lock the session", e);
             }
             if (holder == null) {
-                Lease taken = new Lease(key, token, start);
+                Lease taken = new Lease(key, token, start, writing);
                 // Taken in a view Infinispan has not caught up with, maybe by a cut-off minority:
                 // it counts only once the cache has settled within this request's wait.
-                java.util.Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 if (changing.isPresent()) {
                     release(taken);
                     throw new SessionUnavailableException("cannot lock the session: " + changing.get());
@@ -83,9 +104,36 @@ public final class SessionLocks {
             long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
             while (System.nanoTime() < until && local().containsKey(key)) {
                 LockSupport.parkNanos(backoffNanos);
-                backoffNanos = Math.min(backoffNanos * 2, TimeUnit.MILLISECONDS.toNanos(5));
+                backoffNanos = Math.min(backoffNanos * 2, LONGEST_POLL.toNanos());
             }
         }
+    }
+
+    /**
+     * Takes over a lock another request of this node held and passed on without giving it back
+     * (see {@link SessionLockQueue}): the lease, counted from {@code start} or the entry's writing
+     * if that came first, when the entry still holds its token and the cache has settled within
+     * the wait budget; otherwise the lock is given back and the answer is empty.
+     */
+    Optional<Lease> adopt(Lease passed, long start) {
+        String holder;
+        try {
+            holder = local().get(passed.key());
+        } catch (RuntimeException e) {
+            holder = null;
+        }
+        if (!passed.token().equals(holder)) {
+            release(passed); // lapsed or removed since: nothing of it is this node's any more
+            return Optional.empty();
+        }
+        long left = Math.max(0, start + wait.toNanos() - System.nanoTime());
+        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(left));
+        if (changing.isPresent()) {
+            release(passed);
+            throw new SessionUnavailableException("cannot lock the session: " + changing.get());
+        }
+        return Optional.of(new Lease(passed.key(), passed.token(),
+                Math.min(start, passed.entryNanos()), passed.entryNanos()));
     }
 
     /**
@@ -105,7 +153,7 @@ public final class SessionLocks {
 
     /** Retries the releases that failed; called after every view change. */
     public void retryPendingReleases() {
-        for (Lease lease : java.util.List.copyOf(pendingReleases)) {
+        for (Lease lease : List.copyOf(pendingReleases)) {
             try {
                 locks.remove(lease.key(), lease.token());
                 pendingReleases.remove(lease);
@@ -123,7 +171,7 @@ public final class SessionLocks {
      */
     public int removeLocksHeldOutside(Set<String> members) {
         int removed = 0;
-        for (var e : java.util.List.copyOf(local().entrySet())) {
+        for (var e : List.copyOf(local().entrySet())) {
             String holder = e.getValue();
             boolean gone = !members.contains(nodeOf(holder));
             boolean earlierRun = nodeOf(holder).equals(node) && !holder.startsWith(node + SEP + incarnation + SEP);
