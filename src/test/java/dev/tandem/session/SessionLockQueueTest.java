@@ -55,16 +55,14 @@ class SessionLockQueueTest {
         SessionLocks.Lease lease = queue.acquire(KEY);
         assertThat(lockCache.get(KEY)).isEqualTo(lease.token());
         queue.release(lease);
-        assertThat(lockCache.containsKey(KEY)).isFalse();
-        assertThat(queue.lines()).isZero();
+        assertNothingLeft(queue);
     }
 
     @Test
     void theNextRequestInLineGetsTheLockPassedOnWithoutItLeavingTheCluster() throws Exception {
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(6));
         SessionLocks.Lease first = queue.acquire(KEY);
-        Future<SessionLocks.Lease> second = threads.submit(() -> queue.acquire(KEY));
-        awaitWaiters(queue, second);
+        Future<SessionLocks.Lease> second = waitingBehind(queue);
         List<String> seen = new ArrayList<>();
         lockCache.addListener(new LockWrites(seen));
         queue.release(first);
@@ -82,8 +80,7 @@ class SessionLockQueueTest {
         Duration yield = Duration.ofMillis(150);
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
         SessionLocks.Lease first = queue.acquire(KEY);
-        Future<SessionLocks.Lease> second = threads.submit(() -> queue.acquire(KEY));
-        awaitWaiters(queue, second);
+        Future<SessionLocks.Lease> second = waitingBehind(queue);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(60)); // the entry is now older than 50 ms
         long released = System.nanoTime();
         queue.release(first);
@@ -101,8 +98,7 @@ class SessionLockQueueTest {
         assertThatThrownBy(() -> queue.acquire(KEY)).isInstanceOf(SessionUnavailableException.class)
                 .hasMessageContaining("busy");
         queue.release(held);
-        assertThat(lockCache.containsKey(KEY)).isFalse();
-        assertThat(queue.lines()).isZero();
+        assertNothingLeft(queue);
     }
 
     @Test
@@ -138,8 +134,7 @@ class SessionLockQueueTest {
         assertThat(overlaps.get()).as("holders at once").isZero();
         assertThat(held.get() + refused.get()).isEqualTo(16 * 200);
         assertThat(held.get()).isPositive();
-        assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
-        assertThat(queue.lines()).isZero();
+        assertNothingLeft(queue);
     }
 
     @Test
@@ -181,10 +176,18 @@ class SessionLockQueueTest {
         assertThat(lockCache.containsKey(KEY)).isFalse();
     }
 
-    private static void awaitWaiters(SessionLockQueue queue, Future<?> waiter) {
-        // The waiter is in line once it has joined and not finished (it cannot: the lock is held).
+    /** No lock in the cluster and no line on the node. */
+    private void assertNothingLeft(SessionLockQueue queue) {
+        assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
+        assertThat(queue.lines()).as("lines left").isZero();
+    }
+
+    /** A second request for the session, in line behind the one holding it. */
+    private Future<SessionLocks.Lease> waitingBehind(SessionLockQueue queue) {
+        Future<SessionLocks.Lease> waiter = threads.submit(() -> queue.acquire(KEY));
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.waiting(KEY) == 1);
-        assertThat(waiter.isDone()).isFalse();
+        assertThat(waiter.isDone()).as("waiting while the lock is held").isFalse();
+        return waiter;
     }
 
     /** Records every write to the lock cache. */
