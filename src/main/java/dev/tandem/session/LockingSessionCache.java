@@ -19,15 +19,17 @@ final class LockingSessionCache extends NullSessionCache {
     private final SessionLockQueue queue;
     private final SessionHolds holds;
     private final PauseFence fence;
+    private final StoreObserver observer;
     private final SessionRequestScope scope;
 
     LockingSessionCache(SessionManager manager, SessionLockQueue queue, SessionHolds holds, PauseFence fence,
-                        SessionRequestScope scope) {
+                        SessionRequestScope scope, StoreObserver observer) {
         super(manager);
         this.queue = queue;
         this.holds = holds;
         this.fence = fence;
         this.scope = scope;
+        this.observer = observer;
     }
 
     @Override
@@ -114,7 +116,13 @@ final class LockingSessionCache extends NullSessionCache {
     }
 
     private SessionHolds.Held hold(String id) {
-        SessionHolds.Held held = new SessionHolds.Held(queue.acquire(id));
+        long t0 = System.nanoTime();
+        SessionHolds.Held held;
+        try {
+            held = new SessionHolds.Held(queue.acquire(id));
+        } finally {
+            observer.timed("lock", System.nanoTime() - t0);
+        }
         holds.put(id, held);
         return held;
     }

@@ -185,7 +185,7 @@ public final class SessionLayer extends AbstractLifeCycle {
 
         // No per-node copy: every request loads the latest acknowledged state, whichever node
         // wrote it, under the session's lock, so failover and fail-back never see a stale copy.
-        LockingSessionCache cache = new LockingSessionCache(handler, lockQueue, holds, fence, scope);
+        LockingSessionCache cache = new LockingSessionCache(handler, lockQueue, holds, fence, scope, observer);
         cache.setSessionDataStore(store);
         // A new session is stored before the response that hands out its cookie.
         cache.setSaveOnCreate(true);

@@ -109,7 +109,7 @@ class MetricsTest {
     }
 
     @Test
-    void sessionStoreWritesAndLoadsAreTimed() {
+    void sessionStoreWritesLoadsAndLockWaitsAreTimed() {
         TestHttp client = node.client();
         client.get("/api/session");
         client.post("/api/session/counter", null);
@@ -118,6 +118,8 @@ class MetricsTest {
                 .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2.0));
         assertThat(sample(text, "tandem_session_store_seconds_count\\{node=\"t1\",op=\"load\"\\}"))
                 .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(1.0));
+        assertThat(sample(text, "tandem_session_store_seconds_count\\{node=\"t1\",op=\"lock\"\\}"))
+                .hasValueSatisfying(v -> assertThat(v).isGreaterThanOrEqualTo(2.0));
     }
 
     @Test
