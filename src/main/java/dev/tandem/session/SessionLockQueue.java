@@ -82,15 +82,12 @@ final class SessionLockQueue {
             locks.release(lease); // not taken through this queue (cannot happen): give it back
             return;
         }
-        if (line.turn.hasQueuedThreads()) {
-            if (lease.entryAgeNanos() < passForNanos) {
-                line.passed = lease;
-            } else {
-                locks.release(lease);
-                line.yieldUntil = System.nanoTime() + yieldForNanos;
-            }
-        } else {
+        if (!line.turn.hasQueuedThreads()) {
             locks.release(lease);
+        } else if (passable(lease)) {
+            line.passed = lease;
+        } else {
+            giveBack(line, lease);
         }
         line.turn.release();
         leave(lease.key());
@@ -113,12 +110,22 @@ final class SessionLockQueue {
             return null;
         }
         line.passed = null;
-        if (passed.entryAgeNanos() >= passForNanos) {
-            locks.release(passed); // left for a request that gave up waiting; too old to pass on now
-            line.yieldUntil = System.nanoTime() + yieldForNanos;
+        if (!passable(passed)) {
+            giveBack(line, passed); // left for a request that gave up waiting; too old to pass on now
             return null;
         }
         return locks.adopt(passed, start).orElse(null);
+    }
+
+    /** A lock this node may still pass on: its entry is young enough. */
+    private boolean passable(SessionLocks.Lease lease) {
+        return lease.entryAgeNanos() < passForNanos;
+    }
+
+    /** Gives a lock too old to pass on back to the cluster; the next in line holds off first. Holding the turn. */
+    private void giveBack(Line line, SessionLocks.Lease lease) {
+        locks.release(lease);
+        line.yieldUntil = System.nanoTime() + yieldForNanos;
     }
 
     private static void holdOff(Line line, long deadline) {

@@ -87,15 +87,7 @@ public final class SessionLocks {
                 throw new SessionUnavailableException("cannot lock the session", e);
             }
             if (holder == null) {
-                Lease taken = new Lease(key, token, start, writing);
-                // Taken in a view Infinispan has not caught up with, maybe by a cut-off minority:
-                // it counts only once the cache has settled within this request's wait.
-                Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                if (changing.isPresent()) {
-                    release(taken);
-                    throw new SessionUnavailableException("cannot lock the session: " + changing.get());
-                }
-                return taken;
+                return settledOrRefused(new Lease(key, token, start, writing), deadline);
             }
             if (System.nanoTime() >= deadline) {
                 throw new SessionUnavailableException("the session is busy (locked by " + nodeOf(holder) + ") for over " + wait.toMillis() + " ms");
@@ -126,14 +118,22 @@ public final class SessionLocks {
             release(passed); // lapsed or removed since: nothing of it is this node's any more
             return Optional.empty();
         }
-        long left = Math.max(0, start + wait.toNanos() - System.nanoTime());
-        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(left));
+        Lease adopted = new Lease(passed.key(), passed.token(), Math.min(start, passed.entryNanos()), passed.entryNanos());
+        return Optional.of(settledOrRefused(adopted, start + wait.toNanos()));
+    }
+
+    /**
+     * A lock taken (or taken over) in a view Infinispan has not caught up with, maybe by a cut-off
+     * minority, counts only once the cache has settled before the request's deadline; otherwise it
+     * is given back and the request refused.
+     */
+    private Lease settledOrRefused(Lease lease, long deadline) {
+        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (changing.isPresent()) {
-            release(passed);
+            release(lease);
             throw new SessionUnavailableException("cannot lock the session: " + changing.get());
         }
-        return Optional.of(new Lease(passed.key(), passed.token(),
-                Math.min(start, passed.entryNanos()), passed.entryNanos()));
+        return lease;
     }
 
     /**
