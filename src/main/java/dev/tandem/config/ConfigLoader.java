@@ -201,8 +201,9 @@ public final class ConfigLoader {
         if (o.agentPort != null) {
             overload = overload.withAgentPort(range("--agent-port", o.agentPort, 0, 65_535));
         }
-        // At most 20 s: readiness waits for the pass, and a node must not hide from the balancer for long.
-        Duration warmup = Duration.ofSeconds(range("--warmup-seconds", o.warmupSeconds, 0, 20));
+        // At most 120 s: readiness waits for the pass (which ends once the JIT is done), and a node
+        // whose JIT is still busy after two minutes is better in the pool at part speed than out of it.
+        Duration warmup = Duration.ofSeconds(range("--warmup-seconds", o.warmupSeconds, 0, 120));
         Duration eventsWriteTimeout = Duration.ofSeconds(range("--events-write-timeout", o.eventsWriteTimeout, 1, 300));
         return new NodeConfig(host, port, node, peers, clusterHost, clusterPort, clusterName,
                 sessionTimeout, drain, stop, proxies, sessionClasses, security, overload, limits, warmup,

@@ -107,11 +107,11 @@ public final class NodeOptions {
                 "on stop."})
     int stopTimeout;
 
-    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "10", converter = WholeNumberConverter.class,
+    @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "60", converter = WholeNumberConverter.class,
             description = {"Before reporting ready, send requests down the node's",
-                "own request paths (in memory, no socket) for this long",
-                "(0-20; 0 = off), so it serves at speed from its first",
-                "seconds in the pool."})
+                "own request paths (in memory, no socket) until the JIT",
+                "has compiled them, for at most this long (0-120; 0 = off),",
+                "so it serves at speed from its first seconds in the pool."})
     int warmupSeconds;
 
     /**

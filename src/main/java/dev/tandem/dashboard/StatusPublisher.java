@@ -117,7 +117,9 @@ public final class StatusPublisher implements AutoCloseable {
         switch (kind) {
             case "ready" -> record(kind, node.name() + " ready (" + members(cluster.members().size()) + " in its view)");
             case "draining" -> record(kind, node.name() + " draining: not ready, finishing its requests");
-            default -> record(kind, node.name() + " not ready: " + (reason == null ? state : reason));
+            default -> record(kind, node.name() + ("starting".equals(state)
+                    ? " warming up: not ready until its request paths are compiled"
+                    : " not ready: " + (reason == null ? state : reason)));
         }
     }
 

@@ -6,14 +6,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -22,149 +22,195 @@ import org.slf4j.LoggerFactory;
 /**
  * A bounded synthetic pass through the node's own request paths before it reports ready, so the
  * JIT has compiled them before the balancer sends real traffic (issue 16: a cold node served ~6% of
- * its plateau in its first 5 s of load). The requests enter through Jetty's {@link LocalConnector}
- * with the real connector's HTTP configuration, so they take the whole handler tree (request
- * budget, size limit, sessions, filters, resources and, standalone, the session store) without a
- * socket or an HTTP client: the CPU goes to the server's code, not to a client's. Measured on one
- * core, 15 s passes: the JDK's HTTP client took 12 % of the node's CPU and the pass made 3,887
- * requests; through the local connector 3 % and 5,489. Failures are counted, never fatal.
+ * its plateau in its first 5 s of load). The requests go to the node's own connector over kept-alive
+ * loopback connections ({@link WarmupConnection}), so they take the whole path a client's request
+ * takes: socket and selector, the handler tree (request budget, size limit, sessions), filters,
+ * resources and, standalone, the session store. The client is a few lines of blocking socket code,
+ * not an HTTP library: the JDK's HTTP client took 12 % of the node's CPU in a pass. Failures are
+ * counted, never fatal.
  *
- * <p>Sessions: a standalone node's sessions live in a local cache, so the pass reads and writes a
- * session of its own per client thread and invalidates it at the end: nothing is left behind. A
+ * <p>The pass lasts until the JIT is done (its compile queue stays empty for a few seconds), not a
+ * fixed time: on one core the tiered JIT needs about half a minute of these paths, and a node made
+ * ready before that serves a fraction of its plateau for as long (bench/node/README.md). The
+ * budget bounds it.
+ *
+ * <p>Sessions: a standalone node's sessions live in a local cache, so each client thread writes a
+ * session of its own, all of them read one shared session, and every one is invalidated at the end:
+ * nothing is left behind. A
  * clustered node's session writes would be replicated to, and locked on, the other members while
  * they serve; there the pass keeps to the paths without a session.
  */
 public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
-    /** Client threads: enough to keep both cores' worth of request slots busy, well under the request limit. */
-    static final int CLIENTS = 4;
-    private static final long REQUEST_TIMEOUT_MS = 2_000;
+    /**
+     * At most this many client threads, and never more than the node's request limit (which is what
+     * HAProxy sends it at once): the paths under concurrency (lock waits, the session's line, the
+     * selector with many connections) are compiled too; with 4 clients the node compiled for 1.6-2.3 s
+     * more in its first 5 s of 64 connections, at 0.61 of its plateau.
+     */
+    public static final int MAX_CLIENTS = 16;
+    /**
+     * The JIT counts as done once it has compiled for less than this in each of {@link #QUIET_SECONDS}
+     * seconds in a row (5 % of a second): its queue is empty, so the pass's paths are compiled.
+     */
+    static final long QUIET_MS_PER_SECOND = 50;
+    /** Three seconds: one C2 compilation of a large method can take a second or more before it is counted. */
+    static final int QUIET_SECONDS = 3;
+    private static final int REQUEST_TIMEOUT_MS = 2_000;
     private static final Pattern SESSION_COOKIE = Pattern.compile("(?im)^Set-Cookie: (JSESSIONID=[^;\\r\\n]+)");
 
     private final Server server;
     private final Duration budget;
     private final boolean sessions;
+    private final int clients;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
-    private LocalConnector local;
+    private InetSocketAddress address;
+    /** The main thread's connection: it opens and, at the end, ends the session the clients share. */
+    private WarmupConnection opener;
+    private Optional<String> shared = Optional.empty();
     private volatile boolean stop;
+    private boolean settled;
     private final StringBuilder curve = new StringBuilder();
 
     /**
-     * @param server the node's started server (its first HTTP connector's configuration is used)
-     * @param budget how long the pass runs at most; zero turns it off
+     * @param server the node's started server (the pass connects to its first HTTP connector)
+     * @param budget how long the pass runs at most (it ends sooner once the JIT is done); zero turns it off
      * @param sessions whether the pass may create, use and invalidate sessions (standalone only)
+     * @param requestLimit the node's request limit: the pass sends at most that many requests at once
      */
-    public Warmup(Server server, Duration budget, boolean sessions) {
+    public Warmup(Server server, Duration budget, boolean sessions, int requestLimit) {
         this.server = server;
         this.budget = budget;
         this.sessions = sessions;
+        this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
     }
 
-    /** Runs the pass; returns when the budget is spent (or at once when it is zero). */
+    /** Runs the pass; returns once the JIT is done or the budget is spent (at once when it is zero). */
     public void run() {
         if (budget.isZero() || budget.isNegative()) {
             return;
         }
         long t0 = System.nanoTime();
         long deadline = t0 + budget.toNanos();
-        local = new LocalConnector(server, new HttpConnectionFactory(httpConfigurationOf(server)));
-        server.addConnector(local);
         try {
-            local.start();
+            address = addressOf(server);
+            opener = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS);
+            shared = sessions ? sessionCookie(opener) : Optional.empty();
             List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                Thread t = new Thread(this::loop, "tandem-warmup-" + i);
+            for (int i = 0; i < clients; i++) {
+                // Half the clients name the host, half give the address, as browsers and probes do:
+                // the node's URI handling compiles for both instead of deoptimizing on the first of the other kind.
+                String host = i % 2 == 0 ? "localhost" : address.getAddress().getHostAddress() + ":" + address.getPort();
+                Thread t = new Thread(() -> loop(host), "tandem-warmup-" + i);
                 t.setDaemon(true);
                 t.start();
                 threads.add(t);
             }
-            watch(deadline);
+            settled = watch(deadline);
             stop = true;
             for (Thread t : threads) {
                 t.join(REQUEST_TIMEOUT_MS + 500); // one request timeout more and they are left behind
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
+        } catch (RuntimeException | UnknownHostException e) {
             failures.incrementAndGet();
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
-            stopLocal();
+            if (opener != null) {
+                shared.ifPresent(c -> send(opener, "DELETE", "/api/session", c, null));
+                opener.close();
+            }
         }
-        LOG.info("warmed up in {} ms: {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
-                (System.nanoTime() - t0) / 1_000_000, requests.get(), failures.get(),
-                sessions ? "" : "; no session requests (clustered)", curve);
+        LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
+                (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
+                requests.get(), failures.get(), sessions ? "" : "; no session requests (clustered)", curve);
     }
 
     /**
-     * Ticks every second until the deadline, noting the requests made and the JIT's compile time in
-     * that second: the log line's curve shows whether the JIT was still busy when the pass ended.
+     * Ticks every second until the JIT is done or the deadline passes, noting the requests made and
+     * the JIT's compile time in that second (the log line's curve). True when the JIT was done.
      */
-    private void watch(long deadline) throws InterruptedException {
+    private boolean watch(long deadline) throws InterruptedException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000)); // no JIT to wait for: the whole budget
+            return false;
+        }
         long lastRequests = 0;
         long lastJit = jit.getTotalCompilationTime();
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(Math.min(1000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+        int quiet = 0;
+        while (quiet < QUIET_SECONDS && System.nanoTime() < deadline) {
+            long tickMs = Math.min(1000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            Thread.sleep(tickMs);
             long r = requests.get();
             long j = jit.getTotalCompilationTime();
             curve.append(' ').append(r - lastRequests).append('/').append(j - lastJit);
+            // Only whole seconds count: the short last tick before the deadline says nothing.
+            quiet = tickMs == 1000 ? quietRun(quiet, j - lastJit) : 0;
             lastRequests = r;
             lastJit = j;
         }
+        return quiet >= QUIET_SECONDS;
     }
 
-    private void stopLocal() {
-        try {
-            local.stop();
-        } catch (Exception e) {
-            LOG.debug("stopping the warm-up connector: {}", e.toString());
-        }
-        server.removeConnector(local);
+    /** The JIT's quiet seconds in a row, after one more second in which it compiled for {@code compiledMs}. */
+    static int quietRun(int run, long compiledMs) {
+        return compiledMs < QUIET_MS_PER_SECOND ? run + 1 : 0;
     }
 
-    /** The real connector's HTTP settings (customizers, header size), so the pass sees what clients see. */
-    private static HttpConfiguration httpConfigurationOf(Server server) {
+    /** Where the node's HTTP connector listens, as the pass reaches it: a wildcard host is reached on loopback. */
+    static InetSocketAddress addressOf(Server server) throws UnknownHostException {
         for (Connector c : server.getConnectors()) {
-            if (c instanceof ServerConnector sc && sc.getConnectionFactory(HttpConnectionFactory.class) != null) {
-                return sc.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
+            if (c instanceof ServerConnector sc && sc.getConnectionFactory(HttpConnectionFactory.class) != null
+                    && sc.getLocalPort() > 0) {
+                String host = sc.getHost();
+                InetAddress ip = host == null || host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
+                return new InetSocketAddress(ip.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : ip, sc.getLocalPort());
             }
         }
-        throw new IllegalStateException("the server has no HTTP connector to warm up");
+        throw new IllegalStateException("the server has no open HTTP connector to warm up");
     }
 
-    private void loop() {
-        Optional<String> cookie = sessions ? sessionCookie() : Optional.empty();
+    private void loop(String host) {
+        try (WarmupConnection connection = new WarmupConnection(address, host, REQUEST_TIMEOUT_MS)) {
+            loop(connection);
+        }
+    }
+
+    private void loop(WarmupConnection connection) {
+        Optional<String> cookie = sessions ? sessionCookie(connection) : Optional.empty();
         try {
             while (!stop && !Thread.currentThread().isInterrupted()) {
-                send("GET", "/api/node", null, null);
-                send("GET", "/health/live", null, null);
-                send("GET", "/api/warmup-not-found", null, null); // the JSON error path
-                if (cookie.isPresent()) {
+                send(connection, "GET", "/api/node", null, null);
+                send(connection, "GET", "/health/live", null, null);
+                send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
+                if (cookie.isPresent() && shared.isPresent()) {
                     for (int i = 0; i < 3; i++) {
-                        send("GET", "/api/session", cookie.get(), null);
+                        // One session read by every client at once, as one user's tabs do: its line and lock under contention.
+                        send(connection, "GET", "/api/session", shared.get(), null);
                     }
-                    send("POST", "/api/session/counter", cookie.get(), null);
-                    send("PUT", "/api/session/attributes/warmup", cookie.get(), "1");
-                    send("GET", "/api/cart", cookie.get(), null);
+                    send(connection, "POST", "/api/session/counter", cookie.get(), null);
+                    send(connection, "PUT", "/api/session/attributes/warmup", cookie.get(), "1");
+                    send(connection, "GET", "/api/cart", cookie.get(), null);
                 }
             }
         } finally {
-            cookie.ifPresent(c -> send("DELETE", "/api/session", c, null));
+            cookie.ifPresent(c -> send(connection, "DELETE", "/api/session", c, null));
         }
     }
 
-    private Optional<String> sessionCookie() {
-        String response = send("GET", "/api/session", null, null);
+    private Optional<String> sessionCookie(WarmupConnection connection) {
+        String response = send(connection, "GET", "/api/session", null, null);
         Matcher m = response == null ? null : SESSION_COOKIE.matcher(response);
         return m != null && m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    /** One request on a connection of its own; the raw response, or null when it failed. */
-    private String send(String method, String path, String cookie, String json) {
+    /** One request on the thread's kept-alive connection; the raw response, or null when it failed. */
+    private String send(WarmupConnection connection, String method, String path, String cookie, String json) {
         StringBuilder raw = new StringBuilder(160).append(method).append(' ').append(path)
-                .append(" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+                .append(" HTTP/1.1\r\nHost: ").append(connection.host()).append("\r\n");
         if (cookie != null) {
             raw.append("Cookie: ").append(cookie).append("\r\n");
         }
@@ -179,7 +225,7 @@ public final class Warmup {
         }
         requests.incrementAndGet();
         try {
-            String response = local.getResponse(raw.toString(), REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            String response = connection.exchange(raw.toString());
             if (response == null || status(response) >= 500) {
                 failures.incrementAndGet();
             }

@@ -206,8 +206,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aWarmUpOfMoreThan20SecondsIsRefusedSoReadinessIsNeverHeldBackLong() {
-        refused("--warmup-seconds", "--warmup-seconds", "21").hasMessageContaining("0-20");
+    void aWarmUpOfMoreThan120SecondsIsRefusedSoReadinessIsNeverHeldBackLong() {
+        refused("--warmup-seconds", "--warmup-seconds", "121").hasMessageContaining("0-120");
     }
 
     @Test

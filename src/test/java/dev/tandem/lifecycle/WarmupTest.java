@@ -17,9 +17,9 @@ class WarmupTest {
     @Test
     void aStandalonePassUsesSessionsAndLeavesNoneBehind() {
         try (RunningNode node = RunningNode.standalone("w1")) {
-            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), true);
+            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), true, 4);
             pass.run();
-            assertThat(pass.requests()).as("requests sent").isGreaterThan(Warmup.CLIENTS * 10L);
+            assertThat(pass.requests()).as("requests sent").isGreaterThan(4 * 10L);
             assertThat(pass.failures()).as("failed requests").isZero();
             assertThat(node.node().cluster().localSessionCount()).as("sessions left").isZero();
         }
@@ -28,7 +28,7 @@ class WarmupTest {
     @Test
     void aPassWithoutSessionsCreatesNone() {
         try (RunningNode node = RunningNode.standalone("w2")) {
-            Warmup pass = new Warmup(node.node().server(), Duration.ofMillis(500), false);
+            Warmup pass = new Warmup(node.node().server(), Duration.ofMillis(500), false, 4);
             pass.run();
             assertThat(pass.requests()).isPositive();
             assertThat(pass.failures()).isZero();
@@ -37,8 +37,19 @@ class WarmupTest {
     }
 
     @Test
+    void theJitCountsAsDoneOnlyAfterThreeQuietSecondsInARow() {
+        int run = 0;
+        for (long compiledMs : new long[] {900, 10, 0, 700, 49, 0}) {
+            run = Warmup.quietRun(run, compiledMs);
+        }
+        assertThat(run).as("a busy second starts the count again").isEqualTo(2).isLessThan(Warmup.QUIET_SECONDS);
+        assertThat(Warmup.quietRun(run, Warmup.QUIET_MS_PER_SECOND - 1)).isEqualTo(Warmup.QUIET_SECONDS);
+        assertThat(Warmup.quietRun(run, Warmup.QUIET_MS_PER_SECOND)).isZero();
+    }
+
+    @Test
     void aZeroBudgetSendsNothing() {
-        Warmup pass = new Warmup(new org.eclipse.jetty.server.Server(), Duration.ZERO, true);
+        Warmup pass = new Warmup(new org.eclipse.jetty.server.Server(), Duration.ZERO, true, 4);
         pass.run();
         assertThat(pass.requests()).isZero();
     }
