@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * budget bounds it.
  *
  * <p>Sessions: a standalone node's sessions live in a local cache, so each client thread writes a
- * session of its own, all of them read one shared session, and every one is invalidated at the end:
- * nothing is left behind. A
+ * session of its own, all of them read one shared session, and every one is invalidated at the end.
+ * What stays behind are those sessions' event channels (the replay buffers of their writes, at
+ * most {@code EventLog.CAPACITY} events each), until their retention ends, as any ended session's. A
  * clustered node's session writes would be replicated to, and locked on, the other members while
  * they serve; there the pass keeps to the paths without a session.
  */
@@ -66,8 +67,7 @@ public final class Warmup {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private InetSocketAddress address;
-    /** The main thread's connection: it opens and, at the end, ends the session the clients share. */
-    private WarmupConnection opener;
+    /** The session every client reads (standalone only). */
     private Optional<String> shared = Optional.empty();
     private volatile boolean stop;
     private boolean settled;
@@ -95,8 +95,11 @@ public final class Warmup {
         long deadline = t0 + budget.toNanos();
         try {
             address = addressOf(server);
-            opener = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS);
-            shared = sessions ? sessionCookie(opener) : Optional.empty();
+            if (sessions) {
+                try (WarmupConnection opener = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS)) {
+                    shared = sessionCookie(opener);
+                }
+            }
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // Half the clients name the host, half give the address, as browsers and probes do:
@@ -118,10 +121,12 @@ public final class Warmup {
             failures.incrementAndGet();
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
-            if (opener != null) {
-                shared.ifPresent(c -> send(opener, "DELETE", "/api/session", c, null));
-                opener.close();
-            }
+            // On a connection of its own: one kept from the start would have passed the node's idle timeout.
+            shared.ifPresent(c -> {
+                try (WarmupConnection closer = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS)) {
+                    send(closer, "DELETE", "/api/session", c, null);
+                }
+            });
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
