@@ -7,7 +7,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.RunningNode;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import org.eclipse.jetty.io.ConnectionStatistics;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +27,22 @@ class WarmupTest {
             assertThat(pass.requests()).as("requests sent").isGreaterThan(4 * 10L);
             assertThat(pass.failures()).as("failed requests").isZero();
             assertThat(node.node().cluster().localSessionCount()).as("sessions left").isZero();
+        }
+    }
+
+    @Test
+    void thePassKeepsItsConnectionsAliveAsClientsDo() {
+        try (RunningNode node = RunningNode.standalone("w4")) {
+            ConnectionStatistics connections = new ConnectionStatistics();
+            node.node().server().getConnectors()[0].addEventListener(connections);
+            LifeCycle.start(connections);
+            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), true, 4);
+            pass.run();
+            assertThat(pass.failures()).isZero();
+            assertThat(pass.requests()).as("requests sent").isGreaterThan(40);
+            // 4 clients, plus one connection each to open and to end the shared session.
+            assertThat(connections.getConnectionsTotal()).as("connections opened for %d requests", pass.requests())
+                    .isBetween(1L, 6L);
         }
     }
 
@@ -48,8 +69,24 @@ class WarmupTest {
     }
 
     @Test
+    void aNodeListeningOnEveryAddressIsWarmedOverLoopback() throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setPort(0); // no host: every address
+        server.addConnector(connector);
+        server.start();
+        try {
+            InetSocketAddress address = Warmup.addressOf(server);
+            assertThat(address.getAddress().isLoopbackAddress()).as("%s is loopback", address).isTrue();
+            assertThat(address.getPort()).isEqualTo(connector.getLocalPort());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
     void aZeroBudgetSendsNothing() {
-        Warmup pass = new Warmup(new org.eclipse.jetty.server.Server(), Duration.ZERO, true, 4);
+        Warmup pass = new Warmup(new Server(), Duration.ZERO, true, 4);
         pass.run();
         assertThat(pass.requests()).isZero();
     }
