@@ -109,7 +109,7 @@ public final class NodeOptions {
 
     @Option(names = "--warmup-seconds", paramLabel = "SECONDS", defaultValue = "60", converter = WholeNumberConverter.class,
             description = {"Before reporting ready, send requests down the node's",
-                "own request paths (in memory, no socket) until the JIT",
+                "own request paths (over loopback, to its own port) until the JIT",
                 "has compiled them, for at most this long (0-120; 0 = off),",
                 "so it serves at speed from its first seconds in the pool."})
     int warmupSeconds;

@@ -96,7 +96,7 @@ public final class Warmup {
         try {
             address = addressOf(server);
             if (sessions) {
-                try (WarmupConnection opener = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS)) {
+                try (WarmupConnection opener = connect("localhost")) {
                     shared = sessionCookie(opener);
                 }
             }
@@ -123,7 +123,7 @@ public final class Warmup {
         } finally {
             // On a connection of its own: one kept from the start would have passed the node's idle timeout.
             shared.ifPresent(c -> {
-                try (WarmupConnection closer = new WarmupConnection(address, "localhost", REQUEST_TIMEOUT_MS)) {
+                try (WarmupConnection closer = connect("localhost")) {
                     send(closer, "DELETE", "/api/session", c, null);
                 }
             });
@@ -178,8 +178,13 @@ public final class Warmup {
         throw new IllegalStateException("the server has no open HTTP connector to warm up");
     }
 
+    /** A connection to the node's own port whose requests name {@code host} (connected on its first request). */
+    private WarmupConnection connect(String host) {
+        return new WarmupConnection(address, host, REQUEST_TIMEOUT_MS);
+    }
+
     private void loop(String host) {
-        try (WarmupConnection connection = new WarmupConnection(address, host, REQUEST_TIMEOUT_MS)) {
+        try (WarmupConnection connection = connect(host)) {
             loop(connection);
         }
     }
@@ -231,7 +236,7 @@ public final class Warmup {
         requests.incrementAndGet();
         try {
             String response = connection.exchange(raw.toString());
-            if (response == null || status(response) >= 500) {
+            if (WarmupConnection.status(response) >= 500) {
                 failures.incrementAndGet();
             }
             return response;
@@ -239,18 +244,6 @@ public final class Warmup {
             failures.incrementAndGet();
             LOG.debug("warm-up request {} {} failed: {}", method, path, e.toString());
             return null;
-        }
-    }
-
-    /** The status of a raw response ("HTTP/1.1 200 OK..."), 0 when there is none. */
-    static int status(String response) {
-        if (response.length() < 12 || !response.startsWith("HTTP/1.")) {
-            return 0;
-        }
-        try {
-            return Integer.parseInt(response.substring(9, 12));
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 

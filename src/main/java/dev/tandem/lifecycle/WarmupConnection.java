@@ -69,13 +69,14 @@ final class WarmupConnection implements AutoCloseable {
     private String readResponse() throws IOException {
         String head = readHead();
         String lower = head.toLowerCase(Locale.ROOT);
+        int status = status(head);
         byte[] body;
         int length = contentLength(lower);
         if (length >= 0) {
             body = readBytes(length);
         } else if (lower.contains("\r\ntransfer-encoding: chunked")) {
             body = readChunked();
-        } else if (Warmup.status(head) == 204 || Warmup.status(head) == 304) {
+        } else if (status == 204 || status == 304) {
             body = new byte[0];
         } else {
             body = readToEnd();
@@ -84,6 +85,18 @@ final class WarmupConnection implements AutoCloseable {
             close();
         }
         return head + new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** The status of a raw response ("HTTP/1.1 200 OK..."), 0 when there is none. */
+    static int status(String response) {
+        if (response.length() < 12 || !response.startsWith("HTTP/1.")) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(response.substring(9, 12));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static int contentLength(String lowerHead) {
