@@ -88,7 +88,8 @@ public final class TandemNode {
             // Before the warm-up: the dashboard shows the node warming up, and its own cache writes are compiled by the end of it.
             dashboard = StatusPublisher.start(board, info, uri(), new Health(readiness, cluster), cluster, metrics);
             // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.
-            new Warmup(server, config.warmup(), !config.clustered(), config.overload().maxRequests()).run();
+            new Warmup(server, config.warmup(), config.clustered() ? Warmup.CLUSTERED_SESSION_ROUNDS : Warmup.UNPACED,
+                    config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty()).run();
             readiness.serving();
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {

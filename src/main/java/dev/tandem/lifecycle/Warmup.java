@@ -1,12 +1,11 @@
 package dev.tandem.lifecycle;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.net.InetAddress;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * its plateau in its first 5 s of load). The requests go to the node's own connector over kept-alive
  * loopback connections ({@link WarmupConnection}), so they take the whole path a client's request
  * takes: socket and selector, the handler tree (request budget, size limit, sessions), filters,
- * resources and, standalone, the session store. The client is a few lines of blocking socket code,
+ * resources and the session store. The client is a few lines of blocking socket code,
  * not an HTTP library: the JDK's HTTP client took 12 % of the node's CPU in a pass. Failures are
  * counted, never fatal.
  *
@@ -34,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * ready before that serves a fraction of its plateau for as long (bench/node/README.md). The
  * budget bounds it.
  *
- * <p>Sessions: a standalone node's sessions live in a local cache, so each client thread writes a
- * session of its own, all of them read one shared session, and every one is invalidated at the end.
- * What stays behind are those sessions' event channels (the replay buffers of their writes, at
- * most {@code EventLog.CAPACITY} events each), until their retention ends, as any ended session's. A
- * clustered node's session writes would be replicated to, and locked on, the other members while
- * they serve; there the pass keeps to the paths without a session.
+ * <p>Sessions: once the node can serve them, each client thread writes a session of its own, all of
+ * them read one shared session, and every one is invalidated at the end. What stays behind are
+ * those sessions' event channels (the replay buffers of their writes, at most
+ * {@code EventLog.CAPACITY} events each), until their retention ends, as any ended session's. A
+ * clustered node's session requests are replicated to, and locked on, the other members while they
+ * serve, so there only a few clients make them, paced ({@link #CLUSTERED_SESSION_ROUNDS},
+ * {@link #PACED_SESSION_CLIENTS}); the paths without a session run at full speed beside them.
  */
 public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -51,39 +51,66 @@ public final class Warmup {
      */
     public static final int MAX_CLIENTS = 16;
     /**
-     * The JIT counts as done once it has compiled for less than this in each of {@link #QUIET_SECONDS}
-     * seconds in a row (5 % of a second): its queue is empty, so the pass's paths are compiled.
+     * Rounds of session requests (three reads of the shared session, two writes and a read of the
+     * client's own) a clustered node's pass starts per second, all clients together: the session
+     * paths, replication included, get compiled while the other members apply at most this many
+     * rounds' writes. 50: a node's first 5 s of clustered writes went from 0.11-0.21 of its plateau
+     * to 0.31-0.56, and 200 did no better (bench/node/clustered-warmup.md).
      */
-    static final long QUIET_MS_PER_SECOND = 50;
-    /** Three seconds: one C2 compilation of a large method can take a second or more before it is counted. */
-    static final int QUIET_SECONDS = 3;
+    public static final long CLUSTERED_SESSION_ROUNDS = 50;
+    /**
+     * A paced pass's clients with sessions of their own (and rounds); the others send only
+     * session-free requests, which so never wait on replication: with every client in rounds, a
+     * clustered node's pass sent a quarter of the requests in its minute.
+     */
+    static final int PACED_SESSION_CLIENTS = 4;
+    /** A standalone node's rounds: as fast as its clients go. */
+    public static final long UNPACED = Long.MAX_VALUE;
     private static final int REQUEST_TIMEOUT_MS = 2_000;
+    /**
+     * A request that makes a session waits longer than the node's own bounds on a session write (lock
+     * wait 3 s, replication 5 s), so it is never given up while the node goes on to make the session:
+     * nobody would end that one.
+     */
+    private static final int NEW_SESSION_TIMEOUT_MS = 10_000;
     private static final Pattern SESSION_COOKIE = Pattern.compile("(?im)^Set-Cookie: (JSESSIONID=[^;\\r\\n]+)");
 
     private final Server server;
     private final Duration budget;
     private final boolean sessions;
+    /** Nanoseconds between two session rounds (0: unpaced), and when the next may start. */
+    private final long roundEveryNanos;
+    private final AtomicLong nextRound = new AtomicLong(System.nanoTime());
     private final int clients;
+    private final int sessionClients;
+    private final BooleanSupplier sessionsReady;
+    private final JitWatch jit = new JitWatch();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong rounds = new AtomicLong();
     private InetSocketAddress address;
-    /** The session every client reads (standalone only). */
-    private Optional<String> shared = Optional.empty();
+    /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
+    private String sharedCookie;
     private volatile boolean stop;
     private boolean settled;
-    private final StringBuilder curve = new StringBuilder();
 
     /**
      * @param server the node's started server (the pass connects to its first HTTP connector)
      * @param budget how long the pass runs at most (it ends sooner once the JIT is done); zero turns it off
-     * @param sessions whether the pass may create, use and invalidate sessions (standalone only)
+     * @param sessionRounds how many rounds of session requests the pass starts per second, all
+     *                      clients together: {@link #UNPACED}, {@link #CLUSTERED_SESSION_ROUNDS}, or 0 for none
      * @param requestLimit the node's request limit: the pass sends at most that many requests at once
+     * @param sessionsReady whether the node can serve sessions yet: no session is made before (a
+     *                      clustered node's pass starts while the cluster may still be forming)
      */
-    public Warmup(Server server, Duration budget, boolean sessions, int requestLimit) {
+    public Warmup(Server server, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
         this.server = server;
         this.budget = budget;
-        this.sessions = sessions;
+        this.sessions = sessionRounds > 0;
+        this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
         this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
+        this.sessionClients = !sessions ? 0 : roundEveryNanos == 0 ? clients : Math.min(clients, PACED_SESSION_CLIENTS);
+        this.sessionsReady = sessionsReady;
     }
 
     /** Runs the pass; returns once the JIT is done or the budget is spent (at once when it is zero). */
@@ -95,25 +122,22 @@ public final class Warmup {
         long deadline = t0 + budget.toNanos();
         try {
             address = addressOf(server);
-            if (sessions) {
-                try (WarmupConnection opener = connect("localhost")) {
-                    shared = sessionCookie(opener);
-                }
-            }
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // Half the clients name the host, half give the address, as browsers and probes do:
                 // the node's URI handling compiles for both instead of deoptimizing on the first of the other kind.
                 String host = i % 2 == 0 ? "localhost" : address.getAddress().getHostAddress() + ":" + address.getPort();
-                Thread t = new Thread(() -> loop(host), "tandem-warmup-" + i);
+                boolean ownSession = i < sessionClients;
+                Thread t = new Thread(() -> loop(host, ownSession), "tandem-warmup-" + i);
                 t.setDaemon(true);
                 t.start();
                 threads.add(t);
             }
-            settled = watch(deadline);
+            settled = jit.awaitQuiet(deadline, requests::get);
             stop = true;
             for (Thread t : threads) {
-                t.join(REQUEST_TIMEOUT_MS + 500); // one request timeout more and they are left behind
+                // The request in flight and the client's own session's end; after that it is left behind.
+                t.join(2L * REQUEST_TIMEOUT_MS + 500);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -121,48 +145,13 @@ public final class Warmup {
             failures.incrementAndGet();
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
-            // On a connection of its own: one kept from the start would have passed the node's idle timeout.
-            shared.ifPresent(c -> {
-                try (WarmupConnection closer = connect("localhost")) {
-                    send(closer, "DELETE", "/api/session", c, null);
-                }
-            });
+            endShared();
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
-                requests.get(), failures.get(), sessions ? "" : "; no session requests (clustered)", curve);
-    }
-
-    /**
-     * Ticks every second until the JIT is done or the deadline passes, noting the requests made and
-     * the JIT's compile time in that second (the log line's curve). True when the JIT was done.
-     */
-    private boolean watch(long deadline) throws InterruptedException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000)); // no JIT to wait for: the whole budget
-            return false;
-        }
-        long lastRequests = 0;
-        long lastJit = jit.getTotalCompilationTime();
-        int quiet = 0;
-        while (quiet < QUIET_SECONDS && System.nanoTime() < deadline) {
-            long tickMs = Math.min(1000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            Thread.sleep(tickMs);
-            long r = requests.get();
-            long j = jit.getTotalCompilationTime();
-            curve.append(' ').append(r - lastRequests).append('/').append(j - lastJit);
-            // Only whole seconds count: the short last tick before the deadline says nothing.
-            quiet = tickMs == 1000 ? quietRun(quiet, j - lastJit) : 0;
-            lastRequests = r;
-            lastJit = j;
-        }
-        return quiet >= QUIET_SECONDS;
-    }
-
-    /** The JIT's quiet seconds in a row, after one more second in which it compiled for {@code compiledMs}. */
-    static int quietRun(int run, long compiledMs) {
-        return compiledMs < QUIET_MS_PER_SECOND ? run + 1 : 0;
+                requests.get(), failures.get(), !sessions ? "; no session requests"
+                        : roundEveryNanos > 0 ? "; session rounds paced at " + 1_000_000_000L / roundEveryNanos + "/s" : "",
+                jit.curve());
     }
 
     /** Where the node's HTTP connector listens, as the pass reaches it: a wildcard host is reached on loopback. */
@@ -183,36 +172,82 @@ public final class Warmup {
         return new WarmupConnection(address, host, REQUEST_TIMEOUT_MS);
     }
 
-    private void loop(String host) {
+    private void loop(String host, boolean ownSession) {
         try (WarmupConnection connection = connect(host)) {
-            loop(connection);
+            loop(connection, ownSession);
         }
     }
 
-    private void loop(WarmupConnection connection) {
-        Optional<String> cookie = sessions ? sessionCookie(connection) : Optional.empty();
+    private void loop(WarmupConnection connection, boolean ownSession) {
+        Optional<String> own = Optional.empty();
         try {
             while (!stop && !Thread.currentThread().isInterrupted()) {
                 send(connection, "GET", "/api/node", null, null);
                 send(connection, "GET", "/health/live", null, null);
                 send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
-                if (cookie.isPresent() && shared.isPresent()) {
-                    for (int i = 0; i < 3; i++) {
-                        // One session read by every client at once, as one user's tabs do: its line and lock under contention.
-                        send(connection, "GET", "/api/session", shared.get(), null);
+                if (ownSession && sessionsReady.getAsBoolean() && roundDue()) {
+                    own = own.isPresent() ? own : newSession(connection.host());
+                    Optional<String> sharedSession = shared();
+                    if (own.isPresent() && sharedSession.isPresent()) {
+                        round(connection, own.get(), sharedSession.get());
                     }
-                    send(connection, "POST", "/api/session/counter", cookie.get(), null);
-                    send(connection, "PUT", "/api/session/attributes/warmup", cookie.get(), "1");
-                    send(connection, "GET", "/api/cart", cookie.get(), null);
                 }
             }
         } finally {
-            cookie.ifPresent(c -> send(connection, "DELETE", "/api/session", c, null));
+            own.ifPresent(c -> send(connection, "DELETE", "/api/session", c, null));
         }
     }
 
-    private Optional<String> sessionCookie(WarmupConnection connection) {
-        String response = send(connection, "GET", "/api/session", null, null);
+    /** The shared session, made by the first caller (again after a failed try); never once the pass stops. */
+    private synchronized Optional<String> shared() {
+        if (sharedCookie == null && !stop) {
+            sharedCookie = newSession("localhost").orElse(null);
+        }
+        return Optional.ofNullable(sharedCookie);
+    }
+
+    /** Ends the shared session (after any making of it still under way, which holds the lock). */
+    private synchronized void endShared() {
+        if (sharedCookie != null) {
+            // On a connection of its own: one kept from the start would have passed the node's idle timeout.
+            try (WarmupConnection closer = connect("localhost")) {
+                send(closer, "DELETE", "/api/session", sharedCookie, null);
+            }
+            sharedCookie = null;
+        }
+    }
+
+    /**
+     * Reads of the shared session, then writes and a read of the client's own. No read of the
+     * shared one once the pass stops: it is ended then, and a read after that would start a new one.
+     */
+    private void round(WarmupConnection connection, String own, String sharedSession) {
+        rounds.incrementAndGet();
+        for (int i = 0; i < 3 && !stop; i++) {
+            // One session read by every client at once, as one user's tabs do: its line and lock under contention.
+            send(connection, "GET", "/api/session", sharedSession, null);
+        }
+        send(connection, "POST", "/api/session/counter", own, null);
+        send(connection, "PUT", "/api/session/attributes/warmup", own, "1");
+        send(connection, "GET", "/api/cart", own, null);
+    }
+
+    /** Whether this client may start a session round now (always when unpaced); takes the round if so. */
+    private boolean roundDue() {
+        if (roundEveryNanos == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        long next = nextRound.get();
+        return now - next >= 0 && nextRound.compareAndSet(next, now + roundEveryNanos);
+    }
+
+    /** A new session's cookie, made on a connection of its own with the longer timeout; empty when that failed. */
+    private Optional<String> newSession(String host) {
+        String response;
+        try (WarmupConnection maker = new WarmupConnection(address, host, NEW_SESSION_TIMEOUT_MS)) {
+            response = send(maker, "GET", "/api/session", null, null);
+        }
         Matcher m = response == null ? null : SESSION_COOKIE.matcher(response);
         return m != null && m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
@@ -236,8 +271,10 @@ public final class Warmup {
         requests.incrementAndGet();
         try {
             String response = connection.exchange(raw.toString());
-            if (WarmupConnection.status(response) >= 500) {
+            int status = WarmupConnection.status(response);
+            if (status >= 500) {
                 failures.incrementAndGet();
+                LOG.debug("warm-up request {} {} answered {}", method, path, status);
             }
             return response;
         } catch (Exception e) {
@@ -253,5 +290,10 @@ public final class Warmup {
 
     public long failures() {
         return failures.get();
+    }
+
+    /** Rounds of session requests sent. */
+    public long sessionRounds() {
+        return rounds.get();
     }
 }

@@ -4,6 +4,7 @@ import dev.tandem.testing.TestCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
+import dev.tandem.lifecycle.Warmup;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
@@ -190,10 +191,9 @@ class ThreeNodeClusterTest {
         // finished, the survivor (the new coordinator) still finds it in the last stable topology
         // and counts it as lost, half of two. WarLabIT met it by chance; rebalancing switched off
         // here makes it certain. Without GracefulLeaves b refused every session from then on.
-        Peers cluster = Peers.of(2);
-        RunningNode a = start("a", cluster, 0);
-        RunningNode b = start("b", cluster, 1);
-        awaitMembers(2, a, b);
+        List<RunningNode> nodes = startCluster("a", "b");
+        RunningNode a = nodes.get(0);
+        RunningNode b = nodes.get(1);
         var cacheManager = a.node().cluster().cache().getCacheManager();
         assertThat(cacheManager.isCoordinator()).as("the first node started coordinates").isTrue();
         TestHttp user = b.client();
@@ -221,6 +221,24 @@ class ThreeNodeClusterTest {
         return n.node().cluster().cache().getCacheManager().getHealth().getClusterHealth().getHealthStatus();
     }
 
+    @Test
+    void aClusteredNodesWarmUpPassPacesItsSessionRoundsAndLeavesNoSessionOnAnyMember() {
+        List<RunningNode> nodes = startCluster("wa", "wb");
+        RunningNode a = nodes.get(0);
+        long t0 = System.nanoTime();
+        Warmup pass = new Warmup(a.node().server(), Duration.ofSeconds(2), 10, 4, () -> a.node().cluster().notReadyReason().isEmpty());
+        pass.run();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(pass.failures()).as("failed requests").isZero();
+        assertThat(pass.sessionRounds()).as("session rounds in %.1f s at 10/s", seconds)
+                .isPositive().isLessThanOrEqualTo((long) Math.ceil(seconds * 10) + 1);
+        assertThat(pass.requests()).as("requests without a session beside them").isGreaterThan(6 * pass.sessionRounds());
+        for (RunningNode n : nodes) {
+            Awaitility.await(n.name() + " holds no session of the pass").atMost(Duration.ofSeconds(10))
+                    .until(() -> n.node().cluster().localSessionCount() == 0);
+        }
+    }
+
     /** A cluster's name and its configured nodes' addresses: a free cluster port each on {@link #HOST}. */
     private record Peers(String name, List<HostPort> nodes) {
         static Peers of(int count) {
@@ -240,6 +258,17 @@ class ThreeNodeClusterTest {
         RunningNode node = RunningNode.start(config);
         running.add(node);
         return node;
+    }
+
+    /** A cluster of these nodes, all started and members of one view. */
+    private List<RunningNode> startCluster(String... names) {
+        Peers cluster = Peers.of(names.length);
+        List<RunningNode> nodes = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            nodes.add(start(names[i], cluster, i));
+        }
+        awaitMembers(names.length, nodes.toArray(RunningNode[]::new));
+        return nodes;
     }
 
     private static void awaitMembers(int count, RunningNode... nodes) {
