@@ -149,8 +149,8 @@ public final class Warmup {
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
-                requests.get(), failures.get(), !sessions ? "; no session requests"
-                        : roundEveryNanos > 0 ? "; session rounds paced at " + 1_000_000_000L / roundEveryNanos + "/s" : "",
+                requests.get(), failures.get(), "; " + rounds.get() + " session rounds"
+                        + (!sessions ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
     }
 
