@@ -77,11 +77,11 @@ public final class Warmup {
 
     private final Server server;
     private final Duration budget;
-    private final boolean sessions;
     /** Nanoseconds between two session rounds (0: unpaced), and when the next may start. */
     private final long roundEveryNanos;
     private final AtomicLong nextRound = new AtomicLong(System.nanoTime());
     private final int clients;
+    /** Clients with sessions of their own, which run the rounds: none when no rounds are asked for. */
     private final int sessionClients;
     private final BooleanSupplier sessionsReady;
     private final JitWatch jit = new JitWatch();
@@ -106,10 +106,9 @@ public final class Warmup {
     public Warmup(Server server, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
         this.server = server;
         this.budget = budget;
-        this.sessions = sessionRounds > 0;
         this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
         this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
-        this.sessionClients = !sessions ? 0 : roundEveryNanos == 0 ? clients : Math.min(clients, PACED_SESSION_CLIENTS);
+        this.sessionClients = sessionRounds <= 0 ? 0 : roundEveryNanos == 0 ? clients : Math.min(clients, PACED_SESSION_CLIENTS);
         this.sessionsReady = sessionsReady;
     }
 
@@ -150,7 +149,7 @@ public final class Warmup {
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
                 requests.get(), failures.get(), "; " + rounds.get() + " session rounds"
-                        + (!sessions ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
+                        + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
     }
 
