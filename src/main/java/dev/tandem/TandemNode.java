@@ -15,6 +15,7 @@ import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.overload.LimitAgent;
 import dev.tandem.lifecycle.DrainSequence;
+import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.lifecycle.Warmup;
 import dev.tandem.server.Metrics;
@@ -88,8 +89,7 @@ public final class TandemNode {
             // Before the warm-up: the dashboard shows the node warming up, and its own cache writes are compiled by the end of it.
             dashboard = StatusPublisher.start(board, info, uri(), new Health(readiness, cluster), cluster, metrics);
             // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.
-            new Warmup(server, config.warmup(), config.clustered() ? Warmup.CLUSTERED_SESSION_ROUNDS : Warmup.UNPACED,
-                    config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty()).run();
+            Warmup.forNode(ListeningAddress.of(server), config, cluster).run();
             readiness.serving();
             LOG.info("node {} (tandem {}) listening on {}", config.node(), info.version(), uri());
         } catch (Exception | Error e) {

@@ -8,13 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import dev.tandem.cluster.ClusterView;
+import dev.tandem.config.NodeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +71,7 @@ public final class Warmup {
     private static final int NEW_SESSION_TIMEOUT_MS = 10_000;
     private static final Pattern SESSION_COOKIE = Pattern.compile("(?im)^Set-Cookie: (JSESSIONID=[^;\\r\\n]+)");
 
-    private final Server server;
+    private final InetSocketAddress address;
     private final Duration budget;
     /** Nanoseconds between two session rounds (0: unpaced), and when the next may start. */
     private final long roundEveryNanos;
@@ -88,14 +84,13 @@ public final class Warmup {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
-    private InetSocketAddress address;
     /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
     private String sharedCookie;
     private volatile boolean stop;
     private boolean settled;
 
     /**
-     * @param server the node's started server (the pass connects to its first HTTP connector)
+     * @param address where the node's HTTP connector listens, open ({@link ListeningAddress})
      * @param budget how long the pass runs at most (it ends sooner once the JIT is done); zero turns it off
      * @param sessionRounds how many rounds of session requests the pass starts per second, all
      *                      clients together: {@link #UNPACED}, {@link #CLUSTERED_SESSION_ROUNDS}, or 0 for none
@@ -103,8 +98,8 @@ public final class Warmup {
      * @param sessionsReady whether the node can serve sessions yet: no session is made before (a
      *                      clustered node's pass starts while the cluster may still be forming)
      */
-    public Warmup(Server server, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
-        this.server = server;
+    public Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
+        this.address = address;
         this.budget = budget;
         this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
         this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
@@ -112,16 +107,28 @@ public final class Warmup {
         this.sessionsReady = sessionsReady;
     }
 
-    /** Runs the pass; returns once the JIT is done or the budget is spent (at once when it is zero). */
+    /**
+     * A node's pass as its options ask, the fat jar's and a WAR node's alike: for at most
+     * --warmup-seconds, paced when clustered, never more clients than --max-requests, sessions once
+     * the cluster can serve them.
+     */
+    public static Warmup forNode(InetSocketAddress address, NodeConfig config, ClusterView cluster) {
+        return new Warmup(address, config.warmup(), cluster.clustered() ? CLUSTERED_SESSION_ROUNDS : UNPACED,
+                config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty());
+    }
+
+    /**
+     * Runs the pass; returns once the JIT is done or the budget is spent (at once when it is zero),
+     * or early when the calling thread is interrupted (a WAR node undeployed while warming up).
+     */
     public void run() {
         if (budget.isZero() || budget.isNegative()) {
             return;
         }
         long t0 = System.nanoTime();
         long deadline = t0 + budget.toNanos();
+        List<Thread> threads = new ArrayList<>();
         try {
-            address = addressOf(server);
-            List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 // Half the clients name the host, half give the address, as browsers and probes do:
                 // the node's URI handling compiles for both instead of deoptimizing on the first of the other kind.
@@ -140,30 +147,19 @@ public final class Warmup {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException | UnknownHostException e) {
+        } catch (RuntimeException e) {
             failures.incrementAndGet();
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
+            stop = true; // also when interrupted: the clients end their own sessions and stop
             endShared();
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
-                (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done" : "the budget ran out, the JIT was still compiling",
+                (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done"
+                        : Thread.currentThread().isInterrupted() ? "stopped early" : "the budget ran out, the JIT was still compiling",
                 requests.get(), failures.get(), "; " + rounds.get() + " session rounds"
                         + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
-    }
-
-    /** Where the node's HTTP connector listens, as the pass reaches it: a wildcard host is reached on loopback. */
-    static InetSocketAddress addressOf(Server server) throws UnknownHostException {
-        for (Connector c : server.getConnectors()) {
-            if (c instanceof ServerConnector sc && sc.getConnectionFactory(HttpConnectionFactory.class) != null
-                    && sc.getLocalPort() > 0) {
-                String host = sc.getHost();
-                InetAddress ip = host == null || host.isEmpty() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(host);
-                return new InetSocketAddress(ip.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : ip, sc.getLocalPort());
-            }
-        }
-        throw new IllegalStateException("the server has no open HTTP connector to warm up");
     }
 
     /** A connection to the node's own port whose requests name {@code host} (connected on its first request). */

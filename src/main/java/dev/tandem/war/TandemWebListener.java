@@ -17,6 +17,7 @@ import dev.tandem.events.BridgedEventStore;
 import dev.tandem.events.Events;
 import dev.tandem.events.WarEventCache;
 import dev.tandem.lifecycle.DrainSequence;
+import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.overload.OverloadMetrics;
 import dev.tandem.overload.Refusals;
@@ -51,6 +52,7 @@ public final class TandemWebListener implements ServletContextListener {
     private SessionWork sessionWork;
     private Events events;
     private StatusPublisher dashboard;
+    private WarWarmup warmup;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -85,7 +87,8 @@ public final class TandemWebListener implements ServletContextListener {
         StatusBoard board = StatusBoard.bridged(ctx.getAttribute(WarStatusBoard.ATTRIBUTE), mapper);
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
                 mapper, sessionWork, sessions, events, board));
-        readiness.serving();
+        // Ready once the server listens and the warm-up pass through it is over, as the fat jar.
+        warmup = WarWarmup.start(ctx.getAttribute(ListeningAddress.ATTRIBUTE), config, cluster, readiness);
         dashboard = StatusPublisher.start(board, info, address(config), new Health(readiness, cluster),
                 cluster, metrics);
         LOG.info("node {} (tandem {}) deployed as a WAR", config.node(), info.version());
@@ -93,6 +96,9 @@ public final class TandemWebListener implements ServletContextListener {
 
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (warmup != null) {
+            warmup.close();
+        }
         stopDashboard();
         if (sessionWork != null) {
             sessionWork.close();

@@ -4,6 +4,7 @@ import dev.tandem.testing.TestCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
+import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Warmup;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
@@ -222,11 +223,11 @@ class ThreeNodeClusterTest {
     }
 
     @Test
-    void aClusteredNodesWarmUpPassPacesItsSessionRoundsAndLeavesNoSessionOnAnyMember() {
+    void aClusteredNodesWarmUpPassPacesItsSessionRoundsAndLeavesNoSessionOnAnyMember() throws Exception {
         List<RunningNode> nodes = startCluster("wa", "wb");
         RunningNode a = nodes.get(0);
         long t0 = System.nanoTime();
-        Warmup pass = new Warmup(a.node().server(), Duration.ofSeconds(2), 10, 4, () -> a.node().cluster().notReadyReason().isEmpty());
+        Warmup pass = new Warmup(ListeningAddress.of(a.node().server()), Duration.ofSeconds(2), 10, 4, () -> a.node().cluster().notReadyReason().isEmpty());
         pass.run();
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(pass.failures()).as("failed requests").isZero();

@@ -7,12 +7,12 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.RunningNode;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.eclipse.jetty.io.ConnectionStatistics;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 class WarmupTest {
 
     @Test
-    void aStandalonePassUsesSessionsAndLeavesNoneBehind() {
+    void aStandalonePassUsesSessionsAndLeavesNoneBehind() throws Exception {
         try (RunningNode node = RunningNode.standalone("w1")) {
-            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), Warmup.UNPACED, 4, () -> true);
+            Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(1), Warmup.UNPACED, 4, () -> true);
             pass.run();
             assertThat(pass.requests()).as("requests sent").isGreaterThan(4 * 10L);
             assertThat(pass.failures()).as("failed requests").isZero();
@@ -31,12 +31,12 @@ class WarmupTest {
     }
 
     @Test
-    void thePassKeepsItsConnectionsAliveAsClientsDo() {
+    void thePassKeepsItsConnectionsAliveAsClientsDo() throws Exception {
         try (RunningNode node = RunningNode.standalone("w4")) {
             ConnectionStatistics connections = new ConnectionStatistics();
             node.node().server().getConnectors()[0].addEventListener(connections);
             LifeCycle.start(connections);
-            Warmup pass = new Warmup(node.node().server(), Duration.ofSeconds(1), Warmup.UNPACED, 4, () -> true);
+            Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(1), Warmup.UNPACED, 4, () -> true);
             pass.run();
             assertThat(pass.failures()).isZero();
             assertThat(pass.requests()).as("requests sent").isGreaterThan(40);
@@ -47,9 +47,9 @@ class WarmupTest {
     }
 
     @Test
-    void aPassWithoutSessionsCreatesNone() {
+    void aPassWithoutSessionsCreatesNone() throws Exception {
         try (RunningNode node = RunningNode.standalone("w2")) {
-            Warmup pass = new Warmup(node.node().server(), Duration.ofMillis(500), 0, 4, () -> true);
+            Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofMillis(500), 0, 4, () -> true);
             pass.run();
             assertThat(pass.requests()).isPositive();
             assertThat(pass.failures()).isZero();
@@ -69,24 +69,23 @@ class WarmupTest {
     }
 
     @Test
-    void aNodeListeningOnEveryAddressIsWarmedOverLoopback() throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0); // no host: every address
-        server.addConnector(connector);
-        server.start();
-        try {
-            InetSocketAddress address = Warmup.addressOf(server);
-            assertThat(address.getAddress().isLoopbackAddress()).as("%s is loopback", address).isTrue();
-            assertThat(address.getPort()).isEqualTo(connector.getLocalPort());
-        } finally {
-            server.stop();
+    void aPassWhoseThreadIsInterruptedStopsEarlyAndLeavesNoSessionBehind() throws Exception {
+        try (RunningNode node = RunningNode.standalone("w5")) {
+            Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(60), Warmup.UNPACED, 4, () -> true);
+            Thread runner = new Thread(pass::run, "warmup-under-test");
+            runner.start();
+            Awaitility.await("session rounds under way").atMost(Duration.ofSeconds(30)).until(() -> pass.sessionRounds() > 0);
+            runner.interrupt(); // as a WAR node's undeploy does
+            runner.join(Duration.ofSeconds(20).toMillis());
+            assertThat(runner.isAlive()).as("the pass still running 20 s after its interrupt").isFalse();
+            Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
+                    .until(() -> node.node().cluster().localSessionCount() == 0);
         }
     }
 
     @Test
     void aZeroBudgetSendsNothing() {
-        Warmup pass = new Warmup(new Server(), Duration.ZERO, Warmup.UNPACED, 4, () -> true);
+        Warmup pass = new Warmup(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), Duration.ZERO, Warmup.UNPACED, 4, () -> true);
         pass.run();
         assertThat(pass.requests()).isZero();
     }

@@ -52,7 +52,8 @@ class WarInJettyDistributionIT {
         int c1 = FreePorts.clusterPort(HOST);
         int c2 = FreePorts.clusterPort(HOST);
         String peers = HOST + ":" + c1 + "," + HOST + ":" + c2;
-        WarNode n1 = startWarNode(dir, "w1", c1, peers);
+        // w1 warms up before it says it is ready, as a jar node does (the other nodes of the ITs skip it: TANDEM_WARMUP_SECONDS=0).
+        WarNode n1 = startWarNode(dir, "w1", c1, peers, "--warmup-seconds", "8");
         // w2 trusts a balancer that is not this test: forwarding headers from here must be ignored.
         WarNode n2 = startWarNode(dir, "w2", c2, peers, "--trusted-proxies", "192.0.2.1/32",
                 "--events-write-timeout=5", "--stop-timeout", "20");
@@ -60,7 +61,10 @@ class WarInJettyDistributionIT {
                 .contains("jetty.server.stopTimeout=20000");
         // Neither is ready alone: a node serves sessions once a majority of the configured nodes is in its view.
         URI w1 = n1.awaitReady();
+        assertThat(Files.readString(n1.log())).as("w1's log when it first answered ready")
+                .containsPattern("warmed up in \\d+ ms .*: [1-9]\\d* requests through the node's own stack \\(0 failed\\)");
         URI w2 = n2.awaitReady();
+        assertThat(Files.readString(n2.log())).as("w2's log (no pass asked for)").doesNotContain("warmed up in");
 
         TestHttp user = new TestHttp(w1);
         TestHttp.Reply first = user.post("/api/session/counter", null);
@@ -222,9 +226,13 @@ class WarInJettyDistributionIT {
                 .as("Jetty fetched nothing while the jetty-base was made").doesNotContainIgnoringCase("download");
 
         Path log = dir.resolve(node + ".log");
-        Process jetty = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder jettyStart = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jettyHome.resolve("start.jar").toString(), "jetty.home=" + jettyHome, "jetty.base=" + base)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        if (List.of(extra).contains("--warmup-seconds")) {
+            jettyStart.environment().remove("TANDEM_WARMUP_SECONDS"); // the environment outranks the node's file
+        }
+        Process jetty = jettyStart.start();
         jetties.add(jetty);
         return new WarNode(node, URI.create("http://" + HOST + ":" + httpPort), jetty, log);
     }
