@@ -2,7 +2,8 @@
 # static-checks.sh: everything about vagrant/ that can be proven without booting a VM.
 #   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5 and TANDEM_DEPLOY=war (and that bad
 #      settings are refused)
-#   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/
+#   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/; every Python file in
+#      bench/ parses, and bench/lib/stacks.py gives the known answer for a small profile
 #   3. the configs rendered exactly as the provisioners render them on the VMs (provision/lib.sh with
 #      the Vagrant addresses): `haproxy -c`, `keepalived -t` for lb1 and lb2 (inside a throwaway network
 #      namespace that has the VM's interface name), `systemd-analyze verify` for both node units, and
@@ -98,6 +99,18 @@ if have shellcheck; then
   done
 else
   skip "shellcheck" "shellcheck not installed (apt-get install shellcheck)"
+fi
+
+# ---------------------------------------------------------------------- 2b. the benchmarks' Python
+if have python3; then
+  while IFS= read -r -d '' f; do
+    run "python3 compiles ${f#"$repo"/}" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$f"
+  done < <(find "$repo/bench" -name '*.py' -print0 | sort -z)
+  # bench/profile's summary of an async-profiler profile, on three stacks whose split is known.
+  run "bench/lib/stacks.py gives the known split of bench/lib/testdata/stacks-example.collapsed" bash -c \
+    'diff <(python3 "$1/bench/lib/stacks.py" "$1/bench/lib/testdata/stacks-example.collapsed" 200) "$1/bench/lib/testdata/stacks-example.txt"' _ "$repo"
+else
+  skip "the benchmarks' Python" "python3 not installed"
 fi
 
 # ------------------------------------------------------------------- 3. rendered configs (VM values)
