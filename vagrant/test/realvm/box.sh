@@ -69,8 +69,10 @@ if [[ ! -s $box_file ]]; then
     --customize-hook='rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*' \
     bookworm "$root" "$mirror" >&2
   log "image"
-  mke2fs -q -t ext4 -L root -d "$root" "$work/box.raw" 4G
-  qemu-img convert -O qcow2 "$work/box.raw" "$work/box.img"
+  # To stderr: the box's name is all this prints on stdout, and mke2fs says "Creating regular file"
+  # there even with -q when the image is new (every first build: it broke real-vms.sh's box name).
+  mke2fs -q -t ext4 -L root -d "$root" "$work/box.raw" 4G >&2
+  qemu-img convert -O qcow2 "$work/box.raw" "$work/box.img" >&2
   printf '{"provider":"libvirt","format":"qcow2","virtual_size":4}\n' >"$work/metadata.json"
   cp "$here/box.Vagrantfile" "$work/Vagrantfile"
   tar -C "$work" -cf "$box_file.tmp" metadata.json box.img vmlinuz initrd.img Vagrantfile
