@@ -83,6 +83,8 @@ public final class Warmup {
     private final JitWatch jit = new JitWatch();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** Failures that were no answer in time: a node starved of CPU (several starting on one machine), not an error. */
+    private final AtomicLong timeouts = new AtomicLong();
     private final AtomicLong rounds = new AtomicLong();
     /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
     private String sharedCookie;
@@ -154,10 +156,10 @@ public final class Warmup {
             stop = true; // also when interrupted: the clients end their own sessions and stop
             endShared();
         }
-        LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed){}; per second, requests/ms compiling:{}",
+        LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed{}){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done"
                         : Thread.currentThread().isInterrupted() ? "stopped early" : "the budget ran out, the JIT was still compiling",
-                requests.get(), failures.get(), "; " + rounds.get() + " session rounds"
+                requests.get(), failures.get(), timeouts.get() == 0 ? "" : ", " + timeouts.get() + " of them not answered in time", "; " + rounds.get() + " session rounds"
                         + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
     }
@@ -274,6 +276,9 @@ public final class Warmup {
             return response;
         } catch (Exception e) {
             failures.incrementAndGet();
+            if (e instanceof java.net.SocketTimeoutException) {
+                timeouts.incrementAndGet();
+            }
             LOG.debug("warm-up request {} {} failed: {}", method, path, e.toString());
             return null;
         }

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.RunningNode;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.eclipse.jetty.io.ConnectionStatistics;
@@ -80,6 +81,26 @@ class WarmupTest {
             assertThat(runner.isAlive()).as("the pass still running 20 s after its interrupt").isFalse();
             Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
                     .until(() -> node.node().cluster().localSessionCount() == 0);
+        }
+    }
+
+    @Test
+    void requestsTheNodeDoesNotAnswerInTimeAreCountedApartFromErrors() throws Exception {
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(Warmup.class);
+        logger.addAppender(log);
+        // The kernel takes the connections into the backlog; nobody ever reads or answers them.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Warmup pass = new Warmup(new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()),
+                    Duration.ofSeconds(1), 0, 2, () -> true);
+            pass.run();
+            assertThat(pass.failures()).isPositive();
+            assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.startsWith("warmed up in"))
+                    .singleElement().asString()
+                    .contains("(" + pass.failures() + " failed, " + pass.failures() + " of them not answered in time)");
+        } finally {
+            logger.detachAppender(log);
         }
     }
 
