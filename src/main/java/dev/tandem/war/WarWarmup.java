@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 final class WarWarmup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WarWarmup.class);
-    private volatile Thread pass;
-    private volatile boolean closed;
+    /** Both only under this object's lock: the pass starts on Jetty's thread, close() comes on the undeploying one. */
+    private Thread pass;
+    private boolean closed;
 
     private WarWarmup() {}
 
