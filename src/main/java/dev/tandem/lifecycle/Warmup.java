@@ -82,9 +82,7 @@ public final class Warmup {
     private final BooleanSupplier sessionsReady;
     private final JitWatch jit = new JitWatch();
     private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    /** Failures that were no answer in time: a node starved of CPU (several starting on one machine), not an error. */
-    private final AtomicLong timeouts = new AtomicLong();
+    private final WarmupFailures failures = new WarmupFailures();
     private final AtomicLong rounds = new AtomicLong();
     /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
     private String sharedCookie;
@@ -150,16 +148,16 @@ public final class Warmup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            failures.incrementAndGet();
+            failures.failed(e);
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
             stop = true; // also when interrupted: the clients end their own sessions and stop
             endShared();
         }
-        LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({} failed{}){}; per second, requests/ms compiling:{}",
+        LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({}){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done"
                         : Thread.currentThread().isInterrupted() ? "stopped early" : "the budget ran out, the JIT was still compiling",
-                requests.get(), failures.get(), timeouts.get() == 0 ? "" : ", " + timeouts.get() + " of them not answered in time", "; " + rounds.get() + " session rounds"
+                requests.get(), failures.describe(), "; " + rounds.get() + " session rounds"
                         + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
     }
@@ -270,15 +268,12 @@ public final class Warmup {
             String response = connection.exchange(raw.toString());
             int status = WarmupConnection.status(response);
             if (status >= 500) {
-                failures.incrementAndGet();
+                failures.answered(status);
                 LOG.debug("warm-up request {} {} answered {}", method, path, status);
             }
             return response;
         } catch (Exception e) {
-            failures.incrementAndGet();
-            if (e instanceof java.net.SocketTimeoutException) {
-                timeouts.incrementAndGet();
-            }
+            failures.failed(e);
             LOG.debug("warm-up request {} {} failed: {}", method, path, e.toString());
             return null;
         }
@@ -289,7 +284,7 @@ public final class Warmup {
     }
 
     public long failures() {
-        return failures.get();
+        return failures.total();
     }
 
     /** Rounds of session requests sent. */
