@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Summarizes an async-profiler CPU profile in collapsed form, for bench/profile.
+"""Summarizes a profile in collapsed form, for bench/profile (async-profiler's CPU samples, and JFR's
+CPU and allocation samples, which bench/profile writes in the same form).
 
 Usage: stacks.py FILE.collapsed CPU_US_PER_REQUEST
-FILE holds one line per distinct stack, "[thread];frame;...;frame COUNT", root first, as
-async-profiler writes it with `collapsed,threads`. Prints, as shares of all samples and as µs of
-the process's CPU per request (CPU_US_PER_REQUEST, from /proc, split by the shares): the threads by pool (digits dropped from their names),
-the time in the kernel, the first frame from the top outside the JDK and the JVM (ours by method,
-else its library), the top frames by self time (kernel frames folded into their caller), and the
-samples with a frame of each of a few packages anywhere in the stack.
+       stacks.py --bytes FILE.collapsed REQUESTS
+FILE holds one line per distinct stack, "[thread];frame;...;frame WEIGHT", root first, as
+async-profiler writes it with `collapsed,threads` (frames as package/Class.method; WEIGHT a count
+of samples, or bytes). CPU: prints, as shares of all samples and as µs of the process's CPU per
+request (CPU_US_PER_REQUEST, from /proc, split by the shares): the threads by pool (digits dropped
+from their names), the time in the kernel, the first frame from the top outside the JDK and the
+JVM (ours by method, else its library), the top frames by self time (kernel frames folded into
+their caller), and the samples with a frame of each of a few packages anywhere in the stack.
+--bytes: the weights are bytes allocated; prints them per request (REQUESTS in the window), by
+the same owner and by self frame.
 """
 import collections
 import re
@@ -16,7 +21,8 @@ import sys
 JDK = ("java/", "javax/", "jdk/", "sun/", "com/sun/")
 PACKAGES = ["dev/tandem", "org/glassfish/jersey", "org/jvnet/hk2", "com/fasterxml/jackson",
             "io/micrometer", "org/eclipse/jetty/session", "org/infinispan", "org/jgroups",
-            "sun/security/ssl", "LockSupport.park", "LockSupport.unpark"]
+            "sun/security/ssl", "LockSupport.park", "LockSupport.unpark",
+            "org/eclipse/jetty/server/handler/QoSHandler", "ch/qos/logback"]
 
 
 def kernel(frame):
@@ -51,7 +57,8 @@ def pool(thread):
     return re.sub(r"\d+", "N", name)
 
 
-def main(path, cpu_us):
+def read(path):
+    """The file's stacks as (frames root first, weight), and their total weight."""
     stacks = []
     for line in open(path, encoding="utf-8"):
         body, _, count = line.rstrip("\n").rpartition(" ")
@@ -60,6 +67,25 @@ def main(path, cpu_us):
     total = sum(n for _, n in stacks)
     if total == 0:
         sys.exit("stacks: no samples in " + path)
+    return stacks, total
+
+
+def allocation(path, requests):
+    stacks, total = read(path)
+
+    def show(counter, limit):
+        for key, n in counter.most_common(limit):
+            print(f"{n / requests:9.0f} {100 * n / total:5.1f}%  {key[:110]}")
+
+    print(f"{total / requests:9.0f} bytes a request in all, from {len(stacks)} distinct stacks")
+    print("by owner (the first frame from the top outside the JDK: ours by method, else its library):")
+    show(_sum(stacks, owner), 16)
+    print("top frames, self:")
+    show(_sum(stacks, self_frame), 10)
+
+
+def main(path, cpu_us):
+    stacks, total = read(path)
     per_request = cpu_us / total  # µs of CPU a request that one sample stands for
 
     def show(counter, limit, width=110):
@@ -95,6 +121,9 @@ def _sum(stacks, key):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bytes":
+        allocation(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 3:
+        main(sys.argv[1], float(sys.argv[2]))
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1], float(sys.argv[2]))

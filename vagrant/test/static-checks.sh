@@ -109,6 +109,9 @@ if have python3; then
   # bench/profile's summary of an async-profiler profile, on three stacks whose split is known.
   run "bench/lib/stacks.py gives the known split of bench/lib/testdata/stacks-example.collapsed" bash -c \
     'diff <(python3 "$1/bench/lib/stacks.py" "$1/bench/lib/testdata/stacks-example.collapsed" 200) "$1/bench/lib/testdata/stacks-example.txt"' _ "$repo"
+  # The same stacks read as bytes allocated (bench/profile's JFR mode): 100 bytes over 10 requests.
+  run "bench/lib/stacks.py --bytes gives the known split of the same stacks as allocations" bash -c \
+    'diff <(python3 "$1/bench/lib/stacks.py" --bytes "$1/bench/lib/testdata/stacks-example.collapsed" 10) "$1/bench/lib/testdata/stacks-example-bytes.txt"' _ "$repo"
 else
   skip "the benchmarks' Python" "python3 not installed"
 fi
