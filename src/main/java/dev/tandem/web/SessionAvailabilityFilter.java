@@ -31,12 +31,9 @@ public final class SessionAvailabilityFilter extends HttpFilter {
             throws IOException, ServletException {
         Object why = req.getAttribute(UNAVAILABLE);
         if (why != null && !req.getRequestURI().startsWith("/health/")) {
-            res.setStatus(503);
             res.setHeader("Retry-After", RETRY_AFTER_SECONDS);
-            res.setContentType("application/json");
-            mapper.writeValue(res.getOutputStream(), new ErrorBody("session_unavailable",
-                    "this node cannot read your session right now (" + why + "); retry shortly",
-                    (String) req.getAttribute(RequestIds.ATTRIBUTE)));
+            Refusals.send(mapper, req, res, 503, "session_unavailable",
+                    "this node cannot read your session right now (" + why + "); retry shortly");
             return;
         }
         chain.doFilter(req, res);

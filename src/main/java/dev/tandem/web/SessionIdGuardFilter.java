@@ -30,11 +30,7 @@ public final class SessionIdGuardFilter extends HttpFilter {
         if (cookies != null) {
             for (Cookie c : cookies) {
                 if ("JSESSIONID".equals(c.getName()) && !SESSION_ID.matcher(c.getValue()).matches()) {
-                    res.setStatus(400);
-                    res.setContentType("application/json");
-                    mapper.writeValue(res.getOutputStream(), new ErrorBody("bad_session_id",
-                            "the JSESSIONID cookie is not a valid session id",
-                            (String) req.getAttribute(RequestIds.ATTRIBUTE)));
+                    Refusals.send(mapper, req, res, 400, "bad_session_id", "the JSESSIONID cookie is not a valid session id");
                     return;
                 }
             }

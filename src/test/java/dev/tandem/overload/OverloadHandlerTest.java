@@ -2,6 +2,7 @@ package dev.tandem.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.testing.RawHttp;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -97,6 +98,24 @@ class OverloadHandlerTest {
         assertThat(refused.body()).startsWith("{\"error\":\"overloaded\",\"message\":\"the node is at its limit of 2 requests")
                 .contains("\"requestId\":\"");
         assertThat(registry.scrape()).contains("tandem_overload_refused_total{reason=\"queue_full\"} 1.0");
+        release.countDown();
+        for (CompletableFuture<HttpResponse<String>> f : held) {
+            assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aRefusedPostSaysItClosesTheConnectionForItsBodyWasNeverRead() throws Exception {
+        start(new OverloadLimits(1, 1, Duration.ofSeconds(10)));
+        List<CompletableFuture<HttpResponse<String>>> held = List.of(get("/api/x"), get("/api/x"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("tandem.overload.queued").gauge().value() == 1);
+
+        try (RawHttp http = new RawHttp(uri)) {
+            String answer = http.exchange("POST /api/x HTTP/1.1\r\nHost: t1\r\nContent-Length: 2", "{}", Duration.ofMillis(100));
+
+            assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("\r\nConnection: close\r\n");
+            assertThat(http.closedByServer()).isTrue();
+        }
         release.countDown();
         for (CompletableFuture<HttpResponse<String>> f : held) {
             assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
