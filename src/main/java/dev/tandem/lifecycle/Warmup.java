@@ -45,7 +45,7 @@ public final class Warmup {
      * selector with many connections) are compiled too; with 4 clients the node compiled for 1.6-2.3 s
      * more in its first 5 s of 64 connections, at 0.61 of its plateau. 64 (for a limit of 64) did no
      * better there: one session read on 64 connections, first 5 s 0.67-0.93 of the plateau against
-     * 0.65-0.91 with 16, four runs each (bench/results/20261201-2219*, -2223*).
+     * 0.65-0.91 with 16, four runs each (two of them bench/warmup's: bench/results/20261201-22*-warmup*.txt).
      */
     public static final int MAX_CLIENTS = 16;
     /**
