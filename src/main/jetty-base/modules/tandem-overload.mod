@@ -3,6 +3,8 @@ The fat jar's request budget for a Tandem WAR node (dev.tandem.overload.Overload
 QoSHandler with Tandem's answers): at most -Dtandem.max.requests requests at once, the next ones wait
 up to -Dtandem.queue.ms, then 503 JSON + Retry-After; health checks, events, /metrics and /admin are
 exempt. Values in start.d/tandem-node.ini, from the node's options (defaults: haproxy/node-limits.env).
+Also dev.tandem.web.UnreadBodiesHandler: an answer written before its request's body arrived says
+Connection: close, as in the fat jar.
 
 [tags]
 tandem

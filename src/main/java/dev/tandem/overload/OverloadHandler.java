@@ -1,7 +1,6 @@
 package dev.tandem.overload;
 
 import dev.tandem.web.RequestIds;
-import dev.tandem.web.UnreadBodies;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -108,10 +107,6 @@ public final class OverloadHandler extends QoSHandler {
             response.getHeaders().put("X-Tandem-Node", node);
         }
         response.getHeaders().put(RequestIds.HEADER, requestId);
-        if (UnreadBodies.closeAfterError(request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH),
-                request.getHeaders().get(HttpHeader.TRANSFER_ENCODING))) {
-            response.getHeaders().put(HttpHeader.CONNECTION, UnreadBodies.CLOSE);
-        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

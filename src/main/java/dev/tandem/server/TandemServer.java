@@ -9,6 +9,7 @@ import dev.tandem.overload.OverloadHandler;
 import dev.tandem.overload.OverloadMetrics;
 import dev.tandem.web.JsonErrorHandler;
 import dev.tandem.web.TrustedProxyCustomizer;
+import dev.tandem.web.UnreadBodiesHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
@@ -73,7 +74,8 @@ public final class TandemServer {
         OverloadHandler overload = new OverloadHandler(config.overload(), config.node());
         overload.setHandler(sizeLimit);
         OverloadMetrics.bind(registry, overload);
-        server.setHandler(new GracefulHandler(overload));
+        // Outermost, so every answer written before its request's body arrived says Connection: close.
+        server.setHandler(new UnreadBodiesHandler(new GracefulHandler(overload)));
         server.setErrorHandler(new JsonErrorHandler(mapper, config.node()));
         return server;
     }

@@ -49,10 +49,6 @@ public final class JsonErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put("X-Tandem-Node", node);
         response.getHeaders().put(RequestIds.HEADER, requestId);
-        if (UnreadBodies.closeAfterError(request.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH),
-                request.getHeaders().get(HttpHeader.TRANSFER_ENCODING))) {
-            response.getHeaders().put(HttpHeader.CONNECTION, UnreadBodies.CLOSE);
-        }
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

@@ -6,8 +6,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * How a filter (or a plain servlet) refuses a request: the status and our JSON error body, and
- * {@code Connection: close} when the request declared a body nobody read ({@link UnreadBodies}).
+ * How a filter (or a plain servlet) refuses a request: the status and our JSON error body (a body
+ * the request still has on its way closes the connection: {@link UnreadBodiesHandler}).
  */
 public final class Refusals {
     private Refusals() {}
@@ -15,9 +15,6 @@ public final class Refusals {
     public static void send(ObjectMapper mapper, HttpServletRequest req, HttpServletResponse res, int status, String error,
                      String message) throws IOException {
         res.setStatus(status);
-        if (UnreadBodies.closeAfterError(req.getContentLengthLong(), req.getHeader("Transfer-Encoding"))) {
-            res.setHeader(UnreadBodies.CONNECTION, UnreadBodies.CLOSE);
-        }
         res.setContentType("application/json");
         mapper.writeValue(res.getOutputStream(), new ErrorBody(error, message, (String) req.getAttribute(RequestIds.ATTRIBUTE)));
     }

@@ -24,10 +24,16 @@ public final class RawHttp implements AutoCloseable {
 
     /**
      * Sends {@code head} (request line and headers, without the blank line), then, after
-     * {@code bodyLater}, the body (if any); returns the answer's status line and headers.
+     * {@code bodyLater}, the body (if any; with a zero delay, in the same write as the head, so it
+     * arrives whole); returns the answer's status line and headers.
      */
     public String exchange(String head, String body, Duration bodyLater) throws IOException, InterruptedException {
         OutputStream out = socket.getOutputStream();
+        if (body != null && bodyLater.isZero()) {
+            out.write((head + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return readAnswer();
+        }
         out.write((head + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         if (body != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.testing.ApiChecks;
 import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.RawHttp;
 import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.HistoryChecker;
@@ -103,6 +104,13 @@ class WarInJettyDistributionIT {
                     .doesNotContain(user.sessionId().substring(0, 24));
         }
 
+        // An answer written before its request's body arrived says Connection: close (module tandem-overload).
+        try (RawHttp raw = new RawHttp(w2)) {
+            String answer = raw.exchange("POST /api/session/counter HTTP/1.1\r\nHost: x\r\nCookie: JSESSIONID="
+                    + user.sessionId() + "\r\nContent-Type: application/json\r\nContent-Length: 2", null, Duration.ZERO);
+            assertThat(answer).as("a counter write whose body never came").startsWith("HTTP/1.1 200")
+                    .containsIgnoringCase("\r\nConnection: close\r\n");
+        }
         assertThat(new TestHttp(w2).get("/api/node").json().get("members")).hasSize(2);
         TestHttp.Reply bad = new TestHttp(w1).post("/api/cart/items", "{\"sku\":");
         assertThat(bad.status()).isEqualTo(400);

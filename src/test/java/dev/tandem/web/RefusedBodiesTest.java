@@ -9,14 +9,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An error answered before a request's body was read says it closes the connection, so a client
- * that keeps connections alive never sends its next request into a connection the node is closing
- * (the body still on its way: Jetty cannot tell where the next request would start).
+ * On a real node: an answer written before a request's body arrived (a refusal, an endpoint that
+ * ignores its body) says it closes the connection, so a client that keeps connections alive never
+ * sends its next request into a connection the node is closing (the body still on its way: Jetty
+ * cannot tell where the next request would start). A body that arrived whole keeps the connection.
  */
 class RefusedBodiesTest {
     @RegisterExtension
     static final NodeExtension node = new NodeExtension("t1");
-    private static final Duration LATE = Duration.ofMillis(100);
+    /** The body is never sent: whatever the node's speed, it is still on its way when the answer comes. */
+    private static final Duration STILL_ON_ITS_WAY = Duration.ZERO;
     private static final String LOGIN = "{\"user\":\"mallory\"}";
 
     private static String post(String path, String extraHeader, int length) {
@@ -27,7 +29,7 @@ class RefusedBodiesTest {
     @Test
     void aFilterRefusingAPostWhoseBodyIsStillOnItsWaySaysItClosesTheConnection() throws Exception {
         try (RawHttp http = new RawHttp(node.uri())) {
-            String answer = http.exchange(post("/api/login", "Cookie: JSESSIONID=a.b.c", LOGIN.length()), LOGIN, LATE);
+            String answer = http.exchange(post("/api/login", "Cookie: JSESSIONID=a.b.c", LOGIN.length()), null, STILL_ON_ITS_WAY);
 
             assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("\r\nConnection: close\r\n");
             assertThat(http.closedByServer()).isTrue();
@@ -37,7 +39,7 @@ class RefusedBodiesTest {
     @Test
     void aRouteThatDoesNotExistAnsweringAPostSaysItClosesTheConnectionToo() throws Exception {
         try (RawHttp http = new RawHttp(node.uri())) {
-            String answer = http.exchange(post("/api/nope", "", 2), "{}", LATE);
+            String answer = http.exchange(post("/api/nope", "", 2), null, STILL_ON_ITS_WAY);
 
             assertThat(answer).startsWith("HTTP/1.1 404").containsIgnoringCase("\r\nConnection: close\r\n");
             assertThat(http.closedByServer()).isTrue();
@@ -47,11 +49,41 @@ class RefusedBodiesTest {
     @Test
     void aBodyOverTheSizeLimitIsRefusedWithTheConnectionClosed() throws Exception {
         try (RawHttp http = new RawHttp(node.uri())) {
-            // Refused on its declared length alone; the body is never sent.
-            String answer = http.exchange(post("/api/login", "", 70_000), null, Duration.ZERO);
+            // Refused on its declared length alone.
+            String answer = http.exchange(post("/api/login", "", 70_000), null, STILL_ON_ITS_WAY);
 
             assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("\r\nConnection: close\r\n");
             assertThat(http.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aCounterWriteThatIgnoresItsLateBodySaysItClosesTheConnectionThoughItSucceeded() throws Exception {
+        String cookie;
+        try (RawHttp http = new RawHttp(node.uri())) {
+            String login = http.exchange(post("/api/login", "", LOGIN.length()), LOGIN, Duration.ZERO);
+            assertThat(login).startsWith("HTTP/1.1 200");
+            cookie = login.lines().filter(l -> l.regionMatches(true, 0, "Set-Cookie: JSESSIONID=", 0, 23))
+                    .map(l -> l.substring(12, l.indexOf(';'))).findFirst().orElseThrow();
+        }
+        try (RawHttp http = new RawHttp(node.uri())) {
+            String answer = http.exchange(post("/api/session/counter", "Cookie: " + cookie, 2), null, STILL_ON_ITS_WAY);
+
+            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nConnection: close\r\n");
+            assertThat(http.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aPostWhoseBodyArrivedWithItsHeadersKeepsItsConnectionEvenWhenRefused() throws Exception {
+        try (RawHttp http = new RawHttp(node.uri())) {
+            String login = http.exchange(post("/api/login", "", LOGIN.length()), LOGIN, Duration.ZERO);
+            String refused = http.exchange(post("/api/nope", "", 2), "{}", Duration.ZERO);
+            String next = http.exchange("GET /api/node HTTP/1.1\r\nHost: t1", null, Duration.ZERO);
+
+            assertThat(login).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("Connection:");
+            assertThat(refused).startsWith("HTTP/1.1 404").doesNotContainIgnoringCase("Connection:");
+            assertThat(next).startsWith("HTTP/1.1 200");
         }
     }
 

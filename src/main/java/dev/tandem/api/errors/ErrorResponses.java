@@ -2,7 +2,6 @@ package dev.tandem.api.errors;
 
 import dev.tandem.web.ErrorBody;
 import dev.tandem.web.RequestIds;
-import dev.tandem.web.UnreadBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -13,15 +12,10 @@ final class ErrorResponses {
     private ErrorResponses() {}
 
     static Response of(HttpServletRequest request, int status, String error, String message) {
-        Response.ResponseBuilder answer = Response.status(status)
+        return Response.status(status)
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorBody(error, message, requestId(request)));
-        // A route that does not exist, a parser that stopped halfway: the body may not all be read.
-        if (request != null && status >= 400
-                && UnreadBodies.closeAfterError(request.getContentLengthLong(), request.getHeader("Transfer-Encoding"))) {
-            answer.header(UnreadBodies.CONNECTION, UnreadBodies.CLOSE);
-        }
-        return answer.build();
+                .entity(new ErrorBody(error, message, requestId(request)))
+                .build();
     }
 
     /**
