@@ -1,7 +1,9 @@
 package dev.tandem.events;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -12,7 +14,7 @@ import java.util.function.Function;
  */
 public final class BridgedEventStore implements EventStore {
     private final Function<String[], String> putIfAbsent;
-    private final Consumer<String> remove;
+    private final Function<Collection<String>, CompletionStage<Void>> removeAll;
     private final Function<String, String> localGet;
     private final Consumer<BiConsumer<String, String>> forEachLocal;
     private final BiConsumer<BiConsumer<String, String>, Consumer<String>> listen;
@@ -26,7 +28,7 @@ public final class BridgedEventStore implements EventStore {
                     + " is missing: deploy through the jetty-base's webapps/ROOT.xml (bin/tandem-jetty-base)");
         }
         this.putIfAbsent = (Function<String[], String>) m.get("putIfAbsent");
-        this.remove = (Consumer<String>) m.get("remove");
+        this.removeAll = (Function<Collection<String>, CompletionStage<Void>>) m.get("removeAll");
         this.localGet = (Function<String, String>) m.get("localGet");
         this.forEachLocal = (Consumer<BiConsumer<String, String>>) m.get("forEachLocal");
         this.listen = (BiConsumer<BiConsumer<String, String>, Consumer<String>>) m.get("listen");
@@ -40,8 +42,8 @@ public final class BridgedEventStore implements EventStore {
     }
 
     @Override
-    public void remove(String key) {
-        remove.accept(key);
+    public CompletionStage<Void> removeAll(Collection<String> keys) {
+        return removeAll.apply(keys);
     }
 
     @Override

@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #readable}: the end of the run without holes. A hole still open after {@code holeWait}
  * (its publisher and the entry's owner died together) is skipped, so one lost write never stalls
  * a channel.
+ *
+ * <p>Readers see the newest {@code capacity} events. The cache may hold a few more for a moment:
+ * the ones beyond are removed in batches ({@link #toTrim}), not one replicated remove per publish.
  */
 final class ChannelLog {
     /** Thrown when a cursor points before the oldest event still held. */
@@ -34,8 +37,15 @@ final class ChannelLog {
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** Each event as this node's streams send it, formatted once for all of them. */
     private final Map<Long, byte[]> sse = new ConcurrentHashMap<>();
+    private final int capacity;
     private long readable = -1;
     private long holeSince;
+    /** The newest id this node handed out for removal from the cache ({@link #toTrim}). */
+    private long trimmedThrough = Long.MIN_VALUE;
+
+    ChannelLog(int capacity) {
+        this.capacity = capacity;
+    }
 
     /** Adds an event; true when readers can now see more than before. */
     synchronized boolean add(Event e, long startHint) {
@@ -142,17 +152,50 @@ final class ChannelLog {
         return events.isEmpty() ? 0 : events.lastKey() + 1;
     }
 
-    /** Ids at or below this may be dropped to keep {@code capacity} events. */
-    synchronized List<Long> beyondCapacity(int capacity) {
-        List<Long> out = new ArrayList<>();
+    /**
+     * The ids beyond capacity this node has not handed out for removal yet, oldest first, once
+     * there are at least {@code batch} of them (else none): the caller removes them from the cache
+     * in one command. Until their removal comes back through the cache's listener, readers no
+     * longer see them and they are not handed out again, unless the removal failed
+     * ({@link #trimFailed}).
+     */
+    synchronized List<Long> toTrim(int batch) {
         int excess = events.size() - capacity;
+        if (excess < batch) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>(excess);
         for (Long id : events.keySet()) {
             if (excess-- <= 0) {
                 break;
             }
-            out.add(id);
+            if (id > trimmedThrough) {
+                out.add(id);
+            }
         }
+        if (out.size() < batch) {
+            return List.of();
+        }
+        trimmedThrough = out.get(out.size() - 1);
         return out;
+    }
+
+    /** A removal handed out by {@link #toTrim} failed: its ids may be handed out again. */
+    synchronized void trimFailed() {
+        trimmedThrough = Long.MIN_VALUE;
+    }
+
+    /** The oldest event readers see: the newest {@code capacity} are kept, the rest wait for their removal. */
+    private long oldestKept() {
+        int excess = events.size() - capacity;
+        if (excess <= 0) {
+            return events.firstKey();
+        }
+        Long id = events.firstKey();
+        for (int i = 0; i < excess; i++) {
+            id = events.higherKey(id);
+        }
+        return id;
     }
 
     /**
@@ -163,15 +206,16 @@ final class ChannelLog {
         if (events.isEmpty() || readable < 0) {
             return List.of();
         }
-        long oldest = events.firstKey();
+        long oldest = oldestKept();
         if (cursor != 0 && cursor < oldest - 1) {
             throw new Expired(oldest);
         }
-        if (cursor >= readable) {
+        long from = Math.max(cursor, oldest - 1);
+        if (from >= readable) {
             return List.of(); // nothing new (or the client saw a node that is ahead of this one)
         }
         List<Event> out = new ArrayList<>();
-        for (Map.Entry<Long, Event> e : events.subMap(cursor, false, readable, true).entrySet()) {
+        for (Map.Entry<Long, Event> e : events.subMap(from, false, readable, true).entrySet()) {
             if (out.size() >= max) {
                 break;
             }

@@ -1,6 +1,8 @@
 package dev.tandem.events;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -14,8 +16,8 @@ public interface EventStore {
     /** Stores the value unless the key is taken; returns what was there (null when stored), on every member. */
     String putIfAbsent(String key, String value, Duration lifespan);
 
-    /** Removes the key, without waiting for the answer. */
-    void remove(String key);
+    /** Removes the keys in one replicated command; completes when it is done, without blocking the caller. */
+    CompletionStage<Void> removeAll(Collection<String> keys);
 
     /** This member's copy of the key, without asking the others. */
     String localGet(String key);

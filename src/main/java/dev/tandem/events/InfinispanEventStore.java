@@ -1,13 +1,20 @@
 package dev.tandem.events;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.infinispan.factories.ComponentRegistry;
+import org.infinispan.functional.FunctionalMap;
+import org.infinispan.functional.impl.FunctionalMapImpl;
+import org.infinispan.functional.impl.WriteOnlyMapImpl;
+import org.infinispan.marshall.core.MarshallableFunctions;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
@@ -23,9 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class InfinispanEventStore implements EventStore {
     private static final Logger LOG = LoggerFactory.getLogger(InfinispanEventStore.class);
     private final Cache<String, String> cache;
+    /** Infinispan's functional map: removes many keys in one command per owner instead of one per key. */
+    private final FunctionalMap.WriteOnlyMap<String, String> writes;
 
     public InfinispanEventStore(Cache<String, String> cache) {
         this.cache = cache;
+        this.writes = WriteOnlyMapImpl.create(FunctionalMapImpl.create(cache.getAdvancedCache()));
     }
 
     @Override
@@ -34,8 +44,8 @@ public final class InfinispanEventStore implements EventStore {
     }
 
     @Override
-    public void remove(String key) {
-        cache.getAdvancedCache().withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(key);
+    public CompletionStage<Void> removeAll(Collection<String> keys) {
+        return writes.evalMany(Set.copyOf(keys), MarshallableFunctions.removeConsumer());
     }
 
     @Override

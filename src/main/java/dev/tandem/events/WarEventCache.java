@@ -1,13 +1,15 @@
 package dev.tandem.events;
 
-import dev.tandem.session.WarCaches;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import dev.tandem.session.WarCaches;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -25,13 +27,13 @@ public final class WarEventCache {
         Supplier<InfinispanEventStore> s = WarCaches.lazily(server, EventLog.CACHE, InfinispanEventStore::new);
         Function<String[], String> putIfAbsent =
                 a -> s.get().putIfAbsent(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])));
-        Consumer<String> remove = k -> s.get().remove(k);
+        Function<Collection<String>, CompletionStage<Void>> removeAll = k -> s.get().removeAll(k);
         UnaryOperator<String> localGet = k -> s.get().localGet(k);
         Consumer<BiConsumer<String, String>> forEachLocal = a -> s.get().forEachLocal(a);
         BiConsumer<BiConsumer<String, String>, Consumer<String>> listen = (c, r) -> s.get().listen(c, r);
         Consumer<Runnable> onTopologyChange = a -> s.get().onTopologyChange(a);
         Runnable awaitInitialState = () -> s.get().awaitInitialState();
-        return Map.of("putIfAbsent", putIfAbsent, "remove", remove, "localGet", localGet,
+        return Map.of("putIfAbsent", putIfAbsent, "removeAll", removeAll, "localGet", localGet,
                 "forEachLocal", forEachLocal, "listen", listen, "onTopologyChange", onTopologyChange,
                 "awaitInitialState", awaitInitialState);
     }

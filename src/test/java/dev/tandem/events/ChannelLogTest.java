@@ -18,7 +18,7 @@ class ChannelLogTest {
 
     @Test
     void eventsAppliedOutOfOrderAreReadInIdOrderOnceTheHoleFills() throws Exception {
-        ChannelLog log = new ChannelLog();
+        ChannelLog log = new ChannelLog(1000);
         assertThat(log.add(e(100), 100)).isTrue();
         assertThat(log.add(e(102), 100)).as("102 waits for 101").isFalse();
         assertThat(ids(log.after(0, 10))).containsExactly(100L);
@@ -30,7 +30,7 @@ class ChannelLogTest {
 
     @Test
     void aHoleStillOpenAfterTheWaitIsSkipped() throws Exception {
-        ChannelLog log = new ChannelLog();
+        ChannelLog log = new ChannelLog(1000);
         log.add(e(1), 1);
         log.add(e(3), 1);
         long now = System.nanoTime();
@@ -41,23 +41,43 @@ class ChannelLogTest {
     }
 
     @Test
-    void aCursorBeforeTheOldestHeldEventIsExpiredAndZeroReadsFromTheOldest() throws Exception {
-        ChannelLog log = new ChannelLog();
+    void aCursorBeforeTheOldestKeptEventIsExpiredAndZeroReadsFromTheOldestKept() throws Exception {
+        ChannelLog log = new ChannelLog(3);
         for (long id = 10; id <= 14; id++) {
             log.add(e(id), 10);
         }
-        assertThat(log.beyondCapacity(3)).containsExactly(10L, 11L);
-        log.remove(10);
-        log.remove(11);
-        assertThatThrownBy(() -> log.after(10, 10)).isInstanceOf(ChannelLog.Expired.class);
+        assertThatThrownBy(() -> log.after(10, 10)).as("10 and 11 are beyond capacity, removed or not")
+                .isInstanceOf(ChannelLog.Expired.class);
         assertThat(ids(log.after(11, 10))).containsExactly(12L, 13L, 14L);
         assertThat(ids(log.after(0, 2))).containsExactly(12L, 13L);
+        log.remove(10);
+        log.remove(11);
+        assertThat(ids(log.after(0, 10))).as("the same once they are removed").containsExactly(12L, 13L, 14L);
         assertThat(log.after(99, 10)).as("a cursor ahead (another node is ahead) just waits").isEmpty();
     }
 
     @Test
+    void theEventsBeyondCapacityAreHandedOutForRemovalInBatchesAndOnlyOnce() {
+        ChannelLog log = new ChannelLog(3);
+        for (long id = 1; id <= 5; id++) {
+            log.add(e(id), 1);
+        }
+        assertThat(log.toTrim(3)).as("two beyond capacity, fewer than a batch").isEmpty();
+        log.add(e(6), 1);
+        assertThat(log.toTrim(3)).containsExactly(1L, 2L, 3L);
+        log.add(e(7), 1);
+        assertThat(log.toTrim(1)).as("1-3 are on their way out").containsExactly(4L);
+        log.trimFailed();
+        assertThat(log.toTrim(1)).as("a failed removal is handed out again").containsExactly(1L, 2L, 3L, 4L);
+        for (long id = 1; id <= 4; id++) {
+            log.remove(id);
+        }
+        assertThat(log.toTrim(1)).isEmpty();
+    }
+
+    @Test
     void eventsLoadedFromTheCacheInAnyOrderAreReadFromTheOldest() throws Exception {
-        ChannelLog log = new ChannelLog();
+        ChannelLog log = new ChannelLog(1000);
         for (long id : new long[] {7, 5, 6, 9}) {
             log.load(e(id));
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.infinispan.Cache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -106,6 +107,23 @@ class EventsResourceTest {
         JsonNode all = http.get("/api/events?channel=room:busy&after=0").json();
         assertThat(all.get("events")).hasSize(EventLog.CAPACITY);
         assertThat(all.at("/events/999/data/text").asText()).isEqualTo("m" + (EventLog.CAPACITY + 10));
+    }
+
+    @Test
+    void eventsBeyondTheBufferLeaveTheCacheInBatches() {
+        TestHttp http = NODE.client();
+        int published = EventLog.CAPACITY + 3 * EventLog.TRIM_BATCH + 5;
+        for (int i = 1; i <= published; i++) {
+            post(http, "trimmed", "m" + i);
+        }
+        Cache<String, String> events = NODE.node().cluster().cache().getCacheManager().getCache(EventLog.CACHE);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                events.keySet().stream().filter(k -> k.startsWith("e:") && k.contains("trimmed")).count())
+                .as("entries of the channel in the cache").isBetween((long) EventLog.CAPACITY,
+                        (long) EventLog.CAPACITY + EventLog.TRIM_BATCH - 1));
+        JsonNode all = http.get("/api/events?channel=room:trimmed&after=0").json();
+        assertThat(all.get("events")).hasSize(EventLog.CAPACITY);
+        assertThat(all.at("/events/0/data/text").asText()).isEqualTo("m" + (published - EventLog.CAPACITY + 1));
     }
 
     @Test
