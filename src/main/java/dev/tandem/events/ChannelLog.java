@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the ones beyond are removed in batches ({@link #toTrim}), not one replicated remove per publish.
  */
 final class ChannelLog {
-    /** Thrown when a cursor points before the oldest event still held. */
+    /** Thrown when a cursor points before the oldest event kept (the newest {@code capacity}). */
     static final class Expired extends Exception {
         final long oldest;
 
@@ -199,8 +199,9 @@ final class ChannelLog {
     }
 
     /**
-     * Readable events after the cursor, oldest first. Cursor 0 means "from the oldest held"; a
-     * cursor before the oldest held (its events were dropped) is {@link Expired}.
+     * Readable events after the cursor, oldest first. Cursor 0 means "from the oldest kept"; a
+     * cursor before the oldest kept (its events were dropped, or are beyond capacity and on their
+     * way out) is {@link Expired}.
      */
     synchronized List<Event> after(long cursor, int max) throws Expired {
         if (events.isEmpty() || readable < 0) {
