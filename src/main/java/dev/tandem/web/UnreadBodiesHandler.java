@@ -56,20 +56,15 @@ public final class UnreadBodiesHandler extends Handler.Wrapper {
 
     /** The response that, on its first write, takes what has arrived of the body before committing. */
     private static final class BodyEndCheck extends Response.Wrapper {
-        private boolean checked;
-
         BodyEndCheck(Request request, Response wrapped) {
             super(request, wrapped);
         }
 
         @Override
         public void write(boolean last, ByteBuffer content, Callback callback) {
-            // Writes of one response are serialized (one write pending at a time), so no race on the flag.
-            if (!checked) {
-                checked = true;
-                if (!isCommitted()) {
-                    getRequest().consumeAvailable();
-                }
+            // Only the write that commits: the next ones start after it, committed.
+            if (!isCommitted()) {
+                getRequest().consumeAvailable();
             }
             super.write(last, content, callback);
         }
