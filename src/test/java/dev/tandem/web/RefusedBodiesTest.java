@@ -26,35 +26,29 @@ class RefusedBodiesTest {
                 + (extraHeader.isEmpty() ? "" : extraHeader + "\r\n") + "Content-Length: " + length;
     }
 
-    @Test
-    void aFilterRefusingAPostWhoseBodyIsStillOnItsWaySaysItClosesTheConnection() throws Exception {
+    /** Sends {@code head} on a new connection, its body still on its way; the answer has {@code status}, says it closes, and does. */
+    private static void assertAnsweredThenClosed(String head, String status) throws Exception {
         try (RawHttp http = new RawHttp(node.uri())) {
-            String answer = http.exchange(post("/api/login", "Cookie: JSESSIONID=a.b.c", LOGIN.length()), null, STILL_ON_ITS_WAY);
+            String answer = http.exchange(head, null, STILL_ON_ITS_WAY);
 
-            assertThat(answer).startsWith("HTTP/1.1 400").containsIgnoringCase("\r\nConnection: close\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 " + status).containsIgnoringCase("\r\nConnection: close\r\n");
             assertThat(http.closedByServer()).isTrue();
         }
+    }
+
+    @Test
+    void aFilterRefusingAPostWhoseBodyIsStillOnItsWaySaysItClosesTheConnection() throws Exception {
+        assertAnsweredThenClosed(post("/api/login", "Cookie: JSESSIONID=a.b.c", LOGIN.length()), "400");
     }
 
     @Test
     void aRouteThatDoesNotExistAnsweringAPostSaysItClosesTheConnectionToo() throws Exception {
-        try (RawHttp http = new RawHttp(node.uri())) {
-            String answer = http.exchange(post("/api/nope", "", 2), null, STILL_ON_ITS_WAY);
-
-            assertThat(answer).startsWith("HTTP/1.1 404").containsIgnoringCase("\r\nConnection: close\r\n");
-            assertThat(http.closedByServer()).isTrue();
-        }
+        assertAnsweredThenClosed(post("/api/nope", "", 2), "404");
     }
 
     @Test
     void aBodyOverTheSizeLimitIsRefusedWithTheConnectionClosed() throws Exception {
-        try (RawHttp http = new RawHttp(node.uri())) {
-            // Refused on its declared length alone.
-            String answer = http.exchange(post("/api/login", "", 70_000), null, STILL_ON_ITS_WAY);
-
-            assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("\r\nConnection: close\r\n");
-            assertThat(http.closedByServer()).isTrue();
-        }
+        assertAnsweredThenClosed(post("/api/login", "", 70_000), "413"); // refused on its declared length alone
     }
 
     @Test
@@ -66,12 +60,7 @@ class RefusedBodiesTest {
             cookie = login.lines().filter(l -> l.regionMatches(true, 0, "Set-Cookie: JSESSIONID=", 0, 23))
                     .map(l -> l.substring(12, l.indexOf(';'))).findFirst().orElseThrow();
         }
-        try (RawHttp http = new RawHttp(node.uri())) {
-            String answer = http.exchange(post("/api/session/counter", "Cookie: " + cookie, 2), null, STILL_ON_ITS_WAY);
-
-            assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("\r\nConnection: close\r\n");
-            assertThat(http.closedByServer()).isTrue();
-        }
+        assertAnsweredThenClosed(post("/api/session/counter", "Cookie: " + cookie, 2), "200");
     }
 
     @Test
