@@ -106,7 +106,7 @@ public final class EventLog {
 
     /** Publishes an event: stored on every member (or refused with an exception) before it returns. */
     public Event publish(Channel channel, String type, JsonNode data) {
-        ChannelLog log = logs.computeIfAbsent(channel.key(), k -> new ChannelLog(CAPACITY));
+        ChannelLog log = log(channel.key());
         long next = log.nextId();
         if (next == 0) {
             String fresh = Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
