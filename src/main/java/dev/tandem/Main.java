@@ -7,6 +7,8 @@ import dev.tandem.lifecycle.Signals;
 import dev.tandem.session.SessionSerialFilter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +46,28 @@ public final class Main {
             log.error("node {} failed to start", config.node(), e);
             System.exit(1);
         }
-        System.exit(node.stopped().join());
+        System.exit(awaitExitCode(node));
+    }
+
+    /**
+     * Waits for the node's drain to end, on a latch rather than {@code stopped().join()}: a first
+     * blocking join loads CompletableFuture's waiter class just as the node turns ready, and the
+     * JIT then throws away each compiled method that counted on one kind of pending completion
+     * (Jersey's asynchronous resources among them; bench/node/pass-end.md).
+     */
+    private static int awaitExitCode(TandemNode node) {
+        CountDownLatch ended = new CountDownLatch(1);
+        AtomicInteger code = new AtomicInteger(1);
+        node.stopped().whenComplete((exitCode, failure) -> {
+            code.set(failure == null ? exitCode : 1);
+            ended.countDown();
+        });
+        try {
+            ended.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return code.get();
     }
 
     private static String hostname() {
