@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.net.InetSocketAddress;
 import dev.tandem.cluster.ClusterView;
 import dev.tandem.config.NodeConfig;
@@ -30,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * budget bounds it.
  *
  * <p>Sessions: once the node can serve them, each client thread writes a session of its own, all of
- * them read one shared session, and every one is invalidated at the end. What stays behind are
+ * them read one shared session, and every one is invalidated at the end. Half the clients end
+ * their own session and start a new one every {@link #RENEWAL_ROUNDS} rounds, so ending and making
+ * sessions is compiled as it runs in real traffic, and the pass's own end takes no path the JIT has
+ * not seen. What stays behind are
  * those sessions' event channels (the replay buffers of their writes, at most
  * {@code EventLog.CAPACITY} events each), until their retention ends, as any ended session's. A
  * clustered node's session requests are replicated to, and locked on, the other members while they
@@ -62,17 +63,20 @@ public final class Warmup {
      * clustered node's pass sent a quarter of the requests in its minute.
      */
     static final int PACED_SESSION_CLIENTS = 4;
+    /**
+     * A renewing client ends its session and starts a new one after this many rounds. Without it the
+     * pass ended sessions only at its very end: each branch that first ran there (a DELETE's, an
+     * invalidation's) threw compiled code back to the interpreter just as the node turned ready,
+     * among it Jetty's request parser and the metrics filter, recompiled in the first seconds of
+     * real load (30-41 C2-compiled methods made not entrant in the pass's last second;
+     * bench/node/pass-end.md).
+     */
+    static final int RENEWAL_ROUNDS = 16;
     /** A standalone node's rounds: as fast as its clients go. */
     public static final long UNPACED = Long.MAX_VALUE;
+    /** The Accept headers the clients take turns with; null: none. */
+    private static final String[] ACCEPTS = {null, "*/*", "application/json"};
     private static final int REQUEST_TIMEOUT_MS = 2_000;
-    /**
-     * A request that makes a session waits longer than the node's own bounds on a session write (lock
-     * wait 3 s, replication 5 s), so it is never given up while the node goes on to make the session:
-     * nobody would end that one.
-     */
-    private static final int NEW_SESSION_TIMEOUT_MS = 10_000;
-    private static final Pattern SESSION_COOKIE = Pattern.compile("(?im)^Set-Cookie: (JSESSIONID=[^;\\r\\n]+)");
-
     private final InetSocketAddress address;
     private final Duration budget;
     /** Nanoseconds between two session rounds (0: unpaced), and when the next may start. */
@@ -83,8 +87,7 @@ public final class Warmup {
     private final int sessionClients;
     private final BooleanSupplier sessionsReady;
     private final JitWatch jit = new JitWatch();
-    private final AtomicLong requests = new AtomicLong();
-    private final WarmupFailures failures = new WarmupFailures();
+    private final WarmupRequests requests;
     private final AtomicLong rounds = new AtomicLong();
     /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
     private String sharedCookie;
@@ -102,6 +105,7 @@ public final class Warmup {
      */
     public Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
         this.address = address;
+        this.requests = new WarmupRequests(address);
         this.budget = budget;
         this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
         this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
@@ -135,33 +139,54 @@ public final class Warmup {
                 // Half the clients name the host, half give the address, as browsers and probes do:
                 // the node's URI handling compiles for both instead of deoptimizing on the first of the other kind.
                 String host = i % 2 == 0 ? "localhost" : address.getAddress().getHostAddress() + ":" + address.getPort();
+                // No Accept header (wrk, many API clients), any (curl, browsers' fetch) or JSON: Jersey's
+                // negotiation compiles for all three (a pass that sent none deoptimized on curl's first request).
+                String accept = ACCEPTS[i % ACCEPTS.length];
                 boolean ownSession = i < sessionClients;
-                Thread t = new Thread(() -> loop(host, ownSession), "tandem-warmup-" + i);
+                // The other half keep theirs for the whole pass: a long-lived session's paths (its event log full) get compiled too.
+                boolean renews = i % 2 == 1;
+                Thread t = new Thread(() -> loop(host, accept, ownSession, renews), "tandem-warmup-" + i);
                 t.setDaemon(true);
                 t.start();
                 threads.add(t);
             }
-            settled = jit.awaitQuiet(deadline, requests::get);
-            stop = true;
-            for (Thread t : threads) {
-                // The request in flight and the client's own session's end; after that it is left behind.
-                t.join(2L * REQUEST_TIMEOUT_MS + 500);
-            }
+            settled = jit.awaitQuiet(deadline, requests::sent);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            failures.failed(e);
+            requests.failures().failed(e);
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
             stop = true; // also when interrupted: the clients end their own sessions and stop
+            awaitClients(threads);
             endShared();
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({}){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done"
                         : Thread.currentThread().isInterrupted() ? "stopped early" : "the budget ran out, the JIT was still compiling",
-                requests.get(), failures.describe(), "; " + rounds.get() + " session rounds"
+                requests.sent(), requests.failures().describe(), "; " + rounds.get() + " session rounds on " + requests.sessionsMade() + " sessions"
                         + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
+    }
+
+    /**
+     * Waits for each client's request in flight and its own session's end, also when this thread was
+     * interrupted: a read of the shared session still under way when it ends would make a new one that
+     * nobody ends. A client still busy after that is left behind.
+     */
+    private static void awaitClients(List<Thread> threads) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Thread t : threads) {
+                t.join(2L * REQUEST_TIMEOUT_MS + 500);
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** A connection to the node's own port whose requests name {@code host} (connected on its first request). */
@@ -169,36 +194,41 @@ public final class Warmup {
         return new WarmupConnection(address, host, REQUEST_TIMEOUT_MS);
     }
 
-    private void loop(String host, boolean ownSession) {
-        try (WarmupConnection connection = connect(host)) {
-            loop(connection, ownSession);
+    private void loop(String host, String accept, boolean ownSession, boolean renews) {
+        try (WarmupConnection connection = new WarmupConnection(address, host, accept, REQUEST_TIMEOUT_MS)) {
+            loop(connection, ownSession, renews);
         }
     }
 
-    private void loop(WarmupConnection connection, boolean ownSession) {
+    private void loop(WarmupConnection connection, boolean ownSession, boolean renews) {
         Optional<String> own = Optional.empty();
+        long ownRounds = 0;
         try {
             while (!stop && !Thread.currentThread().isInterrupted()) {
-                send(connection, "GET", "/api/node", null, null);
-                send(connection, "GET", "/health/live", null, null);
-                send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
+                requests.send(connection, "GET", "/api/node", null, null);
+                requests.send(connection, "GET", "/health/live", null, null);
+                requests.send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
                 if (ownSession && sessionsReady.getAsBoolean() && roundDue()) {
-                    own = own.isPresent() ? own : newSession(connection.host());
+                    own = own.isPresent() ? own : requests.newSession(connection.host());
                     Optional<String> sharedSession = shared();
                     if (own.isPresent() && sharedSession.isPresent()) {
                         round(connection, own.get(), sharedSession.get());
+                        if (renews && ++ownRounds % RENEWAL_ROUNDS == 0) {
+                            requests.send(connection, "DELETE", "/api/session", own.get(), null);
+                            own = Optional.empty(); // the next round starts a new one
+                        }
                     }
                 }
             }
         } finally {
-            own.ifPresent(c -> send(connection, "DELETE", "/api/session", c, null));
+            own.ifPresent(c -> requests.send(connection, "DELETE", "/api/session", c, null));
         }
     }
 
     /** The shared session, made by the first caller (again after a failed try); never once the pass stops. */
     private synchronized Optional<String> shared() {
         if (sharedCookie == null && !stop) {
-            sharedCookie = newSession("localhost").orElse(null);
+            sharedCookie = requests.newSession("localhost").orElse(null);
         }
         return Optional.ofNullable(sharedCookie);
     }
@@ -208,7 +238,7 @@ public final class Warmup {
         if (sharedCookie != null) {
             // On a connection of its own: one kept from the start would have passed the node's idle timeout.
             try (WarmupConnection closer = connect("localhost")) {
-                send(closer, "DELETE", "/api/session", sharedCookie, null);
+                requests.send(closer, "DELETE", "/api/session", sharedCookie, null);
             }
             sharedCookie = null;
         }
@@ -222,11 +252,11 @@ public final class Warmup {
         rounds.incrementAndGet();
         for (int i = 0; i < 3 && !stop; i++) {
             // One session read by every client at once, as one user's tabs do: its line and lock under contention.
-            send(connection, "GET", "/api/session", sharedSession, null);
+            requests.send(connection, "GET", "/api/session", sharedSession, null);
         }
-        send(connection, "POST", "/api/session/counter", own, null);
-        send(connection, "PUT", "/api/session/attributes/warmup", own, "1");
-        send(connection, "GET", "/api/cart", own, null);
+        requests.send(connection, "POST", "/api/session/counter", own, null);
+        requests.send(connection, "PUT", "/api/session/attributes/warmup", own, "1");
+        requests.send(connection, "GET", "/api/cart", own, null);
     }
 
     /** Whether this client may start a session round now (always when unpaced); takes the round if so. */
@@ -239,54 +269,17 @@ public final class Warmup {
         return now - next >= 0 && nextRound.compareAndSet(next, now + roundEveryNanos);
     }
 
-    /** A new session's cookie, made on a connection of its own with the longer timeout; empty when that failed. */
-    private Optional<String> newSession(String host) {
-        String response;
-        try (WarmupConnection maker = new WarmupConnection(address, host, NEW_SESSION_TIMEOUT_MS)) {
-            response = send(maker, "GET", "/api/session", null, null);
-        }
-        Matcher m = response == null ? null : SESSION_COOKIE.matcher(response);
-        return m != null && m.find() ? Optional.of(m.group(1)) : Optional.empty();
-    }
-
-    /** One request on the thread's kept-alive connection; the raw response, or null when it failed. */
-    private String send(WarmupConnection connection, String method, String path, String cookie, String json) {
-        StringBuilder raw = new StringBuilder(160).append(method).append(' ').append(path)
-                .append(" HTTP/1.1\r\nHost: ").append(connection.host()).append("\r\n");
-        if (cookie != null) {
-            raw.append("Cookie: ").append(cookie).append("\r\n");
-        }
-        if (json != null) {
-            raw.append("Content-Type: application/json\r\nContent-Length: ").append(json.length()).append("\r\n");
-        } else if (!method.equals("GET")) {
-            raw.append("Content-Length: 0\r\n");
-        }
-        raw.append("\r\n");
-        if (json != null) {
-            raw.append(json);
-        }
-        requests.incrementAndGet();
-        try {
-            String response = connection.exchange(raw.toString());
-            int status = WarmupConnection.status(response);
-            if (status >= 500) {
-                failures.answered(status);
-                LOG.debug("warm-up request {} {} answered {}", method, path, status);
-            }
-            return response;
-        } catch (Exception e) {
-            failures.failed(e);
-            LOG.debug("warm-up request {} {} failed: {}", method, path, e.toString());
-            return null;
-        }
-    }
-
     public long requests() {
-        return requests.get();
+        return requests.sent();
     }
 
     public long failures() {
-        return failures.total();
+        return requests.failures().total();
+    }
+
+    /** Sessions the pass made (and ended), the shared one included. */
+    public long sessionsMade() {
+        return requests.sessionsMade();
     }
 
     /** Rounds of session requests sent. */

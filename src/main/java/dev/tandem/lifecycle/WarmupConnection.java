@@ -21,6 +21,7 @@ import java.util.Locale;
 final class WarmupConnection implements AutoCloseable {
     private final InetSocketAddress address;
     private final String host;
+    private final String accept;
     private final int timeoutMs;
     private Socket socket;
     private InputStream in;
@@ -31,13 +32,24 @@ final class WarmupConnection implements AutoCloseable {
 
     /** @param host what the requests' Host header says */
     WarmupConnection(InetSocketAddress address, String host, int timeoutMs) {
+        this(address, host, null, timeoutMs);
+    }
+
+    /** @param accept what the requests' Accept header says; null for none */
+    WarmupConnection(InetSocketAddress address, String host, String accept, int timeoutMs) {
         this.address = address;
         this.host = host;
+        this.accept = accept;
         this.timeoutMs = timeoutMs;
     }
 
     String host() {
         return host;
+    }
+
+    /** The requests' Accept header, or null when they send none. */
+    String accept() {
+        return accept;
     }
 
     /** Sends one request and reads its whole response; the response's head and body as text. */

@@ -41,9 +41,9 @@ class WarmupTest {
             pass.run();
             assertThat(pass.failures()).isZero();
             assertThat(pass.requests()).as("requests sent").isGreaterThan(40);
-            // 4 clients, one connection to make each one's own session, one each to make and to end the shared one.
+            // One per client, one to make each session (the shared one, each client's, each renewal's), one to end the shared one.
             assertThat(connections.getConnectionsTotal()).as("connections opened for %d requests", pass.requests())
-                    .isBetween(1L, 10L);
+                    .isBetween(1L, 4 + pass.sessionsMade() + 1);
         }
     }
 
@@ -79,6 +79,27 @@ class WarmupTest {
             runner.interrupt(); // as a WAR node's undeploy does
             runner.join(Duration.ofSeconds(20).toMillis());
             assertThat(runner.isAlive()).as("the pass still running 20 s after its interrupt").isFalse();
+            Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
+                    .until(() -> node.node().cluster().localSessionCount() == 0);
+        }
+    }
+
+    @Test
+    void halfTheClientsEndTheirSessionAndStartANewOneWhileThePassRuns() throws Exception {
+        try (RunningNode node = RunningNode.standalone("w6")) {
+            Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(60), Warmup.UNPACED, 4, () -> true);
+            Thread runner = new Thread(pass::run, "warmup-under-test");
+            runner.start();
+            try {
+                // The shared session, the 4 clients' own, and two renewals past those.
+                Awaitility.await("sessions renewed").atMost(Duration.ofSeconds(60)).until(() -> pass.sessionsMade() >= 1 + 4 + 2);
+                assertThat(node.node().cluster().localSessionCount()).as("sessions alive at once, %d made", pass.sessionsMade())
+                        .isLessThanOrEqualTo(1 + 4);
+            } finally {
+                runner.interrupt();
+                runner.join(Duration.ofSeconds(20).toMillis());
+            }
+            assertThat(pass.failures()).isZero();
             Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
                     .until(() -> node.node().cluster().localSessionCount() == 0);
         }
