@@ -85,7 +85,7 @@ class WarmupTest {
     }
 
     @Test
-    void halfTheClientsEndTheirSessionAndStartANewOneWhileThePassRuns() throws Exception {
+    void oneClientEndsItsSessionAndStartsANewOneWhileThePassRuns() throws Exception {
         try (RunningNode node = RunningNode.standalone("w6")) {
             Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(60), Warmup.UNPACED, 4, () -> true);
             Thread runner = new Thread(pass::run, "warmup-under-test");
