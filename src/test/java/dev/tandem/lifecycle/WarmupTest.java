@@ -73,14 +73,11 @@ class WarmupTest {
     void aPassWhoseThreadIsInterruptedStopsEarlyAndLeavesNoSessionBehind() throws Exception {
         try (RunningNode node = RunningNode.standalone("w5")) {
             Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(60), Warmup.UNPACED, 4, () -> true);
-            Thread runner = new Thread(pass::run, "warmup-under-test");
-            runner.start();
+            Thread runner = startOnItsOwnThread(pass);
             Awaitility.await("session rounds under way").atMost(Duration.ofSeconds(30)).until(() -> pass.sessionRounds() > 0);
-            runner.interrupt(); // as a WAR node's undeploy does
-            runner.join(Duration.ofSeconds(20).toMillis());
+            interruptAndJoin(runner);
             assertThat(runner.isAlive()).as("the pass still running 20 s after its interrupt").isFalse();
-            Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
-                    .until(() -> node.node().cluster().localSessionCount() == 0);
+            awaitNoSessionLeft(node);
         }
     }
 
@@ -88,21 +85,35 @@ class WarmupTest {
     void oneClientEndsItsSessionAndStartsANewOneWhileThePassRuns() throws Exception {
         try (RunningNode node = RunningNode.standalone("w6")) {
             Warmup pass = new Warmup(ListeningAddress.of(node.node().server()), Duration.ofSeconds(60), Warmup.UNPACED, 4, () -> true);
-            Thread runner = new Thread(pass::run, "warmup-under-test");
-            runner.start();
+            Thread runner = startOnItsOwnThread(pass);
             try {
                 // The shared session, the 4 clients' own, and two renewals past those.
                 Awaitility.await("sessions renewed").atMost(Duration.ofSeconds(60)).until(() -> pass.sessionsMade() >= 1 + 4 + 2);
                 assertThat(node.node().cluster().localSessionCount()).as("sessions alive at once, %d made", pass.sessionsMade())
                         .isLessThanOrEqualTo(1 + 4);
             } finally {
-                runner.interrupt();
-                runner.join(Duration.ofSeconds(20).toMillis());
+                interruptAndJoin(runner);
             }
             assertThat(pass.failures()).isZero();
-            Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
-                    .until(() -> node.node().cluster().localSessionCount() == 0);
+            awaitNoSessionLeft(node);
         }
+    }
+
+    private static Thread startOnItsOwnThread(Warmup pass) {
+        Thread runner = new Thread(pass::run, "warmup-under-test");
+        runner.start();
+        return runner;
+    }
+
+    /** Interrupts the pass's thread, as a WAR node's undeploy does, and gives it 20 s to end. */
+    private static void interruptAndJoin(Thread runner) throws InterruptedException {
+        runner.interrupt();
+        runner.join(Duration.ofSeconds(20).toMillis());
+    }
+
+    private static void awaitNoSessionLeft(RunningNode node) {
+        Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
+                .until(() -> node.node().cluster().localSessionCount() == 0);
     }
 
     @Test
