@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * the connections are not (one per client thread).
  */
 final class WarmupRequests {
+    // Warmup's logger: an operator turns one logger up to see the pass's requests and its summary line.
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     /**
      * A request that makes a session waits longer than the node's own bounds on a session write (lock
