@@ -5,8 +5,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.infinispan.Cache;
+import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.partitionhandling.AvailabilityMode;
+import org.infinispan.remoting.transport.Transport;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.MergeView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +25,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It also ends degraded mode that only a graceful leave caused (see {@link GracefulLeaves}).
  *
+ * <p>And a node that starts in a minority (alone: its peers unreachable, or too slow to answer its
+ * join) starts its caches degraded. Infinispan takes any available partition's topology over a
+ * degraded one at a merge, so its available, empty caches would have replaced the sessions of a
+ * survivor still degraded after a crash (MergedJoinerIT). Degraded, it meets the survivor as a
+ * minority too; the survivor's topology (the newer one) is kept, and the survivor ends degraded
+ * mode with its sessions once the two are a majority. Until such a node has settled in with a
+ * majority it does not end degraded mode itself in a view that came from a merge.
+ *
  * <p>Infinispan degrades a cache some time after the view change that caused it (a merge's topology
  * comes from the coordinator later), so the caller checks on every view change and every second.
  */
@@ -31,22 +43,47 @@ final class MajorityAvailability {
     private final List<String> caches;
     private final int configuredNodes;
     private final BooleanSupplier holdsState;
+    private final BooleanSupplier settledIn;
     private final GracefulLeaves leaves;
+    /** Set when this node started in a minority: its own copy may lack what a survivor holds. */
+    private volatile boolean startedInMinority;
 
     /**
      * @param caches          the caches whose partition handling refuses in a minority
      * @param configuredNodes how many nodes the cluster is configured with
      * @param holdsState      whether this node has received the cluster's state (it then holds
      *                        every acknowledged write)
+     * @param settledIn       whether this node's caches have once settled with a majority as members
      * @param leaves          the members that left in order
      */
     MajorityAvailability(EmbeddedCacheManager manager, List<String> caches, int configuredNodes, BooleanSupplier holdsState,
-            GracefulLeaves leaves) {
+            BooleanSupplier settledIn, GracefulLeaves leaves) {
         this.manager = manager;
         this.caches = List.copyOf(caches);
         this.configuredNodes = configuredNodes;
         this.holdsState = holdsState;
+        this.settledIn = settledIn;
         this.leaves = leaves;
+    }
+
+    /** Puts each available cache in degraded mode when {@code members} (node names) are not a majority of the configured nodes. */
+    void degradeInMinority(Set<String> members) {
+        if (Majority.of(members.size(), configuredNodes)) {
+            return;
+        }
+        startedInMinority = true;
+        for (String name : caches) {
+            Cache<?, ?> c = manager.getCache(name);
+            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
+                LOG.info("{}: started with {} of {} configured nodes {}; degraded until a majority is here", name,
+                        members.size(), configuredNodes, members);
+                try {
+                    c.getAdvancedCache().setAvailability(AvailabilityMode.DEGRADED_MODE);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: could not enter degraded mode: {}", name, e.toString());
+                }
+            }
+        }
     }
 
     /**
@@ -55,7 +92,7 @@ final class MajorityAvailability {
      * counted.
      */
     void restore(Set<String> members) {
-        if (!holdsState.getAsBoolean()) {
+        if (!holdsState.getAsBoolean() || mayHoldLessThanTheOthers()) {
             return;
         }
         Optional<String> majority = Majority.of(members.size(), configuredNodes)
@@ -76,5 +113,17 @@ final class MajorityAvailability {
                 }
             }
         }
+    }
+
+    /**
+     * A node that started in a minority and has not settled in with a majority since holds what it
+     * had alone, maybe nothing. In a view that came from a merge the other side may hold sessions
+     * it lacks: that side, or Infinispan's merge, ends degraded mode. (In a view it was joined in,
+     * its caches are the cluster's: the first node of a new cluster.)
+     */
+    private boolean mayHoldLessThanTheOthers() {
+        return startedInMinority && !settledIn.getAsBoolean()
+                && GlobalComponentRegistry.componentOf(manager, Transport.class) instanceof JGroupsTransport t
+                && t.getChannel().getView() instanceof MergeView;
     }
 }

@@ -118,7 +118,8 @@ public final class SessionLayer extends AbstractLifeCycle {
         }
         leaves = new GracefulLeaves(manager);
         availability = new MajorityAvailability(manager, List.of(SESSION_CACHE, LOCK_CACHE), configuredNodes,
-                readiness::hasInitialState, leaves);
+                readiness::hasInitialState, readiness::settledIn, leaves);
+        availability.degradeInMinority(Set.copyOf(members()));
         // On every view change (below) and every second: Infinispan degrades a cache some time
         // after the view change that caused it.
         viewWork.scheduleWithFixedDelay(() -> {

@@ -109,7 +109,7 @@ final class SessionReadiness {
      * Whether this node's session and lock caches have once settled with it and a majority as
      * members; from then on Infinispan's partition handling and the view gate speak for it.
      */
-    private boolean settledIn() {
+    boolean settledIn() {
         if (!settledIn && settling.settledWithMajority(sessions, configuredNodes)
                 && settling.settledWithMajority(locks, configuredNodes)) {
             settledIn = true;
