@@ -18,6 +18,7 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.infinispan.health.HealthStatus;
+import org.infinispan.partitionhandling.AvailabilityMode;
 import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.UUID;
@@ -111,9 +112,12 @@ class ThreeNodeClusterTest {
         assertThat(refused.status()).as(refused.body()).isEqualTo(503);
         assertThat(refused.json().get("error").asText()).isEqualTo("session_unavailable");
         assertThat(a.node().cluster().localSessionCount()).as("nothing stored").isZero();
+        assertThat(a.node().cluster().cache().getAdvancedCache().getAvailability())
+                .as("alone, its caches are degraded: available and empty, they would win a merge").isEqualTo(AvailabilityMode.DEGRADED_MODE);
 
         RunningNode b = start("b", cluster, 1);
         awaitMembers(2, a, b);
+        assertThat(a.node().cluster().cache().getAdvancedCache().getAvailability()).isEqualTo(AvailabilityMode.AVAILABLE);
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
         assertThat(user.at(b.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(1);
     }

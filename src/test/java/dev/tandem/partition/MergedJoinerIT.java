@@ -26,11 +26,7 @@ class MergedJoinerIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aNodeThatStartedCutOffIsReadyOnlyOnceTheMergeHasGivenItEverySession() throws Exception {
-        NamespacedCluster.run(3, 2, "merged-joiner", (lab, cluster, dir) -> {
-            ClientProbe probe = new ClientProbe(lab);
-            cluster.awaitOneView(probe, Duration.ofSeconds(60), "the first two nodes in one view");
-            List<Path> users = writeSessions(probe, cluster.nodes().get(0).uri(), dir);
-
+        withSessionsOnTwoOfThree("merged-joiner", (lab, cluster, probe, users) -> {
             NamespacedNode late = startAlone(lab, cluster, probe);
             assertThat(probe.ready(late.uri())).as("alone, the late node is not ready").isFalse();
             long healed = System.nanoTime();
@@ -52,11 +48,8 @@ class MergedJoinerIT {
     void aNodeThatStartedCutOffMeetingTheDegradedSurvivorOfACrashTakesTheSurvivorsSessionsNotItsEmptyCaches() throws Exception {
         // Infinispan prefers an available partition's topology to a degraded one at a merge: a late
         // node's caches, available alone, replaced the survivor's sessions with none (CI, once).
-        NamespacedCluster.run(3, 2, "merged-joiner-degraded", (lab, cluster, dir) -> {
-            ClientProbe probe = new ClientProbe(lab);
-            cluster.awaitOneView(probe, Duration.ofSeconds(60), "the first two nodes in one view");
+        withSessionsOnTwoOfThree("merged-joiner-degraded", (lab, cluster, probe, users) -> {
             URI survivor = cluster.nodes().get(1).uri();
-            List<Path> users = writeSessions(probe, cluster.nodes().get(0).uri(), dir);
             cluster.nodes().get(0).close(); // kill -9
             Awaitility.await("the survivor alone and degraded").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> probe.members(survivor).size() == 1 && !probe.ready(survivor));
@@ -69,6 +62,20 @@ class MergedJoinerIT {
             LoggerFactory.getLogger(MergedJoinerIT.class).info("after the merge with the degraded survivor: {} of {} reads wrong",
                     wrong.size(), 2 * USERS);
             assertThat(wrong).as("sessions read through both nodes after the merge").isEmpty();
+        });
+    }
+
+    /** What a test does once two of three configured nodes run and hold the users' sessions. */
+    private interface Scenario {
+        void run(NodeNamespaces lab, NamespacedCluster cluster, ClientProbe probe, List<Path> users) throws Exception;
+    }
+
+    /** Runs {@code scenario} after {@link #USERS} sessions were written through the first of two nodes running. */
+    private static void withSessionsOnTwoOfThree(String name, Scenario scenario) throws Exception {
+        NamespacedCluster.run(3, 2, name, (lab, cluster, dir) -> {
+            ClientProbe probe = new ClientProbe(lab);
+            cluster.awaitOneView(probe, Duration.ofSeconds(60), "the first two nodes in one view");
+            scenario.run(lab, cluster, probe, writeSessions(probe, cluster.nodes().get(0).uri(), dir));
         });
     }
 
