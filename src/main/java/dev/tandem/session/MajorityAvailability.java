@@ -72,17 +72,10 @@ final class MajorityAvailability {
             return;
         }
         startedInMinority = true;
-        for (String name : caches) {
-            Cache<?, ?> c = manager.getCache(name);
-            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
-                LOG.info("{}: started with {} of {} configured nodes {}; degraded until a majority is here", name,
-                        members.size(), configuredNodes, members);
-                try {
-                    c.getAdvancedCache().setAvailability(AvailabilityMode.DEGRADED_MODE);
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: could not enter degraded mode: {}", name, e.toString());
-                }
-            }
+        for (String name : runningIn(AvailabilityMode.AVAILABLE)) {
+            LOG.info("{}: started with {} of {} configured nodes {}; degraded until a majority is here", name,
+                    members.size(), configuredNodes, members);
+            switchTo(name, AvailabilityMode.DEGRADED_MODE);
         }
     }
 
@@ -98,20 +91,29 @@ final class MajorityAvailability {
         Optional<String> majority = Majority.of(members.size(), configuredNodes)
                 ? Optional.of(members.size() + " of " + configuredNodes + " configured nodes are members again " + members)
                 : Optional.empty();
-        for (String name : caches) {
-            Cache<?, ?> c = manager.getCache(name);
-            if (c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == AvailabilityMode.DEGRADED_MODE) {
-                Optional<String> why = majority.or(() -> leaves.majorityWithoutLeavers(name));
-                if (why.isEmpty()) {
-                    continue;
-                }
+        for (String name : runningIn(AvailabilityMode.DEGRADED_MODE)) {
+            Optional<String> why = majority.or(() -> leaves.majorityWithoutLeavers(name));
+            if (why.isPresent()) {
                 LOG.warn("{}: {}; leaving degraded mode", name, why.get());
-                try {
-                    c.getAdvancedCache().setAvailability(AvailabilityMode.AVAILABLE);
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: could not leave degraded mode yet: {}", name, e.toString());
-                }
+                switchTo(name, AvailabilityMode.AVAILABLE);
             }
+        }
+    }
+
+    /** The caches that run here and are in {@code mode} now. */
+    private List<String> runningIn(AvailabilityMode mode) {
+        return caches.stream().filter(name -> {
+            Cache<?, ?> c = manager.getCache(name);
+            return c.getStatus().allowInvocations() && c.getAdvancedCache().getAvailability() == mode;
+        }).toList();
+    }
+
+    /** Asks the coordinator to put {@code name} in {@code mode}; a refusal is logged, not thrown. */
+    private void switchTo(String name, AvailabilityMode mode) {
+        try {
+            manager.getCache(name).getAdvancedCache().setAvailability(mode);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not switch to {} yet: {}", name, mode, e.toString());
         }
     }
 
