@@ -10,6 +10,7 @@ import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.topology.CacheTopology;
 import org.jgroups.MergeView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +30,16 @@ import org.slf4j.LoggerFactory;
  * join) starts its caches degraded. Infinispan takes any available partition's topology over a
  * degraded one at a merge, so its available, empty caches would have replaced the sessions of a
  * survivor still degraded after a crash (MergedJoinerIT). Degraded, it meets the survivor as a
- * minority too; the survivor's topology (the newer one) is kept, and the survivor ends degraded
- * mode with its sessions once the two are a majority. Until such a node has settled in with a
- * majority it does not end degraded mode itself in a view that came from a merge.
+ * minority too; the survivor's topology (the newer one) is kept, and degraded mode ends on it, with
+ * the survivor's sessions, once the two are a majority.
+ *
+ * <p>Only the coordinator ends degraded mode: the switch is applied to the coordinator's own record
+ * of the cache, and right after a merge that record is still its old partition's until Infinispan
+ * has merged the partitions. A survivor's request reaching a late node that led the merge in that
+ * moment made the late node's empty partition available, and it won the merge (CI, 4 of 12
+ * sessions lost). A coordinator that started in a minority and has not settled in since waits, in
+ * a view that came from a merge, until its caches follow a topology that lists another member:
+ * until then its record is its own partition's.
  *
  * <p>Infinispan degrades a cache some time after the view change that caused it (a merge's topology
  * comes from the coordinator later), so the caller checks on every view change and every second.
@@ -85,7 +93,7 @@ final class MajorityAvailability {
      * counted.
      */
     void restore(Set<String> members) {
-        if (!holdsState.getAsBoolean() || mayHoldLessThanTheOthers()) {
+        if (!manager.isCoordinator() || !holdsState.getAsBoolean() || mayHoldLessThanTheOthers()) {
             return;
         }
         Optional<String> majority = Majority.of(members.size(), configuredNodes)
@@ -119,13 +127,21 @@ final class MajorityAvailability {
 
     /**
      * A node that started in a minority and has not settled in with a majority since holds what it
-     * had alone, maybe nothing. In a view that came from a merge the other side may hold sessions
-     * it lacks: that side, or Infinispan's merge, ends degraded mode. (In a view it was joined in,
-     * its caches are the cluster's: the first node of a new cluster.)
+     * had alone, maybe nothing. In a view that came from a merge the other side may hold sessions it
+     * lacks, and until Infinispan has merged the partitions (its caches then follow a topology that
+     * lists another member) its own partition is all this node's switch would act on. (In a view it
+     * was joined in, its caches are the cluster's: the first node of a new cluster.)
      */
     private boolean mayHoldLessThanTheOthers() {
         return startedInMinority && !settledIn.getAsBoolean()
                 && GlobalComponentRegistry.componentOf(manager, Transport.class) instanceof JGroupsTransport t
-                && t.getChannel().getView() instanceof MergeView;
+                && t.getChannel().getView() instanceof MergeView
+                && !caches.stream().allMatch(this::followsAnotherMember);
+    }
+
+    /** Whether {@code name}'s current topology lists a member other than this node. */
+    private boolean followsAnotherMember(String name) {
+        CacheTopology t = CacheSettling.topology(manager.getCache(name));
+        return t != null && t.getMembers().stream().anyMatch(m -> !m.equals(manager.getAddress()));
     }
 }

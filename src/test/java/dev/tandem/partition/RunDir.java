@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * The run's scratch directory (node logs, workload output, history). Removed at close; a failed
  * run, or one whose JVM is stopped before it ends, first copies its files to
- * target/partition-logs/NAME so they can be read afterwards.
+ * target/partition-logs/NAME so they can be read afterwards ({@code -Dtandem.keepPartitionLogs=true}:
+ * a passing run's too, to compare).
  */
 final class RunDir implements AutoCloseable {
     private final Path dir;
@@ -58,7 +59,7 @@ final class RunDir implements AutoCloseable {
             return;
         }
         finished = true;
-        if (!ok) {
+        if (!ok || Boolean.getBoolean("tandem.keepPartitionLogs")) {
             keepLogs();
         }
         try (Stream<Path> files = Files.walk(dir)) {
