@@ -6,21 +6,22 @@ import dev.tandem.api.Health;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.SessionCluster;
-import dev.tandem.config.NodeConfig;
+import dev.tandem.cluster.SharedCaches;
 import dev.tandem.config.BuildVersion;
-import dev.tandem.events.EventLog;
-import dev.tandem.events.Events;
-import dev.tandem.events.InfinispanEventStore;
+import dev.tandem.config.NodeConfig;
+import dev.tandem.dashboard.DashboardResource;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
-import dev.tandem.overload.LimitAgent;
+import dev.tandem.events.Events;
+import dev.tandem.events.InfinispanEventStore;
 import dev.tandem.lifecycle.DrainSequence;
 import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.lifecycle.Warmup;
+import dev.tandem.overload.LimitAgent;
 import dev.tandem.server.Metrics;
-import dev.tandem.server.TandemServer;
 import dev.tandem.server.SessionHandlers;
+import dev.tandem.server.TandemServer;
 import dev.tandem.web.Json;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -77,13 +78,14 @@ public final class TandemNode {
         try {
             cluster.start();
             Metrics.bindCluster(metrics, cluster);
-            events.start(new InfinispanEventStore(cluster.cache().getCacheManager().getCache(EventLog.CACHE)),
+            events.start(new InfinispanEventStore(cluster.cache().getCacheManager().getCache(SharedCaches.EVENTS)),
                     config.clustered(), metrics);
             ObjectMapper mapper = Json.newMapper();
             NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
             StatusBoard board = StatusBoard.of(cluster, mapper);
             ApiApplication.Dependencies api = new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                    mapper, sessionWork, cluster::localSessionCount, events, board);
+                    mapper, sessionWork, cluster::localSessionCount, events.sessionChanges(),
+                    List.of(events.api(sessionWork, cluster), DashboardResource.module(info, cluster, board)));
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
             // Before the warm-up: the dashboard shows the node warming up, and its own cache writes are compiled by the end of it.

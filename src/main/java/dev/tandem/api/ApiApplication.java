@@ -9,12 +9,10 @@ import dev.tandem.api.errors.SessionUnavailableMapper;
 import dev.tandem.api.errors.UnexpectedExceptionMapper;
 import dev.tandem.api.errors.WebApplicationExceptionMapper;
 import dev.tandem.cluster.ClusterView;
-import dev.tandem.dashboard.DashboardResource;
-import dev.tandem.dashboard.StaticFiles;
-import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.lifecycle.Drainer;
 import dev.tandem.lifecycle.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.function.IntSupplier;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -36,13 +34,16 @@ public final class ApiApplication {
     private ApiApplication() {}
 
     /**
-     * @param sessionCount the sessions this node holds (its session cache), for the session cap
-     * @param events       the real-time API (dev.tandem.events); null where it does not run
-     * @param board        the lab dashboard's status board (the jar's cache, or a WAR node's bridged one)
+     * @param sessionCount   the sessions this node holds (its session cache), for the session cap
+     * @param sessionChanges where the session resources announce their changes (the real-time API)
+     * @param modules        the parts of the API built outside this package (the real-time API, the lab dashboard)
      */
     public record Dependencies(NodeInfo node, ClusterView cluster, Readiness readiness, Drainer drainer,
                                PrometheusMeterRegistry metrics, ObjectMapper mapper, SessionWork sessionWork,
-                               IntSupplier sessionCount, dev.tandem.events.Events events, StatusBoard board) {
+                               IntSupplier sessionCount, SessionChanges sessionChanges, List<ApiModule> modules) {
+        public Dependencies {
+            modules = List.copyOf(modules);
+        }
     }
 
     public static ResourceConfig create(Dependencies d) {
@@ -50,18 +51,13 @@ public final class ApiApplication {
         JERSEY_RESPONDER.setFilter(record -> !ClientDisconnects.causedBy(record.getThrown()));
         ResourceConfig rc = new ResourceConfig();
         rc.register(new NodeResource(d.node(), d.cluster()));
-        rc.register(new SessionResource(d.node(), d.mapper(), d.sessionWork()));
-        rc.register(new AuthResource(d.node(), d.sessionWork()));
-        rc.register(new CartResource(d.node(), d.sessionWork()));
+        rc.register(new SessionResource(d.node(), d.mapper(), d.sessionWork(), d.sessionChanges()));
+        rc.register(new AuthResource(d.node(), d.sessionWork(), d.sessionChanges()));
+        rc.register(new CartResource(d.node(), d.sessionWork(), d.sessionChanges()));
         rc.register(new MetricsResource(d.metrics()));
         rc.register(new MatchedRoute());
         rc.register(new AdminResource(d.drainer()));
-        if (d.events() != null) {
-            d.events().register(rc, d.sessionWork(), d.cluster());
-        }
-        // The lab dashboard (/lab/), see dev.tandem.dashboard; the page at / is the real-time demo's.
-        StaticFiles pages = new StaticFiles();
-        rc.register(new DashboardResource(d.node(), d.cluster(), d.board(), pages));
+        d.modules().forEach(m -> m.register(rc));
 
         // Our mappers, not Jackson's: every error body is {error, message, requestId}.
         rc.register(JacksonFeature.withoutExceptionMappers());

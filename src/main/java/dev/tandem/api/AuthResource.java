@@ -1,7 +1,6 @@
 package dev.tandem.api;
 
 import dev.tandem.api.errors.ApiException;
-import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -21,10 +20,12 @@ public final class AuthResource {
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.@-]{1,64}");
     private final NodeInfo node;
     private final SessionWork work;
+    private final SessionChanges changes;
 
-    public AuthResource(NodeInfo node, SessionWork work) {
+    public AuthResource(NodeInfo node, SessionWork work, SessionChanges changes) {
         this.node = node;
         this.work = work;
+        this.changes = changes;
     }
 
     public record LoginRequest(String user) {}
@@ -42,7 +43,7 @@ public final class AuthResource {
         return work.supply(() -> {
             HttpSession session = request.getSession(true);
             // Before the id changes: the session's event channel stays with it.
-            SessionEvents.changed(request, session, "login", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("user", body.user()));
+            changes.changed(request, session, "login", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("user", body.user()));
             // A fresh id at the privilege change, so an id planted before login is worthless (no fixation).
             request.changeSessionId();
             session.setAttribute(SessionData.USER, body.user());
@@ -54,7 +55,7 @@ public final class AuthResource {
     @Path("logout")
     public CompletionStage<Response> logout(@Context HttpServletRequest request) {
         return work.supply(() -> {
-            SessionEvents.changed(request, request.getSession(false), "logout", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+            changes.changed(request, request.getSession(false), "logout", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
             SessionData.invalidate(request);
             return Response.noContent().build();
         });

@@ -1,7 +1,6 @@
 package dev.tandem.api;
 
 import dev.tandem.api.errors.ApiException;
-import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -29,10 +28,12 @@ public final class CartResource {
 
     private final NodeInfo node;
     private final SessionWork work;
+    private final SessionChanges changes;
 
-    public CartResource(NodeInfo node, SessionWork work) {
+    public CartResource(NodeInfo node, SessionWork work, SessionChanges changes) {
         this.node = node;
         this.work = work;
+        this.changes = changes;
     }
 
     public record AddItem(String sku, Integer qty) {}
@@ -69,7 +70,7 @@ public final class CartResource {
             }
             cart.put(item.sku(), qty);
             SessionData.putCart(session, cart);
-            SessionEvents.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", item.sku()).put("qty", qty));
+            changes.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", item.sku()).put("qty", qty));
             return Response.status(201).entity(view(cart)).build();
         });
     }
@@ -84,7 +85,7 @@ public final class CartResource {
                 throw ApiException.notFound("'" + sku + "' is not in the cart");
             }
             SessionData.putCart(session, cart);
-            SessionEvents.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", sku).put("qty", 0));
+            changes.changed(request, session, "cart", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("sku", sku).put("qty", 0));
             return Response.noContent().build();
         });
     }

@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * How the API keeps its data in the HTTP session. Only JDK types are stored (strings, longs,
  * maps), so any node and any build can read them back and the serial filter stays narrow.
  */
-final class SessionData {
-    static final String USER = "tandem.user";
+public final class SessionData {
+    /** Who is logged in (the real-time API's rooms read it too). */
+    public static final String USER = "tandem.user";
     static final String COUNTER = "tandem.counter";
     static final String CART = "tandem.cart";
     private static final String ATTRIBUTE_PREFIX = "attr.";

@@ -3,7 +3,6 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
-import dev.tandem.events.SessionEvents;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import jakarta.ws.rs.Consumes;
@@ -31,11 +30,13 @@ public final class SessionResource {
     private final NodeInfo node;
     private final SessionData data;
     private final SessionWork work;
+    private final SessionChanges changes;
 
-    public SessionResource(NodeInfo node, ObjectMapper mapper, SessionWork work) {
+    public SessionResource(NodeInfo node, ObjectMapper mapper, SessionWork work, SessionChanges changes) {
         this.node = node;
         this.data = new SessionData(mapper);
         this.work = work;
+        this.changes = changes;
     }
 
     /**
@@ -64,7 +65,7 @@ public final class SessionResource {
     @DELETE
     public CompletionStage<Response> invalidate(@Context HttpServletRequest request) {
         return work.supply(() -> {
-            SessionEvents.changed(request, request.getSession(false), "invalidated", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+            changes.changed(request, request.getSession(false), "invalidated", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
             SessionData.invalidate(request);
             return Response.noContent().build();
         });
@@ -93,7 +94,7 @@ public final class SessionResource {
         }
         return work.supply(() -> {
             data.putAttribute(() -> request.getSession(true), name, value);
-            SessionEvents.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).set("value", value));
+            changes.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).set("value", value));
             return Response.noContent().build();
         });
     }
@@ -104,7 +105,7 @@ public final class SessionResource {
         SessionData.checkName(name);
         return work.supply(() -> {
             data.removeAttribute(request.getSession(false), name);
-            SessionEvents.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).putNull("value"));
+            changes.changed(request, request.getSession(false), "attribute", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", name).putNull("value"));
             return Response.noContent().build();
         });
     }
@@ -116,7 +117,7 @@ public final class SessionResource {
             HttpSession session = request.getSession(true);
             long next = SessionData.counter(session) + 1;
             session.setAttribute(SessionData.COUNTER, next);
-            SessionEvents.changed(request, session, "counter", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("value", next));
+            changes.changed(request, session, "counter", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("value", next));
             return new CounterView(next);
         });
     }

@@ -2,7 +2,6 @@ package dev.tandem.cluster;
 
 import dev.tandem.config.NodeConfig;
 import dev.tandem.session.SessionLayer;
-import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.transport.ClusterCacheManagers;
 import java.net.URL;
 import java.util.Properties;
@@ -59,9 +58,9 @@ final class CacheManagers {
         // Events expire per entry (lifespan); reap them as the session cache does.
         ConfigurationBuilder events = new ConfigurationBuilder();
         events.expiration().wakeUpInterval(30, TimeUnit.SECONDS);
-        manager.defineConfiguration(dev.tandem.events.EventLog.CACHE, events.build());
+        manager.defineConfiguration(SharedCaches.EVENTS, events.build());
         // The lab dashboard's board; alone, the node's own record and events are all it holds.
-        manager.defineConfiguration(StatusBoard.CACHE, new ConfigurationBuilder().build());
+        manager.defineConfiguration(SharedCaches.BOARD, new ConfigurationBuilder().build());
         return manager;
     }
 }

@@ -1,12 +1,13 @@
 package dev.tandem.dashboard;
 
+import dev.tandem.cluster.SharedCaches;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Where the status board lives: the replicated cache {@value StatusBoard#CACHE}, seen through JDK
+ * Where the status board lives: the replicated cache {@value SharedCaches#BOARD}, seen through JDK
  * types only. The fat jar reads the cache directly ({@link InfinispanBoardStore}); a WAR node's
  * webapp cannot see Infinispan's classes, so the jetty-base hands it the server's cache as JDK
  * functions ({@link WarStatusBoard}, read back by {@link BridgedBoardStore}), as the event log does.

@@ -1,5 +1,6 @@
 package dev.tandem.dashboard;
 
+import dev.tandem.api.ApiModule;
 import dev.tandem.api.NodeInfo;
 import dev.tandem.cluster.ClusterView;
 import jakarta.ws.rs.GET;
@@ -28,6 +29,11 @@ public final class DashboardResource {
         this.cluster = cluster;
         this.board = board;
         this.files = files;
+    }
+
+    /** The dashboard at {@code /lab/} as a part of the API (the page at / is the real-time demo's). */
+    public static ApiModule module(NodeInfo node, ClusterView cluster, StatusBoard board) {
+        return rc -> rc.register(new DashboardResource(node, cluster, board, new StaticFiles()));
     }
 
     @GET

@@ -3,6 +3,7 @@ package dev.tandem.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.cluster.SessionCluster;
+import dev.tandem.cluster.SharedCaches;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,14 +13,13 @@ import java.util.function.Consumer;
 import org.infinispan.Cache;
 
 /**
- * The lab dashboard's shared board: a small replicated cache ({@value #CACHE}, see
+ * The lab dashboard's shared board: a small replicated cache ({@value SharedCaches#BOARD}, see
  * tandem-infinispan.xml) in which every node keeps its own status record and the timeline's events,
  * as JSON strings, so any node can answer for all of them. Best effort by design: a write that is
  * lost is replaced a second later, and nothing a client does depends on it.
  */
 public final class StatusBoard {
     /** The cache's name in tandem-infinispan.xml and in CacheManagers' standalone manager. */
-    public static final String CACHE = "tandem-lab";
     /** A killed node's last record stays this long, so the page can say when it was last heard of. */
     static final Duration STATUS_LIFESPAN = Duration.ofMinutes(10);
     /** How far back the timeline reaches. */
@@ -41,7 +41,7 @@ public final class StatusBoard {
 
     /** The board in the node's own cache manager (starts the cache on this node). */
     public static StatusBoard of(SessionCluster cluster, ObjectMapper mapper) {
-        Cache<String, String> cache = cluster.cache().getCacheManager().getCache(CACHE);
+        Cache<String, String> cache = cluster.cache().getCacheManager().getCache(SharedCaches.BOARD);
         return new StatusBoard(new InfinispanBoardStore(cache), mapper);
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.dashboard;
 
+import dev.tandem.cluster.SharedCaches;
 import dev.tandem.session.WarCaches;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class WarStatusBoard {
     private WarStatusBoard() {}
 
     public static Map<String, Object> of(Server server) {
-        Supplier<InfinispanBoardStore> s = WarCaches.lazily(server, StatusBoard.CACHE, InfinispanBoardStore::new);
+        Supplier<InfinispanBoardStore> s = WarCaches.lazily(server, SharedCaches.BOARD, InfinispanBoardStore::new);
         Consumer<String[]> put = a -> s.get().put(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])),
                 Boolean.parseBoolean(a[3]));
         UnaryOperator<String> get = k -> s.get().get(k);

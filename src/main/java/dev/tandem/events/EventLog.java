@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
+import dev.tandem.cluster.SharedCaches;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide, ordered, bounded event log of every channel, kept in the replicated cache
- * {@value #CACHE} (through an {@link EventStore}).
+ * {@value SharedCaches#EVENTS} (through an {@link EventStore}).
  *
  * <p><b>Why one cache entry per event, claimed with putIfAbsent.</b> Each event is stored under
  * {@code e:<channel>:<id>}; a publisher takes the next id by {@code putIfAbsent}, which Infinispan
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * which also wakes the clients waiting on this node.
  */
 public final class EventLog {
-    public static final String CACHE = "tandem-events";
     /** Events kept per channel (the replay buffer). */
     static final int CAPACITY = 1000;
     /**

@@ -1,5 +1,6 @@
 package dev.tandem.events;
 
+import dev.tandem.cluster.SharedCaches;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletionStage;
@@ -7,7 +8,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * Where the event log lives: the replicated cache {@value EventLog#CACHE}, seen through JDK types
+ * Where the event log lives: the replicated cache {@value SharedCaches#EVENTS}, seen through JDK types
  * only. The fat jar reads the cache directly ({@link InfinispanEventStore}); a WAR node's webapp
  * cannot see Infinispan's classes, so the jetty-base hands it the server's cache as JDK functions
  * ({@link WarEventCache}, read back by {@link BridgedEventStore}).

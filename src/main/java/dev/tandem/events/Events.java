@@ -1,6 +1,8 @@
 package dev.tandem.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.ApiModule;
+import dev.tandem.api.SessionChanges;
 import dev.tandem.api.SessionWork;
 import dev.tandem.cluster.ClusterView;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -14,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.glassfish.jersey.server.ResourceConfig;
 
 /**
  * The node's real-time module: the event log on the cluster, the API that publishes and listens,
@@ -33,6 +34,7 @@ public final class Events implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong stalled = new java.util.concurrent.atomic.AtomicLong();
     private final Set<SseStream> streams = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers;
+    private final SessionChanges sessionEvents = new SessionEvents();
     private final java.util.concurrent.ExecutorService notifier;
     private volatile EventLog log;
     private volatile boolean draining;
@@ -91,12 +93,20 @@ public final class Events implements AutoCloseable {
                 .register(registry);
     }
 
-    /** Registers the events API (resources and the session-change publisher). */
-    public void register(ResourceConfig rc, SessionWork work, ClusterView cluster) {
-        rc.register(new EventsResource(this, mapper, node));
-        rc.register(new RoomResource(logOrFail(), work, cluster, mapper));
-        rc.register(new PublishFilter(logOrFail()));
-        rc.register(new PageResource());
+    /** The events API (resources and the session-change publisher), once {@link #start} has run. */
+    public ApiModule api(SessionWork work, ClusterView cluster) {
+        EventLog l = logOrFail();
+        return rc -> {
+            rc.register(new EventsResource(this, mapper, node));
+            rc.register(new RoomResource(l, work, cluster, mapper));
+            rc.register(new PublishFilter(l));
+            rc.register(new PageResource());
+        };
+    }
+
+    /** Where the session resources announce their changes, published on each session's channel. */
+    public SessionChanges sessionChanges() {
+        return sessionEvents;
     }
 
     /** Drain step: every waiting long poll is answered (204) and every stream told to reconnect. */

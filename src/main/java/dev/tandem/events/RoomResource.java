@@ -3,6 +3,7 @@ package dev.tandem.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.SessionData;
 import dev.tandem.api.SessionWork;
 import dev.tandem.api.errors.ApiException;
 import dev.tandem.cluster.ClusterView;
@@ -58,7 +59,7 @@ public final class RoomResource {
         return work.supply(() -> {
             HttpSession session = request.getSession(true);
             ObjectNode data = mapper.createObjectNode().put("text", message.text());
-            Object user = session.getAttribute(SessionEvents.USER);
+            Object user = session.getAttribute(SessionData.USER);
             data.put("from", user instanceof String u ? u : "anonymous");
             Event event = log.publish(channel, "message", (JsonNode) data);
             return Response.status(201).entity(event).build();

@@ -1,5 +1,7 @@
 package dev.tandem.events;
 
+import dev.tandem.cluster.SharedCaches;
+import dev.tandem.session.WarCaches;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -9,7 +11,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import dev.tandem.session.WarCaches;
 import org.eclipse.jetty.server.Server;
 
 /**
@@ -24,7 +25,7 @@ public final class WarEventCache {
     private WarEventCache() {}
 
     public static Map<String, Object> of(Server server) {
-        Supplier<InfinispanEventStore> s = WarCaches.lazily(server, EventLog.CACHE, InfinispanEventStore::new);
+        Supplier<InfinispanEventStore> s = WarCaches.lazily(server, SharedCaches.EVENTS, InfinispanEventStore::new);
         Function<String[], String> putIfAbsent =
                 a -> s.get().putIfAbsent(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])));
         Function<Collection<String>, CompletionStage<Void>> removeAll = k -> s.get().removeAll(k);

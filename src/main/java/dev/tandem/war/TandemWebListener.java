@@ -10,6 +10,7 @@ import dev.tandem.config.BuildVersion;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.ConfigLoader;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.dashboard.DashboardResource;
 import dev.tandem.dashboard.StatusBoard;
 import dev.tandem.dashboard.StatusPublisher;
 import dev.tandem.dashboard.WarStatusBoard;
@@ -86,7 +87,8 @@ public final class TandemWebListener implements ServletContextListener {
         // The lab dashboard's board: the server's cache as JDK functions (webapps/ROOT.xml), as the events'.
         StatusBoard board = StatusBoard.bridged(ctx.getAttribute(WarStatusBoard.ATTRIBUTE), mapper);
         ApiWiring.install(ctx, config, new ApiApplication.Dependencies(info, cluster, readiness, drain, metrics,
-                mapper, sessionWork, sessions, events, board));
+                mapper, sessionWork, sessions, events.sessionChanges(),
+                List.of(events.api(sessionWork, cluster), DashboardResource.module(info, cluster, board))));
         // Ready once the server listens and the warm-up pass through it is over, as the fat jar.
         warmup = WarWarmup.start(ctx.getAttribute(ListeningAddress.ATTRIBUTE), config, cluster, readiness);
         dashboard = StatusPublisher.start(board, info, address(config), new Health(readiness, cluster),

@@ -1,6 +1,5 @@
 package dev.tandem.cluster;
 
-import dev.tandem.testing.TestCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
@@ -8,24 +7,24 @@ import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Warmup;
 import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
-import dev.tandem.dashboard.StatusBoard;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
+import org.eclipse.jetty.util.HostPort;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.infinispan.health.HealthStatus;
 import org.infinispan.partitionhandling.AvailabilityMode;
-import org.slf4j.LoggerFactory;
-import java.util.List;
-import java.util.UUID;
-import org.awaitility.Awaitility;
-import org.eclipse.jetty.util.HostPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Real nodes in this JVM (two to four), clustered over JGroups TCP on loopback. */
 class ThreeNodeClusterTest {
@@ -133,7 +132,7 @@ class ThreeNodeClusterTest {
         RunningNode c = start("c", cluster, 2);
         awaitMembers(3, a, b, c);
         // Enough replicated entries that handing them to a joiner takes a while.
-        Cache<String, String> board = a.node().cluster().cache().getCacheManager().getCache(StatusBoard.CACHE);
+        Cache<String, String> board = a.node().cluster().cache().getCacheManager().getCache(SharedCaches.BOARD);
         Map<String, String> filler = new HashMap<>();
         for (int i = 0; i < 40_000; i++) {
             filler.put("filler-" + i, "x".repeat(200));

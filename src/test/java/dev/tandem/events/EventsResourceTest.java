@@ -3,6 +3,7 @@ package dev.tandem.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.cluster.SharedCaches;
 import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.lang.management.ManagementFactory;
@@ -116,7 +117,7 @@ class EventsResourceTest {
         for (int i = 1; i <= published; i++) {
             post(http, "trimmed", "m" + i);
         }
-        Cache<String, String> events = NODE.node().cluster().cache().getCacheManager().getCache(EventLog.CACHE);
+        Cache<String, String> events = NODE.node().cluster().cache().getCacheManager().getCache(SharedCaches.EVENTS);
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 events.keySet().stream().filter(k -> k.startsWith("e:") && k.contains("trimmed")).count())
                 .as("entries of the channel in the cache").isBetween((long) EventLog.CAPACITY,
