@@ -19,7 +19,6 @@ import org.infinispan.Cache;
  * lost is replaced a second later, and nothing a client does depends on it.
  */
 public final class StatusBoard {
-    /** The cache's name in tandem-infinispan.xml and in CacheManagers' standalone manager. */
     /** A killed node's last record stays this long, so the page can say when it was last heard of. */
     static final Duration STATUS_LIFESPAN = Duration.ofMinutes(10);
     /** How far back the timeline reaches. */
