@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
 import dev.tandem.cluster.SharedCaches;
+import dev.tandem.web.RandomUuids;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +113,7 @@ public final class EventLog {
             String agreed = cache.putIfAbsent(anchorKey(channel.key()), fresh, retention(channel));
             next = Long.parseLong(agreed == null ? fresh : agreed);
         }
-        String uid = UUID.randomUUID().toString();
+        String uid = RandomUuids.next(); // no process-wide lock per publish, as UUID.randomUUID() takes
         for (int attempt = 0; attempt < 10_000; attempt++) {
             Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
             String json = write(event);
