@@ -29,6 +29,25 @@ class ChannelLogTest {
     }
 
     @Test
+    void theNextIdFollowsTheHighestIdHeldThroughLoadsAndRemovals() {
+        ChannelLog log = new ChannelLog(1000);
+        assertThat(log.nextId()).as("nothing held").isEqualTo(0);
+        log.load(e(7));
+        log.load(e(5));
+        assertThat(log.nextId()).isEqualTo(8);
+        log.add(e(9), 5);
+        assertThat(log.nextId()).isEqualTo(10);
+        log.remove(9);
+        assertThat(log.nextId()).as("the newest removed: the one before it").isEqualTo(8);
+        log.remove(5);
+        assertThat(log.nextId()).as("an older one removed").isEqualTo(8);
+        log.remove(7);
+        assertThat(log.nextId()).as("empty again").isEqualTo(0);
+        log.add(e(3), 3);
+        assertThat(log.nextId()).as("a lower id after emptying").isEqualTo(4);
+    }
+
+    @Test
     void aHoleStillOpenAfterTheWaitIsSkipped() throws Exception {
         ChannelLog log = new ChannelLog(1000);
         log.add(e(1), 1);
