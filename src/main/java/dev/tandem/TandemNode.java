@@ -58,7 +58,10 @@ public final class TandemNode {
         this.config = config;
         this.cluster = new SessionCluster(config);
         this.metrics = Metrics.registry(config.node());
-        this.sessionWork = new SessionWork();
+        // One session worker per request slot (--max-requests): the budget admits no more session work
+        // than that at once, so the queue is only headroom and nothing waits here unseen.
+        int slots = config.overload().maxRequests();
+        this.sessionWork = new SessionWork(slots, slots, metrics);
         // A session's events are kept as long as the session itself may live (and its expiry grace).
         this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1),
                 config.eventsWriteTimeout());
@@ -149,6 +152,7 @@ public final class TandemNode {
         if (server != null && !server.isStopped()) {
             server.stop();
         }
+        sessionWork.close();
         events.close();
     }
 }
