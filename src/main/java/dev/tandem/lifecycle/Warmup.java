@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.net.InetSocketAddress;
 import dev.tandem.cluster.ClusterView;
@@ -80,21 +79,26 @@ public final class Warmup {
     public static final long UNPACED = Long.MAX_VALUE;
     /** The Accept headers the clients take turns with; null: none. */
     private static final String[] ACCEPTS = {null, "*/*", "application/json"};
+    /** How long a request without a session waits for its answer. */
     private static final int REQUEST_TIMEOUT_MS = 2_000;
+    /**
+     * Longer than the node takes to serve a session request it has admitted (its lock wait 3 s, its
+     * replication 5 s): a request that makes or names a session waits this, plus the node's queue time.
+     */
+    static final Duration SESSION_SERVE_BOUND = Duration.ofSeconds(10);
     private final InetSocketAddress address;
     private final Duration budget;
-    /** Nanoseconds between two session rounds (0: unpaced), and when the next may start. */
+    /** Nanoseconds between two session rounds (0: unpaced). */
     private final long roundEveryNanos;
-    private final AtomicLong nextRound = new AtomicLong(System.nanoTime());
     private final int clients;
     /** Clients with sessions of their own, which run the rounds: none when no rounds are asked for. */
     private final int sessionClients;
     private final BooleanSupplier sessionsReady;
     private final JitWatch jit = new JitWatch();
     private final WarmupRequests requests;
-    private final AtomicLong rounds = new AtomicLong();
-    /** The cookie of the session every client reads, made by the first round: null until then (and after a failed try). */
-    private String sharedCookie;
+    private final SessionRounds rounds;
+    /** How long the pass waits for its clients once it stops: a request in flight and the end of the client's session. */
+    private final long clientEndMs;
     private volatile boolean stop;
     private boolean settled;
 
@@ -108,13 +112,22 @@ public final class Warmup {
      *                      clustered node's pass starts while the cluster may still be forming)
      */
     public Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
+        this(address, budget, sessionRounds, requestLimit, sessionsReady, Duration.ZERO);
+    }
+
+    /** @param queueTime how long the node lets a request wait for its turn (--queue-ms) */
+    Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady,
+           Duration queueTime) {
+        int sessionTimeoutMs = Math.toIntExact(SESSION_SERVE_BOUND.plus(queueTime).toMillis());
         this.address = address;
-        this.requests = new WarmupRequests(address);
+        this.requests = new WarmupRequests(address, sessionTimeoutMs);
+        this.clientEndMs = (1L + WarmupRequests.END_TRIES) * sessionTimeoutMs + 500;
         this.budget = budget;
         this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
         this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
         this.sessionClients = sessionRounds <= 0 ? 0 : roundEveryNanos == 0 ? clients : Math.min(clients, PACED_SESSION_CLIENTS);
         this.sessionsReady = sessionsReady;
+        this.rounds = new SessionRounds(requests, roundEveryNanos, () -> stop);
     }
 
     /**
@@ -124,7 +137,7 @@ public final class Warmup {
      */
     public static Warmup forNode(InetSocketAddress address, NodeConfig config, ClusterView cluster) {
         return new Warmup(address, config.warmup(), cluster.clustered() ? CLUSTERED_SESSION_ROUNDS : UNPACED,
-                config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty());
+                config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty(), config.overload().queueTime());
     }
 
     /**
@@ -162,13 +175,13 @@ public final class Warmup {
             LOG.warn("the warm-up pass could not start: {}", e.toString());
         } finally {
             stop = true; // also when interrupted: the clients end their own sessions and stop
-            awaitClients(threads);
-            endShared();
+            awaitClients(threads, clientEndMs);
+            rounds.endShared(connect("localhost"));
         }
         LOG.info("warmed up in {} ms ({}): {} requests through the node's own stack ({}){}; per second, requests/ms compiling:{}",
                 (System.nanoTime() - t0) / 1_000_000, settled ? "the JIT is done"
                         : Thread.currentThread().isInterrupted() ? "stopped early" : "the budget ran out, the JIT was still compiling",
-                requests.sent(), requests.failures().describe(), "; " + rounds.get() + " session rounds on " + requests.sessionsMade() + " sessions"
+                requests.sent(), requests.failures().describe(), "; " + rounds.count() + " session rounds on " + requests.sessionsMade() + " sessions"
                         + (sessionClients == 0 ? " (none asked for)" : roundEveryNanos > 0 ? " (at most " + 1_000_000_000L / roundEveryNanos + "/s)" : ""),
                 jit.curve());
     }
@@ -176,13 +189,15 @@ public final class Warmup {
     /**
      * Waits for each client's request in flight and its own session's end, also when this thread was
      * interrupted: a read of the shared session still under way when it ends would make a new one that
-     * nobody ends. A client still busy after that is left behind.
+     * nobody ends. The clients wait out their requests for at most {@code endMs} all told, which is
+     * how long this waits (a client still busy after that is left behind).
      */
-    private static void awaitClients(List<Thread> threads) {
+    private static void awaitClients(List<Thread> threads, long endMs) {
         boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + endMs * 1_000_000L;
         try {
             for (Thread t : threads) {
-                t.join(2L * REQUEST_TIMEOUT_MS + 500);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
             }
         } catch (InterruptedException e) {
             interrupted = true;
@@ -212,65 +227,21 @@ public final class Warmup {
                 requests.send(connection, "GET", "/api/node", null, null);
                 requests.send(connection, "GET", "/health/live", null, null);
                 requests.send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
-                if (ownSession && sessionsReady.getAsBoolean() && roundDue()) {
+                if (ownSession && sessionsReady.getAsBoolean() && rounds.due()) {
                     own = own.isPresent() ? own : requests.newSession(connection.host());
-                    Optional<String> sharedSession = shared();
+                    Optional<String> sharedSession = rounds.shared();
                     if (own.isPresent() && sharedSession.isPresent()) {
-                        round(connection, own.get(), sharedSession.get());
+                        rounds.round(connection, own.get(), sharedSession.get());
                         if (renews && ++ownRounds % RENEWAL_ROUNDS == 0) {
-                            requests.send(connection, "DELETE", "/api/session", own.get(), null);
+                            requests.endSession(connection, own.get());
                             own = Optional.empty(); // the next round starts a new one
                         }
                     }
                 }
             }
         } finally {
-            own.ifPresent(c -> requests.send(connection, "DELETE", "/api/session", c, null));
+            own.ifPresent(c -> requests.endSession(connection, c));
         }
-    }
-
-    /** The shared session, made by the first caller (again after a failed try); never once the pass stops. */
-    private synchronized Optional<String> shared() {
-        if (sharedCookie == null && !stop) {
-            sharedCookie = requests.newSession("localhost").orElse(null);
-        }
-        return Optional.ofNullable(sharedCookie);
-    }
-
-    /** Ends the shared session (after any making of it still under way, which holds the lock). */
-    private synchronized void endShared() {
-        if (sharedCookie != null) {
-            // On a connection of its own: one kept from the start would have passed the node's idle timeout.
-            try (WarmupConnection closer = connect("localhost")) {
-                requests.send(closer, "DELETE", "/api/session", sharedCookie, null);
-            }
-            sharedCookie = null;
-        }
-    }
-
-    /**
-     * Reads of the shared session, then writes and a read of the client's own. No read of the
-     * shared one once the pass stops: it is ended then, and a read after that would start a new one.
-     */
-    private void round(WarmupConnection connection, String own, String sharedSession) {
-        rounds.incrementAndGet();
-        for (int i = 0; i < 3 && !stop; i++) {
-            // One session read by every client at once, as one user's tabs do: its line and lock under contention.
-            requests.send(connection, "GET", "/api/session", sharedSession, null);
-        }
-        requests.send(connection, "POST", "/api/session/counter", own, null);
-        requests.send(connection, "PUT", "/api/session/attributes/warmup", own, "1");
-        requests.send(connection, "GET", "/api/cart", own, null);
-    }
-
-    /** Whether this client may start a session round now (always when unpaced); takes the round if so. */
-    private boolean roundDue() {
-        if (roundEveryNanos == 0) {
-            return true;
-        }
-        long now = System.nanoTime();
-        long next = nextRound.get();
-        return now - next >= 0 && nextRound.compareAndSet(next, now + roundEveryNanos);
     }
 
     public long requests() {
@@ -288,6 +259,6 @@ public final class Warmup {
 
     /** Rounds of session requests sent. */
     public long sessionRounds() {
-        return rounds.get();
+        return rounds.count();
     }
 }

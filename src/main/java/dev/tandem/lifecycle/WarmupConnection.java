@@ -54,10 +54,16 @@ final class WarmupConnection implements AutoCloseable {
 
     /** Sends one request and reads its whole response; the response's head and body as text. */
     String exchange(String request) throws IOException {
+        return exchange(request, timeoutMs);
+    }
+
+    /** As {@link #exchange(String)}, waiting up to {@code readTimeoutMs} for this one response. */
+    String exchange(String request, int readTimeoutMs) throws IOException {
         if (socket == null) {
             open();
         }
         try {
+            socket.setSoTimeout(readTimeoutMs);
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             return readResponse();

@@ -17,27 +17,34 @@ final class WarmupRequests {
     // Warmup's logger: an operator turns one logger up to see the pass's requests and its summary line.
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     /**
-     * A request that makes a session waits longer than the node's own bounds on a session write (lock
-     * wait 3 s, replication 5 s), so it is never given up while the node goes on to make the session:
-     * nobody would end that one.
+     * Tries at ending a session before the pass leaves it to its timeout: a DELETE refused with a 5xx
+     * (the session's lock not had in time) or not answered is sent once more.
      */
-    private static final int NEW_SESSION_TIMEOUT_MS = 10_000;
+    static final int END_TRIES = 2;
     private static final Pattern SESSION_COOKIE = Pattern.compile("(?im)^Set-Cookie: (JSESSIONID=[^;\\r\\n]+)");
 
     private final InetSocketAddress address;
+    private final int sessionTimeoutMs;
     private final AtomicLong sent = new AtomicLong();
     private final WarmupFailures failures = new WarmupFailures();
     private final AtomicLong sessionsMade = new AtomicLong();
 
-    /** @param address where the node's HTTP connector listens */
-    WarmupRequests(InetSocketAddress address) {
+    /**
+     * @param address          where the node's HTTP connector listens
+     * @param sessionTimeoutMs how long a request that makes or names a session waits for its answer:
+     *                         longer than the node can take to serve one, so the pass never gives up on
+     *                         a request the node goes on to serve (a read or write that reaches a session
+     *                         the pass has meanwhile ended makes a new one, which nobody would end)
+     */
+    WarmupRequests(InetSocketAddress address, int sessionTimeoutMs) {
         this.address = address;
+        this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
-    /** A new session's cookie, made on a connection of its own with the longer timeout; empty when that failed. */
+    /** A new session's cookie, made on a connection of its own; empty when that failed. */
     Optional<String> newSession(String host) {
         String response;
-        try (WarmupConnection maker = new WarmupConnection(address, host, NEW_SESSION_TIMEOUT_MS)) {
+        try (WarmupConnection maker = new WarmupConnection(address, host, sessionTimeoutMs)) {
             response = send(maker, "GET", "/api/session", null, null);
         }
         Matcher m = response == null ? null : SESSION_COOKIE.matcher(response);
@@ -48,7 +55,25 @@ final class WarmupRequests {
         return Optional.of(m.group(1));
     }
 
-    /** One request on a kept-alive connection; the raw response, or null when it failed. */
+    /**
+     * Ends a session (DELETE), trying again once when that was refused or not answered: a session the
+     * pass leaves behind stays until its timeout. A failed exchange has closed the connection, so the
+     * second try goes on a new one.
+     */
+    void endSession(WarmupConnection connection, String cookie) {
+        for (int i = 0; i < END_TRIES; i++) {
+            String response = send(connection, "DELETE", "/api/session", cookie, null);
+            if (response != null && WarmupConnection.status(response) < 500) {
+                return;
+            }
+        }
+        LOG.warn("the warm-up pass could not end one of its sessions; it ends at its timeout");
+    }
+
+    /**
+     * One request on a kept-alive connection; the raw response, or null when it failed. A request that
+     * names a session waits for its answer as long as one that makes a session.
+     */
     String send(WarmupConnection connection, String method, String path, String cookie, String json) {
         StringBuilder raw = new StringBuilder(160).append(method).append(' ').append(path)
                 .append(" HTTP/1.1\r\nHost: ").append(connection.host()).append("\r\n");
@@ -69,7 +94,8 @@ final class WarmupRequests {
         }
         sent.incrementAndGet();
         try {
-            String response = connection.exchange(raw.toString());
+            String response = cookie == null ? connection.exchange(raw.toString())
+                    : connection.exchange(raw.toString(), sessionTimeoutMs);
             int status = WarmupConnection.status(response);
             if (status >= 500) {
                 failures.answered(status);

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.SessionsLeft;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.InetSocketAddress;
@@ -77,7 +78,7 @@ class WarmupTest {
             Awaitility.await("session rounds under way").atMost(Duration.ofSeconds(30)).until(() -> pass.sessionRounds() > 0);
             interruptAndJoin(runner);
             assertThat(runner.isAlive()).as("the pass still running 20 s after its interrupt").isFalse();
-            awaitNoSessionLeft(node);
+            awaitNoSessionLeft(node, pass);
         }
     }
 
@@ -95,7 +96,7 @@ class WarmupTest {
                 interruptAndJoin(runner);
             }
             assertThat(pass.failures()).isZero();
-            awaitNoSessionLeft(node);
+            awaitNoSessionLeft(node, pass);
         }
     }
 
@@ -111,9 +112,9 @@ class WarmupTest {
         runner.join(Duration.ofSeconds(20).toMillis());
     }
 
-    private static void awaitNoSessionLeft(RunningNode node) {
-        Awaitility.await("no session left").atMost(Duration.ofSeconds(10))
-                .until(() -> node.node().cluster().localSessionCount() == 0);
+    private static void awaitNoSessionLeft(RunningNode node, Warmup pass) {
+        SessionsLeft.awaitNone(node, Duration.ofSeconds(10), "the pass: " + pass.requests() + " requests, "
+                + pass.failures() + " failed, " + pass.sessionsMade() + " sessions made");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Readiness;
 import dev.tandem.lifecycle.Warmup;
 import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.SessionsLeft;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -69,9 +70,8 @@ class WarWarmupTest {
                 warmup.close();
                 Awaitility.await("the pass's end").atMost(Duration.ofSeconds(20)).until(() -> !log.lines().isEmpty());
                 assertThat(log.lines()).singleElement().asString().contains("stopped early");
+                SessionsLeft.awaitNone(target, Duration.ofSeconds(20), "the pass: " + log.lines().get(0));
             }
-            Awaitility.await("no session of the pass left").atMost(Duration.ofSeconds(20))
-                    .until(() -> target.node().cluster().localSessionCount() == 0);
             assertThat(readiness.state()).isEqualTo(Readiness.State.STARTING);
         }
     }
