@@ -58,10 +58,7 @@ public final class TandemNode {
         this.config = config;
         this.cluster = new SessionCluster(config);
         this.metrics = Metrics.registry(config.node());
-        // One session worker per request slot (--max-requests): the budget admits no more session work
-        // than that at once, so the queue is only headroom and nothing waits here unseen.
-        int slots = config.overload().maxRequests();
-        this.sessionWork = new SessionWork(slots, slots, metrics);
+        this.sessionWork = new SessionWork();
         // A session's events are kept as long as the session itself may live (and its expiry grace).
         this.events = new Events(config.node(), Json.newMapper(), config.sessionTimeout().plusMinutes(1),
                 config.eventsWriteTimeout());
@@ -152,7 +149,6 @@ public final class TandemNode {
         if (server != null && !server.isStopped()) {
             server.stop();
         }
-        sessionWork.close();
         events.close();
     }
 }

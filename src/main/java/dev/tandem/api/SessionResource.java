@@ -21,8 +21,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The session itself. Jetty loads the session before this runs (a local read: the cache is
- * replicated); the work runs on the session-work pool, where the response is written and with it
- * the session stored and replicated, so Jetty's request threads never wait on the cluster.
+ * replicated); the session is stored and replicated before the response says it changed
+ * ({@link SessionFlushFilter}).
  */
 @Path("/api/session")
 @Produces(MediaType.APPLICATION_JSON)

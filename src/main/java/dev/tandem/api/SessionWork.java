@@ -1,61 +1,33 @@
 package dev.tandem.api;
 
-import dev.tandem.api.errors.ApiException;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Where session work runs, off Jetty's request threads. A resource that touches the session
- * returns a CompletionStage from here; the response is written (and with it the session flushed
- * and replicated, which waits on every cluster member) on this pool, so a cluster slowed by a
- * dying member holds these threads, not the ones that accept requests and answer health checks.
+ * Where session work runs: on the request's own Jetty thread. A resource that touches the session
+ * returns the CompletionStage made here, completed (or failed) by the time it is returned.
+ *
+ * <p>It used to run on a pool of its own, so that requests waiting on the cluster's replication
+ * held the pool's threads rather than Jetty's. The request budget ({@code OverloadHandler}, Jetty's
+ * QoSHandler) already bounds that: at most {@code --max-requests} requests are worked on at once,
+ * each holding its slot to the end of its response on either thread, and the health checks are
+ * exempt and never wait for a slot. So the pool bounded nothing the budget does not, and the
+ * hand-off cost each session request a sleep and a wake-up: 13-15 % of a session read's CPU on one
+ * core (bench/side/sessions.md, 2026-12-02). The issue asked for this measurement (issue 16).
  */
-public final class SessionWork implements AutoCloseable {
-    private final ThreadPoolExecutor pool;
-    private final ExecutorService monitored;
-
-    public SessionWork(int threads, int queue, MeterRegistry registry) {
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), r -> {
-            Thread t = new Thread(r, "tandem-session-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        this.monitored = ExecutorServiceMetrics.monitor(registry, pool, "tandem.session.work");
-    }
-
+public final class SessionWork {
     /**
-     * Runs work on the pool. Failures complete the stage with the exception itself (not wrapped),
-     * so the API's exception mappers see an ApiException as an ApiException.
+     * Runs the work now. A failure completes the stage with the exception itself (not wrapped), so
+     * the API's exception mappers see an ApiException as an ApiException.
      */
     public <T> CompletionStage<T> supply(Supplier<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            monitored.execute(() -> {
-                try {
-                    result.complete(work.get());
-                } catch (Throwable t) {
-                    result.completeExceptionally(t);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new ApiException(503, "unavailable", "the node is overloaded; retry shortly"));
+            result.complete(work.get());
+        } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
         }
         return result;
-    }
-
-    @Override
-    public void close() {
-        pool.shutdown();
     }
 }

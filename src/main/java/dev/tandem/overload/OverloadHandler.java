@@ -19,7 +19,7 @@ import org.eclipse.jetty.util.Callback;
  * holding a thread, at most {@link OverloadLimits#queueTime()} and at most
  * {@link OverloadLimits#maxQueued()} of them, and are otherwise refused at once with 503, a JSON
  * error {@code overloaded} and {@code Retry-After}. A slot is held until the response is complete,
- * also while an async request waits on the session-work pool or the cluster.
+ * also while a request waits on the cluster: this is what bounds the threads session work holds.
  * <p>
  * Exempt, so they are never refused or starved: the health checks HAProxy and orchestrators read
  * (a busy node must not look dead), long polls and event streams (they wait without a thread for up

@@ -50,7 +50,6 @@ public final class TandemWebListener implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(TandemWebListener.class);
     /** System property with the path of the node's options file, written by bin/tandem-jetty-base. */
     static final String CONFIG_PROPERTY = "tandem.config";
-    private SessionWork sessionWork;
     private Events events;
     private StatusPublisher dashboard;
     private WarWarmup warmup;
@@ -80,9 +79,7 @@ public final class TandemWebListener implements ServletContextListener {
                 new DrainSequence.Step("stopping Jetty (in-flight requests finish, then the node leaves the cluster)",
                         cluster::stopServer)));
         NodeInfo info = new NodeInfo(config.node(), BuildVersion.current(), Instant.now());
-        // One session worker per request slot, as the fat jar (module tandem-overload admits no more).
-        int slots = config.overload().maxRequests();
-        sessionWork = new SessionWork(slots, slots, metrics);
+        SessionWork sessionWork = new SessionWork();
         ObjectMapper mapper = Json.newMapper();
         // The lab dashboard's board: the server's cache as JDK functions (webapps/ROOT.xml), as the events'.
         StatusBoard board = StatusBoard.bridged(ctx.getAttribute(WarStatusBoard.ATTRIBUTE), mapper);
@@ -102,9 +99,6 @@ public final class TandemWebListener implements ServletContextListener {
             warmup.close();
         }
         stopDashboard();
-        if (sessionWork != null) {
-            sessionWork.close();
-        }
         if (events != null) {
             events.close();
         }
