@@ -77,6 +77,12 @@ public final class Warmup {
     static final int RENEWING_CLIENT = 1;
     /** A standalone node's rounds: as fast as its clients go. */
     public static final long UNPACED = Long.MAX_VALUE;
+    /**
+     * What each client asks in every turn, a session or not: the API's node info, the liveness check,
+     * and the JSON error path. None once the pass stops: a node too slow to answer them in time would
+     * hold the pass's end for each one.
+     */
+    private static final String[] SESSION_FREE_PATHS = {"/api/node", "/health/live", "/api/warmup-not-found"};
     /** The Accept headers the clients take turns with; null: none. */
     private static final String[] ACCEPTS = {null, "*/*", "application/json"};
     /** How long a request without a session waits for its answer. */
@@ -224,9 +230,9 @@ public final class Warmup {
         long ownRounds = 0;
         try {
             while (!stop && !Thread.currentThread().isInterrupted()) {
-                requests.send(connection, "GET", "/api/node", null, null);
-                requests.send(connection, "GET", "/health/live", null, null);
-                requests.send(connection, "GET", "/api/warmup-not-found", null, null); // the JSON error path
+                for (int i = 0; i < SESSION_FREE_PATHS.length && !stop; i++) {
+                    requests.send(connection, "GET", SESSION_FREE_PATHS[i], null, null);
+                }
                 if (ownSession && sessionsReady.getAsBoolean() && rounds.due()) {
                     own = own.isPresent() ? own : requests.newSession(connection.host());
                     Optional<String> sharedSession = rounds.shared();
