@@ -233,7 +233,8 @@ public final class Warmup {
                 for (int i = 0; i < SESSION_FREE_PATHS.length && !stop; i++) {
                     requests.send(connection, "GET", SESSION_FREE_PATHS[i], null, null);
                 }
-                if (ownSession && sessionsReady.getAsBoolean() && rounds.due()) {
+                // Not once the pass stops: a client would make a session only to end it.
+                if (ownSession && !stop && sessionsReady.getAsBoolean() && rounds.due()) {
                     own = own.isPresent() ? own : requests.newSession(connection.host());
                     Optional<String> sharedSession = rounds.shared();
                     if (own.isPresent() && sharedSession.isPresent()) {
