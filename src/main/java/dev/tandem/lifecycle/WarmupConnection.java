@@ -76,7 +76,6 @@ final class WarmupConnection implements AutoCloseable {
     private void open() throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true); // as wrk and browsers do: a request is one small write
-        socket.setSoTimeout(timeoutMs);
         socket.connect(address, timeoutMs);
         in = socket.getInputStream();
         out = socket.getOutputStream();

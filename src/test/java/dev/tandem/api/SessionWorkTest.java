@@ -1,6 +1,7 @@
 package dev.tandem.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tandem.api.errors.ApiException;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,7 @@ class SessionWorkTest {
         }).toCompletableFuture();
 
         assertThat(failed).isCompletedExceptionally();
-        ExecutionException e = org.assertj.core.api.Assertions.catchThrowableOfType(failed::get, ExecutionException.class);
+        ExecutionException e = catchThrowableOfType(failed::get, ExecutionException.class);
         assertThat(e.getCause()).isInstanceOf(ApiException.class).hasMessage("no such item");
     }
 }
