@@ -17,6 +17,9 @@ from datetime import datetime
 CELLS = {
     "C0": "bare Jetty hello servlet",
     "T1": "Tornado hello, one process",
+    "S": "bare Jetty burning CPU per request (meta: spin), Jetty's thread pool as it is",
+    "Sr": "the same with no reserved threads (each request queued to the pool in order)",
+    "S4": "the same with no reserved threads and 4 threads in all",
     "C1": "Tandem `GET /api/node`",
     "L": "Tandem `GET /health/live`",
     "C2": "`GET /api/session`, one session",
@@ -47,6 +50,8 @@ RATIOS = [
     # one core three ways costs the nodes by itself, with no balancer.
     ("H/C1", "H", "C1", "rps", None, True),
     ("D3/C1", "D3", "C1", "rps", None, True),
+    # No goal: C1's tail against bare Jetty's at about C1's CPU per request (the S cells).
+    ("C1 p99 / S p99", "C1", "S", "p99", None, False),
 ]
 
 
@@ -131,16 +136,16 @@ def fmt(v, digits=0):
 
 def markdown(meta, cells):
     out = [f"# Side by side, {meta.get('started', '?')}", ""]
-    out += [f"- {k}: {meta[k]}" for k in ("machine", "jvm", "build", "node", "warm") if k in meta]
+    out += [f"- {k}: {meta[k]}" for k in ("machine", "jvm", "build", "node", "warm", "spin") if k in meta]
     out += ["", "| cell | what | OK req/s (median, range of 3 × 10 s) | p99 ms (median, range) | CPU µs / request | "
-            "allocated KiB / request | non-2xx |", "| --- | --- | --- | --- | --- | --- | --- |"]
+            "p99 / mean | allocated KiB / request | non-2xx |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, what in CELLS.items():
         c = cells.get(name)
         if not c or "rps" not in c:
             continue
         out.append(f"| {name} | {what} | **{fmt(c['rps'])}** ({fmt(c['rps_range'][0])}–{fmt(c['rps_range'][1])}) | "
                    f"**{fmt(c['p99'], 1)}** ({fmt(c['p99_range'][0], 1)}–{fmt(c['p99_range'][1], 1)}) | "
-                   f"{fmt(c['cpu_us'], 1)} | {fmt(c['alloc_kib'], 1)} | {c['non2xx']} |")
+                   f"{fmt(c['cpu_us'], 1)} | {fmt(tail_shape(c), 1)} | {fmt(c['alloc_kib'], 1)} | {c['non2xx']} |")
     out += ["", "| ratio | measured | goal | met |", "| --- | --- | --- | --- |"]
     for label, _, _, value, goal, higher in ratios(cells):
         wanted = "none (for comparison)" if goal is None else f"{'≥' if higher else '≤'} {goal}"
@@ -167,6 +172,12 @@ def markdown(meta, cells):
             if any(jit):
                 out.append("  JIT: `" + " ".join(f"{j:.1f}" for j in jit) + "`")
     return "\n".join(out) + "\n"
+
+
+def tail_shape(c):
+    """p99 over the mean latency wrk's 64 closed-loop connections must see at that rate (Little's law:
+    64 / req/s): 1 if every request waited alike, more the less fairly the server took turns."""
+    return c["p99"] / (64_000 / c["rps"]) if c.get("rps") and c.get("p99") is not None else None
 
 
 def ratios(cells):

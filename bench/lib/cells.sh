@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # repo, run_dir, raw, client_cpu, max_warm: set by the sourcing script
+# Sourced by bench/side-by-side: how a cell's servers are started, warmed to their plateau and
+# measured, and how each figure is recorded. Uses the caller's globals: repo, run_dir, raw (the
+# records), pids (every process started, for the caller's cleanup), client_cpu, max_warm.
+
+log() { printf '%s %s\n' "$(date -u +%T)" "$*" >&2; }
+record() { (IFS=$'\t'; echo "$*") >>"$raw"; }
+
+# launch NAME CPU COMMAND...: starts a server in the background, pinned; sets launched_pid.
+launch() {
+  local name=$1 cpu=$2; shift 2
+  launched_at=$(date +%s%3N)
+  taskset -c "$cpu" "$@" >"$run_dir/$name.log" 2>&1 &
+  launched_pid=$!
+  pids+=("$launched_pid")
+}
+
+# wait_ok URL PID: until URL answers 200 (polled every 50 ms, at most ~3 min); sets ready_ms.
+wait_ok() {
+  local url=$1 pid=$2 deadline=$(($(date +%s) + 180))
+  while (($(date +%s) < deadline)); do
+    # shellcheck disable=SC2034 # ready_ms is for the caller
+    [[ $(curl -s -m 1 -o /dev/null -w '%{http_code}' "$url" || true) == 200 ]] && { ready_ms=$(($(date +%s%3N) - launched_at)); return; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "side-by-side: $url never answered 200; last lines of its log:" >&2
+  tail -20 "$run_dir"/*.log >&2
+  exit 1
+}
+
+# slice SECONDS URL [WRK ARGS...]: one wrk run from the client's CPU; prints "ok_per_s p99_ms requests non2xx".
+# URL may be several, space-separated: wrk's 64 connections are then spread over them (D3).
+# shellcheck source=bench/lib/wrk.sh
+. "$repo/bench/lib/wrk.sh"
+slice() { if [[ $2 == *" "* ]]; then wrk_spread "$client_cpu" "$@"; else wrk_slice "$client_cpu" "$@"; fi; }
+
+# jit_ticks and jit_seconds: the JIT compilers' CPU per slice.
+# shellcheck source=bench/lib/jit.sh
+. "$repo/bench/lib/jit.sh"
+
+# warm CELL MIN_SECONDS PIDS URL [WRK ARGS...]: the warm-up curve, 5 s slices until the plateau
+# rule holds: two slices within 5 % while the servers' JIT compilers used under 5 % of the slice.
+# The rate alone is not enough: the tiered JIT's ramp has flat steps (C1 here: 12.8k and 12.9k
+# req/s at 95-100 s, then 20-22k from 125 s on), and a rule that stops on one measures a JVM half
+# compiled.
+warm() {
+  local cell=$1 min=$2 servers=$3 url=$4 t=0 prev=0 rps p99 n bad j0 j1 jit; shift 4
+  j0=$(jit_ticks "$servers")
+  while :; do
+    read -r rps p99 n bad < <(slice 5 "$url" "$@")
+    j1=$(jit_ticks "$servers")
+    jit=$(jit_seconds "$j0" "$j1") j0=$j1
+    record curve "$cell" "$t" "$rps" "$p99" "$bad" "$jit"
+    t=$((t + 5))
+    if ((t >= min && prev > 0)) && awk -v a="$prev" -v b="$rps" -v j="$jit" 'BEGIN { d = (b - a) / a; exit !(d < 0.05 && d > -0.05 && j < 0.25) }'; then break; fi
+    ((t >= max_warm && t >= min)) && break # at most max_warm, unless the cell's own minimum is longer
+    prev=$rps
+  done
+  log "$cell warm after ${t} s: $rps req/s"
+}
+
+cpu_ticks() { # PID[,PID...]: their user + system ticks together
+  local p t=0
+  for p in ${1//,/ }; do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done
+  echo "$t"
+}
+
+# measure CELL SERVER PIDS URL [WRK ARGS...]: 3 × 10 s; CPU per request from the PIDS' ticks; the
+# window's start and end and the server's name, for the heap allocated in it (its GC log, if any).
+measure() {
+  local cell=$1 server=$2 pid=$3 url=$4 r before after rps p99 n bad start; shift 4
+  start=$(date +%s%3N)
+  for r in 1 2 3; do
+    before=$(cpu_ticks "$pid")
+    read -r rps p99 n bad < <(slice 10 "$url" "$@")
+    after=$(cpu_ticks "$pid")
+    record run "$cell" "$r" "$rps" "$p99" "$bad" "$n" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
+  done
+  record window "$cell" "$start" "$(date +%s%3N)" "$server"
+  log "$cell measured"
+}
+
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
