@@ -82,6 +82,21 @@ class SessionResourceTest {
     }
 
     @Test
+    void aShortAnswerSaysItsLengthAndALongOneArrivesWholeInChunks() throws Exception {
+        TestHttp client = node.client();
+        String big = "\"" + "x".repeat(ApiApplication.CONTENT_LENGTH_BUFFER * 2) + "\"";
+        assertThat(client.put("/api/session/attributes/big", big).status()).isEqualTo(204);
+        assertThat(client.put("/api/session/attributes/small", "1").status()).isEqualTo(204);
+
+        TestHttp.Reply small = client.get("/api/session/attributes/small");
+        assertThat(small.header("Content-Length")).isEqualTo(String.valueOf(small.body().length()));
+        TestHttp.Reply whole = client.get("/api/session");
+        assertThat(whole.header("Content-Length")).isNull();
+        assertThat(whole.header("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
+        assertThat(whole.json().path("attributes").path("big")).isEqualTo(JSON.readTree(big));
+    }
+
+    @Test
     void puttingAnAttributeWithoutASessionCreatesOne() {
         TestHttp client = node.client();
         TestHttp.Reply put = client.put("/api/session/attributes/first", "1");
