@@ -1,6 +1,7 @@
 package dev.tandem.app;
 
 import dev.tandem.api.ApiApplication;
+import dev.tandem.api.ApiServlet;
 import dev.tandem.api.Health;
 import dev.tandem.api.HealthServlet;
 import dev.tandem.config.NodeConfig;
@@ -14,7 +15,6 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 import java.util.EnumSet;
-import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
  * The application on a servlet context, the one code path for the fat jar's Jetty and a WAR in a
@@ -40,7 +40,7 @@ public final class ApiWiring {
         ServletRegistration.Dynamic health = ctx.addServlet("health",
                 new HealthServlet(new Health(api.readiness(), api.cluster()), api.mapper()));
         health.addMapping(HealthServlet.MAPPING);
-        ServletRegistration.Dynamic servlet = ctx.addServlet("api", new ServletContainer(ApiApplication.create(api)));
+        ServletRegistration.Dynamic servlet = ctx.addServlet("api", new ApiServlet(ApiApplication.create(api)));
         servlet.addMapping("/*");
         // Without it Jersey would park the request thread until a CompletionStage completes.
         servlet.setAsyncSupported(true);
