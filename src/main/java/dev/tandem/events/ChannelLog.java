@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This node's view of one channel's replay buffer, fed by the replicated cache's listener, and
@@ -19,8 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (its publisher and the entry's owner died together) is skipped, so one lost write never stalls
  * a channel.
  *
- * <p>Readers see the newest {@code capacity} events. The cache may hold a few more for a moment:
- * the ones beyond are removed in batches ({@link #toTrim}), not one replicated remove per publish.
+ * <p>Readers see the newest {@code capacity} events, and of those no more than {@code maxWeight}
+ * (an estimate of the heap the events hold, {@link EventBudget#weightOf}): a channel of large events
+ * keeps fewer of them. The cache may hold a few more for a moment: the ones beyond are removed in
+ * batches ({@link #toTrim}), not one replicated remove per publish.
  */
 final class ChannelLog {
     /** Thrown when a cursor points before the oldest event kept (the newest {@code capacity}). */
@@ -33,28 +36,46 @@ final class ChannelLog {
         }
     }
 
-    private final NavigableMap<Long, Event> events = new TreeMap<>();
+    /** An event held here, with its weight ({@link EventBudget#weightOf}). */
+    record Held(Event event, int weight) {}
+
+    private final NavigableMap<Long, Held> events = new TreeMap<>();
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** Each event as this node's streams send it, formatted once for all of them. */
     private final Map<Long, byte[]> sse = new ConcurrentHashMap<>();
     private final int capacity;
+    private final long maxWeight;
+    private final ChannelWeights weights;
     private long readable = -1;
     private long holeSince;
     /** The newest id this node handed out for removal from the cache ({@link #toTrim}). */
     private long trimmedThrough = Long.MIN_VALUE;
 
+    /** A channel held by count only (its events weigh nothing). */
     ChannelLog(int capacity) {
-        this.capacity = capacity;
+        this(capacity, Long.MAX_VALUE, new AtomicLong());
     }
 
-    /** Adds an event; true when readers can now see more than before. */
+    ChannelLog(int capacity, long maxWeight, AtomicLong nodeWeight) {
+        this.capacity = capacity;
+        this.maxWeight = maxWeight;
+        this.weights = new ChannelWeights(nodeWeight);
+    }
+
+    /** Adds an event that weighs nothing (see {@link #add(Event, long, int)}). */
     synchronized boolean add(Event e, long startHint) {
+        return add(e, startHint, 0);
+    }
+
+    /** Adds an event of that weight; true when readers can now see more than before. */
+    synchronized boolean add(Event e, long startHint, int eventWeight) {
         if (readable < 0) {
             readable = Math.min(e.id(), startHint) - 1;
         }
-        if (events.putIfAbsent(e.id(), e) != null) {
+        if (events.putIfAbsent(e.id(), new Held(e, eventWeight)) != null) {
             return false;
         }
+        weights.add(eventWeight, e.time());
         return advance(System.nanoTime());
     }
 
@@ -64,10 +85,19 @@ final class ChannelLog {
      * majority's event replaces one this side numbered but never had confirmed).
      */
     synchronized void load(Event e) {
-        Event held = events.putIfAbsent(e.id(), e);
-        if (held != null && !Objects.equals(held.uid(), e.uid())) {
-            events.put(e.id(), e);
+        load(e, 0);
+    }
+
+    /** As {@link #load(Event)}, for an event of that weight. */
+    synchronized void load(Event e, int eventWeight) {
+        Held held = events.putIfAbsent(e.id(), new Held(e, eventWeight));
+        if (held == null) {
+            weights.add(eventWeight, e.time());
+        } else if (!Objects.equals(held.event().uid(), e.uid())) {
+            events.put(e.id(), new Held(e, eventWeight));
             sse.remove(e.id());
+            weights.remove(held.weight());
+            weights.add(eventWeight, e.time());
         }
     }
 
@@ -108,8 +138,11 @@ final class ChannelLog {
     }
 
     synchronized void remove(long id) {
-        events.remove(id);
+        Held held = events.remove(id);
         sse.remove(id);
+        if (held != null) {
+            weights.remove(held.weight());
+        }
         if (!events.isEmpty() && readable < events.firstKey() - 1) {
             readable = events.firstKey() - 1;
         }
@@ -147,6 +180,21 @@ final class ChannelLog {
         return Math.max(0, readable);
     }
 
+    /** The weight of the events held here. */
+    synchronized long weight() {
+        return weights.total();
+    }
+
+    /** The newest event's publish time (epoch ms; 0 when none was held): how long the channel has been idle. */
+    synchronized long lastTime() {
+        return weights.lastTime();
+    }
+
+    /** Every id held here, oldest first. */
+    synchronized List<Long> ids() {
+        return new ArrayList<>(events.keySet());
+    }
+
     /** Next id to try for a publish through this node, or 0 when the channel holds nothing here. */
     synchronized long nextId() {
         return events.isEmpty() ? 0 : events.lastKey() + 1;
@@ -154,14 +202,17 @@ final class ChannelLog {
 
     /**
      * The ids beyond capacity this node has not handed out for removal yet, oldest first, once
-     * there are at least {@code batch} of them (else none): the caller removes them from the cache
-     * in one command. Until their removal comes back through the cache's listener, readers no
-     * longer see them and they are not handed out again, unless the removal failed
-     * ({@link #trimFailed}).
+     * there are at least {@code batch} of them (else none); or, when the channel weighs more than
+     * its {@code maxWeight}, the oldest down to seven eighths of it (batched the same way by
+     * weight). The caller removes them from the cache in one command. Until their removal comes
+     * back through the cache's listener, readers no longer see them and they are not handed out
+     * again, unless the removal failed ({@link #trimFailed}).
      */
     synchronized List<Long> toTrim(int batch) {
-        int excess = events.size() - capacity;
-        if (excess < batch) {
+        int byCount = events.size() - capacity;
+        int byWeight = weights.total() > maxWeight ? weights.dropsToWeigh(maxWeight - maxWeight / 8, events.values()) : 0;
+        int excess = Math.max(byCount, byWeight);
+        if (excess <= 0 || (byWeight == 0 && excess < batch)) {
             return List.of();
         }
         List<Long> out = new ArrayList<>(excess);
@@ -173,21 +224,26 @@ final class ChannelLog {
                 out.add(id);
             }
         }
-        if (out.size() < batch) {
+        if (out.isEmpty() || (byWeight == 0 && out.size() < batch)) {
             return List.of();
         }
         trimmedThrough = out.get(out.size() - 1);
         return out;
     }
 
+
     /** A removal handed out by {@link #toTrim} failed: its ids may be handed out again. */
     synchronized void trimFailed() {
         trimmedThrough = Long.MIN_VALUE;
     }
 
-    /** The oldest event readers see: the newest {@code capacity} are kept, the rest wait for their removal. */
+    /**
+     * The oldest event readers see: the newest {@code capacity} within {@code maxWeight} are kept,
+     * the rest wait for their removal.
+     */
     private long oldestKept() {
-        int excess = events.size() - capacity;
+        int excess = Math.max(events.size() - capacity,
+                weights.total() > maxWeight ? weights.dropsToWeigh(maxWeight, events.values()) : 0);
         if (excess <= 0) {
             return events.firstKey();
         }
@@ -216,11 +272,11 @@ final class ChannelLog {
             return List.of(); // nothing new (or the client saw a node that is ahead of this one)
         }
         List<Event> out = new ArrayList<>();
-        for (Map.Entry<Long, Event> e : events.subMap(from, false, readable, true).entrySet()) {
+        for (Map.Entry<Long, Held> e : events.subMap(from, false, readable, true).entrySet()) {
             if (out.size() >= max) {
                 break;
             }
-            out.add(e.getValue());
+            out.add(e.getValue().event());
         }
         return out;
     }

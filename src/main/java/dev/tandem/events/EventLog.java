@@ -9,6 +9,7 @@ import dev.tandem.web.RandomUuids;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>A channel's first id is the publish time in microseconds (agreed through a putIfAbsent on
  * {@code h:<channel>}), so ids keep growing even after an idle channel's events expired and it
  * starts again. Every node keeps its own ordered view ({@link ChannelLog}) from a cache listener,
- * which also wakes the clients waiting on this node.
+ * which also wakes the clients waiting on this node. What the events may weigh on the heap is
+ * bounded per channel and per node ({@link EventBudget}).
  */
 public final class EventLog {
     /** Events kept per channel (the replay buffer). */
@@ -57,9 +59,11 @@ public final class EventLog {
     private final Duration sessionRetention;
     private final Duration roomRetention;
     private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
+    private final EventBudget budget;
 
     EventLog(EventStore cache, ObjectMapper mapper, String node, Executor notifier,
-             Duration sessionRetention, Duration roomRetention) {
+             Duration sessionRetention, Duration roomRetention, EventBudget budget) {
+        this.budget = budget;
         this.cache = cache;
         this.mapper = mapper;
         this.node = node;
@@ -94,7 +98,7 @@ public final class EventLog {
     void load() {
         cache.forEachLocal((key, value) -> {
             if (key.startsWith("e:") && value != null) {
-                log(channelKeyOf(key)).load(read(value));
+                log(channelKeyOf(key)).load(read(value), EventBudget.weightOf(value));
             }
         });
         logs.values().forEach(l -> {
@@ -120,6 +124,7 @@ public final class EventLog {
             String existing = cache.putIfAbsent(eventKey(channel.key(), next), json, retention(channel));
             if (existing == null || uid.equals(read(existing).uid())) {
                 trim(channel.key(), log);
+                budget.keepWithin(logs, channel.key(), this::drop);
                 return event;
             }
             next = Math.max(next + 1, log.nextId());
@@ -128,13 +133,22 @@ public final class EventLog {
     }
 
     ChannelLog log(String key) {
-        return logs.computeIfAbsent(key, k -> new ChannelLog(CAPACITY));
+        return logs.computeIfAbsent(key, k -> newLog());
+    }
+
+    private ChannelLog newLog() {
+        return new ChannelLog(CAPACITY, budget.channel(), budget.weight());
+    }
+
+    /** What every channel's events weigh on this node, by estimate ({@link EventBudget#weightOf}). */
+    long weight() {
+        return budget.weight().get();
     }
 
     /** Subscribes under the map's lock, so an idle log is never dropped with a waiter on it. */
     ChannelLog subscribe(String key, Waiter w) {
         return logs.compute(key, (k, l) -> {
-            ChannelLog log = l == null ? new ChannelLog(CAPACITY) : l;
+            ChannelLog log = l == null ? newLog() : l;
             log.subscribe(w);
             return log;
         });
@@ -181,6 +195,16 @@ public final class EventLog {
         });
     }
 
+    /**
+     * Removes a channel's events from the cache ({@link EventBudget#keepWithin}). Its anchor goes
+     * first, so a publish that finds the channel empty starts it afresh from the clock, above
+     * every id it had.
+     */
+    private CompletionStage<Void> drop(String key, ChannelLog log) {
+        List<String> events = log.ids().stream().map(id -> eventKey(key, id)).toList();
+        return cache.removeAll(List.of(anchorKey(key))).thenCompose(v -> cache.removeAll(events));
+    }
+
     private Duration retention(Channel channel) {
         return channel.key().startsWith("s:") ? sessionRetention : roomRetention;
     }
@@ -194,7 +218,7 @@ public final class EventLog {
         ChannelLog log = log(key);
         String anchor = cache.localGet(anchorKey(key));
         long start = anchor == null ? event.id() : Long.parseLong(anchor);
-        if (log.add(event, start)) {
+        if (log.add(event, start, EventBudget.weightOf(value))) {
             wake(log);
         }
     }

@@ -61,7 +61,8 @@ public final class Events implements AutoCloseable {
      * SessionCluster) and reads the events again once its state transfer is complete.
      */
     public void start(EventStore store, boolean clustered, MeterRegistry registry) {
-        EventLog started = new EventLog(store, mapper, node, notifier, sessionRetention, ROOM_RETENTION);
+        EventLog started = new EventLog(store, mapper, node, notifier, sessionRetention, ROOM_RETENTION,
+                EventBudget.forHeap(Runtime.getRuntime().maxMemory()));
         started.start();
         this.log = started;
         if (clustered) {
@@ -78,6 +79,9 @@ public final class Events implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::closeStalled, check, check, TimeUnit.MILLISECONDS);
         Gauge.builder("tandem.events.waiting", started, EventLog::waiting)
                 .description("Long polls and event streams waiting on this node").register(registry);
+        Gauge.builder("tandem.events.retained", started, EventLog::weight).baseUnit("bytes")
+                .description("What the events this node holds weigh on its heap, by estimate (bounded: a quarter of the heap)")
+                .register(registry);
         this.deliveries = Timer.builder("tandem.events.delivery")
                 .description("From an event's publish (on any node) to its write into a stream on this node")
                 // Buckets, as for requests: they add up across nodes (histogram_quantile over the cluster).

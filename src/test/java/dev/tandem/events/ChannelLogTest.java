@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** A node's ordered view of one channel: readers never see past a hole until it fills or goes stale. */
@@ -102,5 +103,51 @@ class ChannelLogTest {
         }
         log.settle();
         assertThat(ids(log.after(0, 10))).containsExactly(5L, 6L, 7L);
+    }
+
+    @Test
+    void aChannelOfLargeEventsShowsOnlyItsNewestWithinItsWeightAndHandsTheRestOutForRemoval() throws Exception {
+        AtomicLong node = new AtomicLong();
+        ChannelLog log = new ChannelLog(1000, 1000, node);
+        for (long id = 1; id <= 10; id++) {
+            log.add(e(id), 1, 300);
+        }
+        assertThat(node.get()).as("the node's total counts every event held").isEqualTo(3000);
+        assertThat(ids(log.after(0, 100))).as("three of 300 fit in 1,000").containsExactly(8L, 9L, 10L);
+        assertThatThrownBy(() -> log.after(5, 100)).isInstanceOf(ChannelLog.Expired.class);
+        assertThat(log.toTrim(32)).as("down to seven eighths (875) at once, whatever the batch")
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(log.toTrim(32)).as("on their way out").isEmpty();
+        for (long id = 1; id <= 8; id++) {
+            log.remove(id);
+        }
+        assertThat(log.weight()).isEqualTo(600);
+        assertThat(node.get()).isEqualTo(600);
+        assertThat(ids(log.after(0, 100))).containsExactly(9L, 10L);
+    }
+
+    @Test
+    void aSingleEventHeavierThanTheChannelIsStillKept() throws Exception {
+        ChannelLog log = new ChannelLog(1000, 100, new AtomicLong());
+        log.add(e(1), 1, 500);
+        assertThat(ids(log.after(0, 10))).containsExactly(1L);
+        assertThat(log.toTrim(1)).as("the newest event always stays").isEmpty();
+    }
+
+    @Test
+    void theNodesTotalFollowsAddsReplacementsAndRemovalsOnEveryChannel() {
+        AtomicLong node = new AtomicLong();
+        ChannelLog a = new ChannelLog(1000, Long.MAX_VALUE, node);
+        ChannelLog b = new ChannelLog(1000, Long.MAX_VALUE, node);
+        a.add(e(1), 1, 100);
+        a.add(e(1), 1, 100);
+        b.load(e(1), 50);
+        assertThat(node.get()).as("an id held already counts once").isEqualTo(150);
+        b.load(new Event(1, "room:t", "message", "n2", 0, null, "other"), 70);
+        assertThat(node.get()).as("the cache's copy replaced the one held").isEqualTo(170);
+        a.remove(1);
+        a.remove(1);
+        assertThat(node.get()).isEqualTo(70);
+        assertThat(a.weight()).isZero();
     }
 }
