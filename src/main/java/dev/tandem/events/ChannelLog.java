@@ -40,9 +40,12 @@ final class ChannelLog {
     record Held(Event event, int weight) {}
 
     private final NavigableMap<Long, Held> events = new TreeMap<>();
-    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    /** Each event as this node's streams send it, formatted once for all of them. */
-    private final Map<Long, byte[]> sse = new ConcurrentHashMap<>();
+    private final ChannelWaiters waiters = new ChannelWaiters();
+    /**
+     * Each event as this node's streams send it, formatted once for all of them; made for the
+     * first stream, since most channels never have one here.
+     */
+    private volatile Map<Long, byte[]> sse;
     private final int capacity;
     private final long maxWeight;
     private final ChannelWeights weights;
@@ -51,20 +54,10 @@ final class ChannelLog {
     /** The newest id this node handed out for removal from the cache ({@link #toTrim}). */
     private long trimmedThrough = Long.MIN_VALUE;
 
-    /** A channel held by count only (its events weigh nothing). */
-    ChannelLog(int capacity) {
-        this(capacity, Long.MAX_VALUE, new AtomicLong());
-    }
-
     ChannelLog(int capacity, long maxWeight, AtomicLong nodeWeight) {
         this.capacity = capacity;
         this.maxWeight = maxWeight;
         this.weights = new ChannelWeights(nodeWeight);
-    }
-
-    /** Adds an event that weighs nothing (see {@link #add(Event, long, int)}). */
-    synchronized boolean add(Event e, long startHint) {
-        return add(e, startHint, 0);
     }
 
     /** Adds an event of that weight; true when readers can now see more than before. */
@@ -84,18 +77,13 @@ final class ChannelLog {
      * cache's copy wins over one held here under the same id (after a partition's merge, the
      * majority's event replaces one this side numbered but never had confirmed).
      */
-    synchronized void load(Event e) {
-        load(e, 0);
-    }
-
-    /** As {@link #load(Event)}, for an event of that weight. */
     synchronized void load(Event e, int eventWeight) {
         Held held = events.putIfAbsent(e.id(), new Held(e, eventWeight));
         if (held == null) {
             weights.add(eventWeight, e.time());
         } else if (!Objects.equals(held.event().uid(), e.uid())) {
             events.put(e.id(), new Held(e, eventWeight));
-            sse.remove(e.id());
+            forgetFormatted(e.id());
             weights.remove(held.weight());
             weights.add(eventWeight, e.time());
         }
@@ -124,13 +112,17 @@ final class ChannelLog {
      * stream of the channel here: a stream sends these very bytes, without a copy of its own.
      */
     byte[] sse(Event e, java.util.function.Function<Event, String> format) {
-        byte[] bytes = sse.get(e.id());
+        Map<Long, byte[]> formatted = sse;
+        byte[] bytes = formatted == null ? null : formatted.get(e.id());
         if (bytes != null) {
             return bytes;
         }
         bytes = format.apply(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         synchronized (this) {
             if (events.containsKey(e.id())) { // not once it left the buffer
+                if (sse == null) {
+                    sse = new ConcurrentHashMap<>();
+                }
                 sse.putIfAbsent(e.id(), bytes);
             }
         }
@@ -139,12 +131,19 @@ final class ChannelLog {
 
     synchronized void remove(long id) {
         Held held = events.remove(id);
-        sse.remove(id);
+        forgetFormatted(id);
         if (held != null) {
             weights.remove(held.weight());
         }
         if (!events.isEmpty() && readable < events.firstKey() - 1) {
             readable = events.firstKey() - 1;
+        }
+    }
+
+    /** Holding the lock: the event's formatted bytes go with it. */
+    private void forgetFormatted(long id) {
+        if (sse != null) {
+            sse.remove(id);
         }
     }
 
@@ -294,6 +293,6 @@ final class ChannelLog {
     }
 
     Set<Waiter> waiters() {
-        return waiters;
+        return waiters.all();
     }
 }

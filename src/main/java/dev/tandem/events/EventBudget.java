@@ -106,8 +106,10 @@ final class EventBudget {
                 });
                 dropped++;
             }
-            LOG.warn("the events on this node weighed {} bytes by estimate, over their budget of {}: dropped the {} "
-                    + "channel(s) idle longest", before, node, dropped);
+            if (dropped > 0) { // none when all that is over is already on its way out
+                LOG.warn("the events on this node weighed {} bytes by estimate, over their budget of {}: dropped the {} "
+                        + "channel(s) idle longest", before, node, dropped);
+            }
         } finally {
             evicting.set(false);
         }

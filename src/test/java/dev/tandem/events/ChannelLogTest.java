@@ -13,17 +13,22 @@ class ChannelLogTest {
         return new Event(id, "room:t", "message", "n1", 0, null, "u" + id);
     }
 
+    /** A channel held by count only: its events weigh nothing. */
+    private static ChannelLog byCount(int capacity) {
+        return new ChannelLog(capacity, Long.MAX_VALUE, new AtomicLong());
+    }
+
     private static List<Long> ids(List<Event> events) {
         return events.stream().map(Event::id).toList();
     }
 
     @Test
     void eventsAppliedOutOfOrderAreReadInIdOrderOnceTheHoleFills() throws Exception {
-        ChannelLog log = new ChannelLog(1000);
-        assertThat(log.add(e(100), 100)).isTrue();
-        assertThat(log.add(e(102), 100)).as("102 waits for 101").isFalse();
+        ChannelLog log = byCount(1000);
+        assertThat(log.add(e(100), 100, 0)).isTrue();
+        assertThat(log.add(e(102), 100, 0)).as("102 waits for 101").isFalse();
         assertThat(ids(log.after(0, 10))).containsExactly(100L);
-        assertThat(log.add(e(101), 100)).isTrue();
+        assertThat(log.add(e(101), 100, 0)).isTrue();
         assertThat(ids(log.after(100, 10))).containsExactly(101L, 102L);
         assertThat(log.last()).isEqualTo(102);
         assertThat(log.nextId()).isEqualTo(103);
@@ -31,12 +36,12 @@ class ChannelLogTest {
 
     @Test
     void theNextIdFollowsTheHighestIdHeldThroughLoadsAndRemovals() {
-        ChannelLog log = new ChannelLog(1000);
+        ChannelLog log = byCount(1000);
         assertThat(log.nextId()).as("nothing held").isEqualTo(0);
-        log.load(e(7));
-        log.load(e(5));
+        log.load(e(7), 0);
+        log.load(e(5), 0);
         assertThat(log.nextId()).isEqualTo(8);
-        log.add(e(9), 5);
+        log.add(e(9), 5, 0);
         assertThat(log.nextId()).isEqualTo(10);
         log.remove(9);
         assertThat(log.nextId()).as("the newest removed: the one before it").isEqualTo(8);
@@ -44,15 +49,15 @@ class ChannelLogTest {
         assertThat(log.nextId()).as("an older one removed").isEqualTo(8);
         log.remove(7);
         assertThat(log.nextId()).as("empty again").isEqualTo(0);
-        log.add(e(3), 3);
+        log.add(e(3), 3, 0);
         assertThat(log.nextId()).as("a lower id after emptying").isEqualTo(4);
     }
 
     @Test
     void aHoleStillOpenAfterTheWaitIsSkipped() throws Exception {
-        ChannelLog log = new ChannelLog(1000);
-        log.add(e(1), 1);
-        log.add(e(3), 1);
+        ChannelLog log = byCount(1000);
+        log.add(e(1), 1, 0);
+        log.add(e(3), 1, 0);
         long now = System.nanoTime();
         assertThat(log.skipStaleHole(now, 2_000_000_000L)).as("not yet").isFalse();
         assertThat(log.skipStaleHole(now + 3_000_000_000L, 2_000_000_000L)).isTrue();
@@ -62,9 +67,9 @@ class ChannelLogTest {
 
     @Test
     void aCursorBeforeTheOldestKeptEventIsExpiredAndZeroReadsFromTheOldestKept() throws Exception {
-        ChannelLog log = new ChannelLog(3);
+        ChannelLog log = byCount(3);
         for (long id = 10; id <= 14; id++) {
-            log.add(e(id), 10);
+            log.add(e(id), 10, 0);
         }
         assertThatThrownBy(() -> log.after(10, 10)).as("10 and 11 are beyond capacity, removed or not")
                 .isInstanceOf(ChannelLog.Expired.class);
@@ -78,14 +83,14 @@ class ChannelLogTest {
 
     @Test
     void theEventsBeyondCapacityAreHandedOutForRemovalInBatchesAndOnlyOnce() {
-        ChannelLog log = new ChannelLog(3);
+        ChannelLog log = byCount(3);
         for (long id = 1; id <= 5; id++) {
-            log.add(e(id), 1);
+            log.add(e(id), 1, 0);
         }
         assertThat(log.toTrim(3)).as("two beyond capacity, fewer than a batch").isEmpty();
-        log.add(e(6), 1);
+        log.add(e(6), 1, 0);
         assertThat(log.toTrim(3)).containsExactly(1L, 2L, 3L);
-        log.add(e(7), 1);
+        log.add(e(7), 1, 0);
         assertThat(log.toTrim(1)).as("1-3 are on their way out").containsExactly(4L);
         log.trimFailed();
         assertThat(log.toTrim(1)).as("a failed removal is handed out again").containsExactly(1L, 2L, 3L, 4L);
@@ -97,9 +102,9 @@ class ChannelLogTest {
 
     @Test
     void eventsLoadedFromTheCacheInAnyOrderAreReadFromTheOldest() throws Exception {
-        ChannelLog log = new ChannelLog(1000);
+        ChannelLog log = byCount(1000);
         for (long id : new long[] {7, 5, 6, 9}) {
-            log.load(e(id));
+            log.load(e(id), 0);
         }
         log.settle();
         assertThat(ids(log.after(0, 10))).containsExactly(5L, 6L, 7L);
