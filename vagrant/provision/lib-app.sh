@@ -13,7 +13,7 @@ tandem_app_render() {
   # no -Xms: it kept 128 MiB committed on an idle node, bench/idle-memory).
   local JAVA_OPTS jvm_file=$TANDEM_REPO_DIR/bin/node-jvm.options
   [[ -f $jvm_file ]] || tandem_die "$jvm_file missing"
-  JAVA_OPTS="-Xmx384m -XX:+ExitOnOutOfMemoryError $(sed 's/#.*//' "$jvm_file" | xargs) -Djava.net.preferIPv4Stack=true"
+  JAVA_OPTS="-Xmx384m $(sed 's/#.*//' "$jvm_file" | xargs) -Djava.net.preferIPv4Stack=true"
   local JAVA_EXTRA_OPTS="" JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
   for kv in "$@"; do
     case ${kv%%=*} in
