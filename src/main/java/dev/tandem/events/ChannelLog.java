@@ -209,7 +209,7 @@ final class ChannelLog {
      */
     synchronized List<Long> toTrim(int batch) {
         int byCount = events.size() - capacity;
-        int byWeight = weights.total() > maxWeight ? weights.dropsToWeigh(maxWeight - maxWeight / 8, events.values()) : 0;
+        int byWeight = dropsOverWeight(maxWeight - maxWeight / 8);
         int excess = Math.max(byCount, byWeight);
         if (excess <= 0 || (byWeight == 0 && excess < batch)) {
             return List.of();
@@ -230,6 +230,10 @@ final class ChannelLog {
         return out;
     }
 
+    /** Over {@code maxWeight}: how many of the oldest must go for the rest to weigh at most {@code target}; else 0. */
+    private int dropsOverWeight(long target) {
+        return weights.total() > maxWeight ? weights.dropsToWeigh(target, events.values()) : 0;
+    }
 
     /** A removal handed out by {@link #toTrim} failed: its ids may be handed out again. */
     synchronized void trimFailed() {
@@ -241,8 +245,7 @@ final class ChannelLog {
      * the rest wait for their removal.
      */
     private long oldestKept() {
-        int excess = Math.max(events.size() - capacity,
-                weights.total() > maxWeight ? weights.dropsToWeigh(maxWeight, events.values()) : 0);
+        int excess = Math.max(events.size() - capacity, dropsOverWeight(maxWeight));
         if (excess <= 0) {
             return events.firstKey();
         }

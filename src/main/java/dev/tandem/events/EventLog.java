@@ -185,7 +185,7 @@ public final class EventLog {
         if (old.isEmpty()) {
             return;
         }
-        List<String> keys = old.stream().map(id -> eventKey(key, id)).toList();
+        List<String> keys = eventKeys(key, old);
         cache.removeAll(keys).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debug("could not remove {} old events of {} (tried again on the next publish): {}", keys.size(), key,
@@ -201,7 +201,7 @@ public final class EventLog {
      * every id it had.
      */
     private CompletionStage<Void> drop(String key, ChannelLog log) {
-        List<String> events = log.ids().stream().map(id -> eventKey(key, id)).toList();
+        List<String> events = eventKeys(key, log.ids());
         return cache.removeAll(List.of(anchorKey(key))).thenCompose(v -> cache.removeAll(events));
     }
 
@@ -259,6 +259,10 @@ public final class EventLog {
 
     private static String eventKey(String channelKey, long id) {
         return "e:" + channelKey + ":" + id;
+    }
+
+    private static List<String> eventKeys(String channelKey, List<Long> ids) {
+        return ids.stream().map(id -> eventKey(channelKey, id)).toList();
     }
 
     private static String anchorKey(String channelKey) {
