@@ -100,4 +100,10 @@ final class ClientProbe {
     boolean ready(URI node) {
         return get(node, "/health/ready").status() == 200;
     }
+
+    /** A node's members and readiness answer on one line, for a failure message. */
+    String describe(URI node) {
+        Reply r = get(node, "/health/ready");
+        return node.getHost() + " members=" + members(node) + " ready=" + r.status() + " " + r.body().replace('\n', ' ');
+    }
 }

@@ -2,13 +2,19 @@ package dev.tandem.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -22,6 +28,9 @@ import org.slf4j.LoggerFactory;
 class MergedJoinerIT {
     private static final int USERS = 12;
     private static final int WRITES = 2;
+    /** Views, merges, availability switches and rebalances in a node's log. */
+    private static final Pattern AVAILABILITY_LINE = Pattern.compile(
+            "ISPN0000(93|94)|ISPN1000(02|07|08|11|14)|ISPN000(320|517)|MajorityAvailability|Exception");
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -58,8 +67,7 @@ class MergedJoinerIT {
 
             NamespacedNode late = startAlone(lab, cluster, probe);
             lab.heal(2);
-            Awaitility.await("both ready in one view").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> probe.ready(survivor) && probe.ready(late.uri()) && probe.members(survivor).size() == 2);
+            awaitBothReady(probe, cluster.nodes().get(1), late);
             List<String> wrong = wrongReads(probe, List.of(survivor, late.uri()), users);
             LoggerFactory.getLogger(MergedJoinerIT.class).info("after the merge with the degraded survivor: {} of {} reads wrong",
                     wrong.size(), 2 * USERS);
@@ -103,6 +111,31 @@ class MergedJoinerIT {
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> probe.members(late.uri()).size() == 1);
         return late;
+    }
+
+    /**
+     * Waits until the survivor and the late node are ready in one view of two; if they never are,
+     * fails with what each said last and its last lines on availability (CI keeps only the output's tail).
+     */
+    private static void awaitBothReady(ClientProbe probe, NamespacedNode survivor, NamespacedNode late) {
+        try {
+            Awaitility.await("both ready in one view").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> probe.ready(survivor.uri()) && probe.ready(late.uri()) && probe.members(survivor.uri()).size() == 2);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("survivor and late node not both ready in one view within 90 s; "
+                    + probe.describe(survivor.uri()) + " " + availabilityLines(survivor) + "; "
+                    + probe.describe(late.uri()) + " " + availabilityLines(late), e);
+        }
+    }
+
+    /** A node's last log lines on views, merges and availability, joined on one line. */
+    private static String availabilityLines(NamespacedNode node) {
+        try (Stream<String> lines = Files.lines(node.log())) {
+            List<String> hits = lines.filter(l -> AVAILABILITY_LINE.matcher(l).find()).toList();
+            return "log: " + String.join(" | ", hits.subList(Math.max(0, hits.size() - 8), hits.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "log unreadable: " + e;
+        }
     }
 
     /** Each session read through each node that is not exactly as written. */
