@@ -1,5 +1,6 @@
 package dev.tandem.session;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -11,6 +12,7 @@ import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.infinispan.topology.CacheTopology;
+import org.infinispan.topology.ClusterTopologyManager;
 import org.jgroups.MergeView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +45,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Infinispan degrades a cache some time after the view change that caused it (a merge's topology
  * comes from the coordinator later), so the caller checks on every view change and every second.
+ *
+ * <p>A switch asked for while the coordinator recovers the cluster's state after a merge acts on the
+ * record the recovery then replaces: the survivor's switch, made the moment the merged view came,
+ * reached its caches (their topology said available) while the recovery, from the cache states it
+ * had collected before, put the coordinator's record back in degraded mode. Each side then believed
+ * the other, the late node was never added, and it never became ready (MergedJoinerIT, CI and here
+ * under load, 1 run in 5-6). So no switch is asked for while the coordinator recovers, and a cache
+ * that says available here but whose settled topology has left out a member of the view for
+ * {@link #LEFT_OUT_FOR} is switched again: the coordinator ignores a switch to the mode its record
+ * already has.
  */
 final class MajorityAvailability {
     private static final Logger LOG = LoggerFactory.getLogger(MajorityAvailability.class);
+    /** A joiner is in the topology a second or two after it is in the view, also under load; stuck is forever. */
+    private static final Duration LEFT_OUT_FOR = Duration.ofSeconds(5);
 
     private final EmbeddedCacheManager manager;
     private final List<String> caches;
@@ -53,6 +67,7 @@ final class MajorityAvailability {
     private final BooleanSupplier holdsState;
     private final BooleanSupplier settledIn;
     private final GracefulLeaves leaves;
+    private final LeftOutMembers leftOut;
     /** Set when this node started in a minority: its own copy may lack what a survivor holds. */
     private volatile boolean startedInMinority;
 
@@ -72,6 +87,7 @@ final class MajorityAvailability {
         this.holdsState = holdsState;
         this.settledIn = settledIn;
         this.leaves = leaves;
+        this.leftOut = new LeftOutMembers(manager, LEFT_OUT_FOR);
     }
 
     /** Puts each available cache in degraded mode when {@code members} (node names) are not a majority of the configured nodes. */
@@ -93,7 +109,7 @@ final class MajorityAvailability {
      * counted.
      */
     void restore(Set<String> members) {
-        if (!manager.isCoordinator() || !holdsState.getAsBoolean() || mayHoldLessThanTheOthers()) {
+        if (!manager.isCoordinator() || recoveringAfterMerge() || !holdsState.getAsBoolean() || mayHoldLessThanTheOthers()) {
             return;
         }
         Optional<String> majority = Majority.of(members.size(), configuredNodes)
@@ -106,6 +122,21 @@ final class MajorityAvailability {
                 switchTo(name, AvailabilityMode.AVAILABLE);
             }
         }
+        if (majority.isPresent()) {
+            for (String name : runningIn(AvailabilityMode.AVAILABLE)) {
+                leftOut.stillLeftOut(name, manager.getCache(name)).ifPresent(missing -> {
+                    LOG.warn("{}: available here, but its topology has left out {} of the view for {} s; "
+                            + "asking the coordinator's record for available again", name, missing, LEFT_OUT_FOR.toSeconds());
+                    switchTo(name, AvailabilityMode.AVAILABLE);
+                });
+            }
+        }
+    }
+
+    /** Whether this node, the coordinator, is recovering the cluster's cache states after a merge. */
+    private boolean recoveringAfterMerge() {
+        ClusterTopologyManager ctm = GlobalComponentRegistry.componentOf(manager, ClusterTopologyManager.class);
+        return ctm != null && ctm.getStatus() == ClusterTopologyManager.ClusterManagerStatus.RECOVERING_CLUSTER;
     }
 
     /** The caches that run here and are in {@code mode} now. */
