@@ -1,0 +1,26 @@
+package dev.tandem.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class FreePortsTest {
+    @Test
+    void aClusterPortAndItsFailureDetectionPortLieBelowTheKernelsEphemeralPorts() throws IOException {
+        Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        if (Files.exists(range)) {
+            int low = Integer.parseInt(Files.readString(range).trim().split("\\s+")[0]);
+            if (low > 21_100) { // a range that leaves room below it (Linux's default starts at 32768)
+                assertThat(FreePorts.ephemeralLow()).isEqualTo(low);
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            int p = FreePorts.clusterPort("127.0.0.1");
+            assertThat(p).isGreaterThanOrEqualTo(20_000);
+            assertThat(p + 100).isLessThan(FreePorts.ephemeralLow());
+        }
+    }
+}
