@@ -33,10 +33,7 @@ final class Edge implements AutoCloseable {
      */
     Edge(Path dir, String host, Map<String, String> nodes, String... renderArgs) {
         int vipPort = FreePorts.httpPort(host);
-        int statsPort = FreePorts.httpPort(host);
-        while (statsPort == vipPort) {
-            statsPort = FreePorts.httpPort(host);
-        }
+        int statsPort = FreePorts.httpPort(host); // never vipPort: FreePorts hands a port out once
         vip = URI.create("http://" + host + ":" + vipPort);
         stats = URI.create("http://" + host + ":" + statsPort);
         Path socket = dir.resolve("haproxy.sock");

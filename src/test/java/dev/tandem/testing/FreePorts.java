@@ -6,15 +6,19 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Free ports for things that cannot take port 0: JGroups needs a known port (and port + 100). */
+/** Free ports for things that cannot take port 0: JGroups needs a known port (and port + 100), HAProxy and node processes are told theirs. */
 public final class FreePorts {
-    /** Where cluster ports are drawn from: at or above this. */
+    /** Where ports are drawn from: at or above this. */
     private static final int LOWEST = 20_000;
     /** The kernel's ephemeral port range, and where Linux starts it by default. */
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
+    /** Every port handed out in this JVM: two picks made before either is bound must not be the same port. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private FreePorts() {}
 
@@ -25,14 +29,29 @@ public final class FreePorts {
      * was, and it could not start).
      */
     public static int clusterPort(String host) {
+        return pick(host, 100);
+    }
+
+    /**
+     * A port free on host now, for a server that cannot take port 0 (HAProxy, a node process told
+     * its port), below the ephemeral range as {@link #clusterPort} is.
+     */
+    public static int httpPort(String host) {
+        return pick(host, 0);
+    }
+
+    /** A port p, and p + offset, free now, below the ephemeral range, and not handed out before in this JVM. */
+    private static int pick(String host, int offset) {
         int below = ephemeralLow() - 100;
         for (int attempt = 0; attempt < 200; attempt++) {
             int p = ThreadLocalRandom.current().nextInt(LOWEST, below);
-            if (free(host, p) && free(host, p + 100)) {
+            if (!HANDED_OUT.contains(p) && !HANDED_OUT.contains(p + offset) && free(host, p) && free(host, p + offset)
+                    && HANDED_OUT.add(p)) {
+                HANDED_OUT.add(p + offset);
                 return p;
             }
         }
-        throw new IllegalStateException("no free cluster port pair on " + host);
+        throw new IllegalStateException("no free port" + (offset > 0 ? " pair" : "") + " on " + host);
     }
 
     /** The lowest port the kernel hands out as a connection's local port. */
@@ -42,16 +61,6 @@ public final class FreePorts {
             return low - 100 > LOWEST + 1_000 ? low : DEFAULT_EPHEMERAL_LOW;
         } catch (IOException | RuntimeException e) {
             return DEFAULT_EPHEMERAL_LOW; // not Linux: stay below Linux's default
-        }
-    }
-
-    public static int httpPort(String host) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 
