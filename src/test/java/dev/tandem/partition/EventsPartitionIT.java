@@ -109,7 +109,8 @@ class EventsPartitionIT {
             assertThat(pub.statuses("cut", uris.get(1), uris.get(2))).as("B and C published during the cut").containsKey(201);
             assertThat(pub.statuses("cut", uris.get(1), uris.get(2)).keySet()).as("what B and C answered during the cut")
                     .isSubsetOf(201, 503, 0);
-            assertThat(pub.statuses("after")).as("posts after the heal, A included; refused: %s", pub.refusals("after"))
+            assertThat(pub.statuses("after")).as("posts after the heal, A included; not acknowledged: %s; during the cut: %s",
+                            pub.refusals("after"), pub.refusals("cut"))
                     .containsOnlyKeys(201);
         } finally {
             listeners.forEach(LongPollListener::stop);
@@ -130,22 +131,28 @@ class EventsPartitionIT {
             this.cookies = cookies;
         }
 
-        /** status 0: no answer within the client's 3 s (unknown outcome); why: a refusal's error and message. */
-        record Post(String phase, URI node, String text, int status, long id, String why) {}
+        /**
+         * status 0: no answer within the client's 3 s (unknown outcome); why: a refusal's error and
+         * message, or that no answer came; ms: how long the client waited.
+         */
+        record Post(String phase, URI node, String text, int status, long id, String why, long ms) {}
 
         void post(URI node, String phase) {
             String text = "m" + (++seq) + "-" + phase + "-" + node.getHost();
+            long t0 = System.nanoTime();
             ClientProbe.Reply r = probe.post(node, "/api/rooms/" + room + "/messages", "{\"text\":\"" + text + "\"}", cookies);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
             long id = r.status() == 201 ? r.json().path("id").asLong(-1) : -1;
-            String why = r.status() == 201 || r.status() == 0 ? ""
+            String why = r.status() == 201 ? ""
+                    : r.status() == 0 ? "no answer" + (r.body().isBlank() ? "" : " (" + r.body().replace('\n', ' ') + ")")
                     : r.json().path("error").asText() + ": " + r.json().path("message").asText();
-            posts.add(new Post(phase, node, text, r.status(), id, why));
+            posts.add(new Post(phase, node, text, r.status(), id, why, ms));
         }
 
-        /** The refusals of a phase: node, status and why, in order. */
+        /** The posts of a phase that were not acknowledged: node, status, why and the wait, in order. */
         List<String> refusals(String phase) {
             return posts.stream().filter(p -> p.phase().equals(phase) && !p.why().isEmpty())
-                    .map(p -> p.node().getHost() + " " + p.status() + " " + p.why()).toList();
+                    .map(p -> p.node().getHost() + " " + p.status() + " " + p.why() + " in " + p.ms() + " ms").toList();
         }
 
         Map<Long, String> acknowledged() {
