@@ -34,21 +34,19 @@ final class LeftOutMembers {
      * The view's members that {@code cache}'s settled topology has left out for at least the set
      * time; empty when none, when not for that long yet, or when this topology was reported before.
      */
-    Optional<List<Address>> stillLeftOut(String name, Cache<?, ?> cache) {
+    Optional<List<Address>> stillLeftOut(Cache<?, ?> cache) {
         CacheTopology t = CacheSettling.topology(cache);
         List<Address> missing = t == null || t.getPhase() != CacheTopology.Phase.NO_REBALANCE ? List.of()
                 : manager.getMembers().stream().filter(m -> !t.getMembers().contains(m)).toList();
         if (missing.isEmpty()) {
-            seen.remove(name);
+            seen.remove(cache.getName());
             return Optional.empty();
         }
         long now = System.nanoTime();
-        Since since = seen.compute(name, (k, s) -> s == null || s.topologyId() != t.getTopologyId()
-                ? new Since(t.getTopologyId(), now, false) : s);
-        if (since.reported() || now - since.nanos() < afterNanos) {
-            return Optional.empty();
-        }
-        seen.put(name, new Since(since.topologyId(), since.nanos(), true));
-        return Optional.of(missing);
+        Since before = seen.get(cache.getName());
+        Since since = before == null || before.topologyId() != t.getTopologyId() ? new Since(t.getTopologyId(), now, false) : before;
+        boolean due = !since.reported() && now - since.nanos() >= afterNanos;
+        seen.put(cache.getName(), due ? new Since(since.topologyId(), since.nanos(), true) : since);
+        return due ? Optional.of(missing) : Optional.empty();
     }
 }

@@ -124,7 +124,7 @@ final class MajorityAvailability {
         }
         if (majority.isPresent()) {
             for (String name : runningIn(AvailabilityMode.AVAILABLE)) {
-                leftOut.stillLeftOut(name, manager.getCache(name)).ifPresent(missing -> {
+                leftOut.stillLeftOut(manager.getCache(name)).ifPresent(missing -> {
                     LOG.warn("{}: available here, but its topology has left out {} of the view for {} s; "
                             + "asking the coordinator's record for available again", name, missing, LEFT_OUT_FOR.toSeconds());
                     switchTo(name, AvailabilityMode.AVAILABLE);

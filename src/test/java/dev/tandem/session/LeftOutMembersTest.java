@@ -41,22 +41,22 @@ class LeftOutMembersTest {
         Cache<Object, Object> onB = b.getCache(SessionLayer.LOCK_CACHE);
         awaitSettledWith(onA, 2);
         LeftOutMembers leftOut = new LeftOutMembers(a, Duration.ofMillis(500));
-        assertThat(leftOut.stillLeftOut(SessionLayer.LOCK_CACHE, onA)).as("both in the topology").isEmpty();
+        assertThat(leftOut.stillLeftOut(onA)).as("both in the topology").isEmpty();
 
         onB.stop(); // b leaves the cache, and stays in the view
         awaitSettledWith(onA, 1);
         assertThat(a.getMembers()).hasSize(2);
         long since = System.nanoTime();
-        assertThat(leftOut.stillLeftOut(SessionLayer.LOCK_CACHE, onA)).as("at first: maybe a joiner on its way").isEmpty();
+        assertThat(leftOut.stillLeftOut(onA)).as("at first: maybe a joiner on its way").isEmpty();
         AtomicReference<Optional<List<Address>>> reported = new AtomicReference<>(Optional.empty());
         Awaitility.await("reported").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
-                    reported.set(leftOut.stillLeftOut(SessionLayer.LOCK_CACHE, onA));
+                    reported.set(leftOut.stillLeftOut(onA));
                     return reported.get().isPresent();
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - since)).as("not before its time").isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(reported.get()).contains(List.of(b.getAddress()));
-        assertThat(leftOut.stillLeftOut(SessionLayer.LOCK_CACHE, onA)).as("the same topology again").isEmpty();
+        assertThat(leftOut.stillLeftOut(onA)).as("the same topology again").isEmpty();
     }
 
     private EmbeddedCacheManager start(String node, int port, int peerPort, String cluster) {
