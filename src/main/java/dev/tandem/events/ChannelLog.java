@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Readers see the newest {@code capacity} events, and of those no more than {@code maxWeight}
  * (an estimate of the heap the events hold, {@link EventBudget#weightOf}): a channel of large events
  * keeps fewer of them. The cache may hold a few more for a moment: the ones beyond are removed in
- * batches ({@link #toTrim}), not one replicated remove per publish.
+ * batches ({@link ChannelTrim}), not one replicated remove per publish.
  */
 final class ChannelLog {
     /** Thrown when a cursor points before the oldest event kept (the newest {@code capacity}). */
@@ -46,18 +46,14 @@ final class ChannelLog {
      * first stream, since most channels never have one here.
      */
     private volatile Map<Long, byte[]> sse;
-    private final int capacity;
-    private final long maxWeight;
     private final ChannelWeights weights;
+    private final ChannelTrim trim;
     private long readable = -1;
     private long holeSince;
-    /** The newest id this node handed out for removal from the cache ({@link #toTrim}). */
-    private long trimmedThrough = Long.MIN_VALUE;
 
     ChannelLog(int capacity, long maxWeight, AtomicLong nodeWeight) {
-        this.capacity = capacity;
-        this.maxWeight = maxWeight;
         this.weights = new ChannelWeights(nodeWeight);
+        this.trim = new ChannelTrim(capacity, maxWeight, weights);
     }
 
     /** Adds an event of that weight; true when readers can now see more than before. */
@@ -200,60 +196,18 @@ final class ChannelLog {
     }
 
     /**
-     * The ids beyond capacity this node has not handed out for removal yet, oldest first, once
-     * there are at least {@code batch} of them (else none); or, when the channel weighs more than
-     * its {@code maxWeight}, the oldest down to seven eighths of it (batched the same way by
-     * weight). The caller removes them from the cache in one command. Until their removal comes
-     * back through the cache's listener, readers no longer see them and they are not handed out
-     * again, unless the removal failed ({@link #trimFailed}).
+     * The ids beyond what the channel keeps that this node has not handed out for removal yet
+     * ({@link ChannelTrim#toTrim}). The caller removes them from the cache in one command. Until
+     * their removal comes back through the cache's listener, readers no longer see them and they
+     * are not handed out again, unless the removal failed ({@link #trimFailed}).
      */
     synchronized List<Long> toTrim(int batch) {
-        int byCount = events.size() - capacity;
-        int byWeight = dropsOverWeight(maxWeight - maxWeight / 8);
-        int excess = Math.max(byCount, byWeight);
-        if (excess <= 0 || (byWeight == 0 && excess < batch)) {
-            return List.of();
-        }
-        List<Long> out = new ArrayList<>(excess);
-        for (Long id : events.keySet()) {
-            if (excess-- <= 0) {
-                break;
-            }
-            if (id > trimmedThrough) {
-                out.add(id);
-            }
-        }
-        if (out.isEmpty() || (byWeight == 0 && out.size() < batch)) {
-            return List.of();
-        }
-        trimmedThrough = out.get(out.size() - 1);
-        return out;
-    }
-
-    /** Over {@code maxWeight}: how many of the oldest must go for the rest to weigh at most {@code target}; else 0. */
-    private int dropsOverWeight(long target) {
-        return weights.total() > maxWeight ? weights.dropsToWeigh(target, events.values()) : 0;
+        return trim.toTrim(events, batch);
     }
 
     /** A removal handed out by {@link #toTrim} failed: its ids may be handed out again. */
     synchronized void trimFailed() {
-        trimmedThrough = Long.MIN_VALUE;
-    }
-
-    /**
-     * The oldest event readers see: the newest {@code capacity} within {@code maxWeight} are kept,
-     * the rest wait for their removal.
-     */
-    private long oldestKept() {
-        int excess = Math.max(events.size() - capacity, dropsOverWeight(maxWeight));
-        if (excess <= 0) {
-            return events.firstKey();
-        }
-        Long id = events.firstKey();
-        for (int i = 0; i < excess; i++) {
-            id = events.higherKey(id);
-        }
-        return id;
+        trim.failed();
     }
 
     /**
@@ -265,7 +219,7 @@ final class ChannelLog {
         if (events.isEmpty() || readable < 0) {
             return List.of();
         }
-        long oldest = oldestKept();
+        long oldest = trim.oldestKept(events);
         if (cursor != 0 && cursor < oldest - 1) {
             throw new Expired(oldest);
         }
