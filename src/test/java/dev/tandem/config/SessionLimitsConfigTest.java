@@ -1,15 +1,11 @@
 package dev.tandem.config;
 
+import static dev.tandem.config.ConfigFixture.file;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,17 +14,14 @@ class SessionLimitsConfigTest {
     @TempDir
     Path dir;
 
-    private final Map<String, String> env = new HashMap<>();
+    private final ConfigFixture config = new ConfigFixture();
 
     private SessionLimits load(String... args) {
-        return ((ConfigLoader.Start) new ConfigLoader(env, () -> "h").load(args)).config().sessionLimits();
+        return config.load(args).sessionLimits();
     }
 
     private void refused(String option, String reason, String... args) {
-        assertThatThrownBy(() -> new ConfigLoader(env, () -> "h").load(args))
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).option()).isEqualTo(option))
-                .hasMessageContaining(reason);
+        config.refused(option, args).hasMessageContaining(reason);
     }
 
     @Test
@@ -46,13 +39,13 @@ class SessionLimitsConfigTest {
         assertThat(load("--session-lifetime", "3600", "--max-sessions", "5000"))
                 .isEqualTo(new SessionLimits(Duration.ofHours(1), 5000));
 
-        env.put("TANDEM_SESSION_LIFETIME", "7200");
-        env.put("TANDEM_MAX_SESSIONS", "70");
+        config.env.put("TANDEM_SESSION_LIFETIME", "7200");
+        config.env.put("TANDEM_MAX_SESSIONS", "70");
         assertThat(load()).isEqualTo(new SessionLimits(Duration.ofHours(2), 70));
-        env.clear();
+        config.env.remove("TANDEM_SESSION_LIFETIME");
+        config.env.remove("TANDEM_MAX_SESSIONS");
 
-        Path f = dir.resolve("tandem.properties");
-        Files.write(f, List.of("session-lifetime=86400", "max-sessions=9"));
+        Path f = file(dir, "session-lifetime=86400", "max-sessions=9");
         assertThat(load("--config", f.toString())).isEqualTo(new SessionLimits(Duration.ofDays(1), 9));
     }
 
@@ -68,7 +61,7 @@ class SessionLimitsConfigTest {
     void aNegativeOrAbsurdSessionCapStopsStartUp() {
         refused("--max-sessions", "outside 0-10000000", "--max-sessions", "-1");
         refused("--max-sessions", "outside 0-10000000", "--max-sessions", "10000001");
-        env.put("TANDEM_MAX_SESSIONS", "lots");
+        config.env.put("TANDEM_MAX_SESSIONS", "lots");
         refused("--max-sessions", "not a whole number");
     }
 }
