@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A bad value stops start-up, naming the option and the reason. */
 class ConfigRefusalsTest {
@@ -85,22 +87,13 @@ class ConfigRefusalsTest {
         config.refused("--session-classes", "--session-classes", "!com.acme.*").hasMessageContaining("!com.acme.*");
     }
 
-    @Test
-    void otherOutOfRangeNumbersAreRefusedByName() {
-        config.refused("--cluster-port", "--cluster-port", "65500");
-        config.refused("--session-timeout", "--session-timeout", "5");
-        config.refused("--stop-timeout", "--stop-timeout", "0");
-        config.refused("--drain-seconds", "--drain-seconds", "601");
-        config.refused("--events-write-timeout", "--events-write-timeout", "0");
-        config.refused("--events-write-timeout", "--events-write-timeout", "301");
-    }
-
-    @Test
-    void badNamesAndAddressesAreRefusedByName() {
-        config.refused("--cluster-name", "--cluster-name", "a b");
-        config.refused("--host", "--host", "bad host!");
-        config.refused("--node", "--node", "_leading-underscore");
-        config.refused("--trusted-proxies", "--trusted-proxies", "example.com");
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--cluster-port|65500", "--session-timeout|5", "--stop-timeout|0", "--drain-seconds|601",
+        "--events-write-timeout|0", "--events-write-timeout|301",
+        "--cluster-name|a b", "--host|bad host!", "--node|_leading-underscore", "--trusted-proxies|example.com"})
+    void otherOutOfRangeNumbersAndBadNamesAreRefusedByName(String option, String value) {
+        config.refused(option, option, value);
     }
 
     @Test
