@@ -16,9 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.infinispan.Cache;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.manager.DefaultCacheManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,25 +23,24 @@ import org.junit.jupiter.api.Test;
 /** One node's line for a session's lock, on a real (local) Infinispan cache. */
 class SessionLockQueueTest {
     private static final String KEY = "session-1";
-    private DefaultCacheManager manager;
+    private LocalLockCache local;
     private Cache<String, String> lockCache;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @BeforeEach
     void startCache() {
-        manager = new DefaultCacheManager(new GlobalConfigurationBuilder().nonClusteredDefault().build());
-        manager.defineConfiguration("locks", new ConfigurationBuilder().build());
-        lockCache = manager.getCache("locks");
+        local = new LocalLockCache();
+        lockCache = local.cache;
     }
 
     @AfterEach
     void stopCache() {
         threads.shutdownNow();
-        manager.stop();
+        local.close();
     }
 
     private SessionLockQueue queue(Duration wait, Duration passFor, Duration yieldFor) {
-        ViewGate gate = new ViewGate(manager, lockCache, 0);
+        ViewGate gate = local.gate();
         SessionLocks locks = new SessionLocks(lockCache, "n1", wait, Duration.ofSeconds(30), gate);
         return new SessionLockQueue(locks, passFor, yieldFor);
     }
@@ -143,7 +139,7 @@ class SessionLockQueueTest {
         Duration passFor = Duration.ofMillis(50);
         SessionLockQueue busy = queue(Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
         SessionLocks otherLocks = new SessionLocks(lockCache, "n2", Duration.ofSeconds(3), Duration.ofSeconds(30),
-                new ViewGate(manager, lockCache, 0));
+                local.gate());
         SessionLockQueue other = new SessionLockQueue(otherLocks, passFor, Duration.ofMillis(6));
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger busyHeld = new AtomicInteger();

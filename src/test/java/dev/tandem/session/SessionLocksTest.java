@@ -10,29 +10,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
 import org.infinispan.commons.TimeoutException;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.manager.DefaultCacheManager;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The cluster-wide session lock, on a real (local) Infinispan cache. */
 class SessionLocksTest {
     private static final String KEY = "session-1";
-    private DefaultCacheManager manager;
-    private Cache<String, String> lockCache;
-
-    @BeforeEach
-    void startCache() {
-        manager = new DefaultCacheManager(new GlobalConfigurationBuilder().nonClusteredDefault().build());
-        manager.defineConfiguration("locks", new ConfigurationBuilder().build());
-        lockCache = manager.getCache("locks");
-    }
+    private final LocalLockCache local = new LocalLockCache();
+    private final Cache<String, String> lockCache = local.cache;
 
     @AfterEach
     void stopCache() {
-        manager.stop();
+        local.close();
     }
 
     @Test
@@ -50,7 +39,7 @@ class SessionLocksTest {
             }
         };
         SessionLocks locks = new SessionLocks(timesOutAfterWriting, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
-                new ViewGate(manager, lockCache, 0));
+                local.gate());
 
         assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class)
                 .hasMessageContaining("cannot lock the session");
@@ -65,7 +54,7 @@ class SessionLocksTest {
     @Test
     void aLockHeldByAnotherRequestIsNeverRemovedByAFailedWrite() {
         SessionLocks other = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
-                new ViewGate(manager, lockCache, 0));
+                local.gate());
         SessionLocks.Lease held = other.acquire(KEY, System.nanoTime());
         Cache<String, String> failsBeforeWriting = new AbstractDelegatingCache<>(lockCache) {
             @Override
@@ -74,7 +63,7 @@ class SessionLocksTest {
             }
         };
         SessionLocks locks = new SessionLocks(failsBeforeWriting, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
-                new ViewGate(manager, lockCache, 0));
+                local.gate());
 
         assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class);
         locks.retryPendingReleases();
