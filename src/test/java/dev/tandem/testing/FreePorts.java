@@ -17,6 +17,8 @@ public final class FreePorts {
     /** The kernel's ephemeral port range, and where Linux starts it by default. */
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
+    /** Ports are drawn below this: the ephemeral range's start, read once, less the failure detection's 100. */
+    private static final int BELOW = ephemeralLow() - 100;
     /** Every port handed out in this JVM: two picks made before either is bound must not be the same port. */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
@@ -42,9 +44,8 @@ public final class FreePorts {
 
     /** A port p, and p + offset, free now, below the ephemeral range, and not handed out before in this JVM. */
     private static int pick(String host, int offset) {
-        int below = ephemeralLow() - 100;
         for (int attempt = 0; attempt < 200; attempt++) {
-            int p = ThreadLocalRandom.current().nextInt(LOWEST, below);
+            int p = ThreadLocalRandom.current().nextInt(LOWEST, BELOW);
             if (!HANDED_OUT.contains(p) && !HANDED_OUT.contains(p + offset) && free(host, p) && free(host, p + offset)
                     && HANDED_OUT.add(p)) {
                 HANDED_OUT.add(p + offset);
