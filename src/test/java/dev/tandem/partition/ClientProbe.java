@@ -18,13 +18,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientProbe {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * How long a write waits for its answer, in seconds: above the node's 3 s wait for a session's
+     * lock, so a node that refuses a busy session is seen answering 503 with its reason, not as
+     * silent (CI, 2026-12-04: a lock left held showed only as "no answer in 3 s").
+     */
+    private static final String POST_SECONDS = "8";
     private final NodeNamespaces lab;
 
     ClientProbe(NodeNamespaces lab) {
         this.lab = lab;
     }
 
-    /** Status 0 when the node did not answer within 3 s. */
+    /** Status 0 when the node did not answer in time (3 s for a read, {@link #POST_SECONDS} for a write). */
     record Reply(int status, String body) {
         JsonNode json() {
             try {
@@ -63,7 +69,7 @@ final class ClientProbe {
 
     /** A JSON POST as a user whose cookies live in {@code cookies} (read and updated). */
     Reply post(URI node, String path, String json, Path cookies) {
-        return curl(List.of("curl", "-s", "-m", "3", "-w", "\n%{http_code}", "-b", cookies.toString(), "-c",
+        return curl(List.of("curl", "-s", "-m", POST_SECONDS, "-w", "\n%{http_code}", "-b", cookies.toString(), "-c",
                 cookies.toString(), "-H", "Content-Type: application/json", "-d", json, node.resolve(path).toString()));
     }
 

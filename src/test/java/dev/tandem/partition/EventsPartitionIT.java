@@ -132,7 +132,7 @@ class EventsPartitionIT {
         }
 
         /**
-         * status 0: no answer within the client's 3 s (unknown outcome); why: a refusal's error and
+         * status 0: no answer within the client's wait (unknown outcome); why: a refusal's error and
          * message, or that no answer came; ms: how long the client waited.
          */
         record Post(String phase, URI node, String text, int status, long id, String why, long ms) {}
