@@ -2,22 +2,16 @@ package dev.tandem.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tandem.config.NodeConfig;
 import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Warmup;
-import dev.tandem.testing.FreePorts;
 import dev.tandem.testing.RunningNode;
-import dev.tandem.testing.TestCredentials;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
-import org.eclipse.jetty.util.HostPort;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.infinispan.health.HealthStatus;
@@ -28,27 +22,22 @@ import org.slf4j.LoggerFactory;
 
 /** Real nodes in this JVM (two to four), clustered over JGroups TCP on loopback. */
 class ThreeNodeClusterTest {
-    private static final String HOST = "127.0.0.1";
-    private final List<RunningNode> running = new ArrayList<>();
+    private InJvmCluster cluster;
 
     @AfterEach
     void stopAll() {
-        for (RunningNode n : running) {
-            try {
-                n.close();
-            } catch (RuntimeException ignored) {
-                // already stopped by the test
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void aSessionWrittenThroughOneNodeIsReadAndChangedThroughTheOthersAndOutlivesItsFirstNode() {
-        Peers cluster = Peers.of(4);
-        RunningNode a = start("a", cluster, 0);
-        RunningNode b = start("b", cluster, 1);
-        RunningNode c = start("c", cluster, 2);
-        awaitMembers(3, a, b, c);
+        cluster = new InJvmCluster(4);
+        RunningNode a = cluster.start("a", 0);
+        RunningNode b = cluster.start("b", 1);
+        RunningNode c = cluster.start("c", 2);
+        InJvmCluster.awaitMembers(3, a, b, c);
 
         TestHttp user = a.client();
         for (int i = 1; i <= 5; i++) {
@@ -70,7 +59,7 @@ class ThreeNodeClusterTest {
         assertThat(user.at(a.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(7);
 
         a.close();
-        awaitMembers(2, b, c);
+        InJvmCluster.awaitMembers(2, b, c);
         for (RunningNode survivor : List.of(b, c)) {
             TestHttp.Reply r = user.at(survivor.uri()).get("/api/session");
             assertThat(r.json().get("counter").asLong()).isEqualTo(7);
@@ -79,8 +68,8 @@ class ThreeNodeClusterTest {
         }
         assertThat(user.at(b.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(8);
 
-        RunningNode late = start("d", cluster, 3);
-        awaitMembers(3, b, c, late);
+        RunningNode late = cluster.start("d", 3);
+        InJvmCluster.awaitMembers(3, b, c, late);
         TestHttp.Reply onLate = user.at(late.uri()).get("/api/session");
         assertThat(onLate.node()).isEqualTo("d");
         assertThat(onLate.json().get("counter").asLong()).as("a late joiner sees existing sessions").isEqualTo(8);
@@ -98,8 +87,8 @@ class ThreeNodeClusterTest {
 
     @Test
     void aNodeThatFindsNoPeerServesNoSessionUntilAMajorityOfTheConfiguredNodesHasJoined() {
-        Peers cluster = Peers.of(3);
-        RunningNode a = start("a", cluster, 0);
+        cluster = new InJvmCluster(3);
+        RunningNode a = cluster.start("a", 0);
         // Alone, a forms a cluster of one whose cache is empty: it must refuse, not hand out new sessions.
         Awaitility.await("a alone in its own view").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> a.client().get("/api/node").json().get("members").size() == 1);
@@ -114,8 +103,8 @@ class ThreeNodeClusterTest {
         assertThat(a.node().cluster().cache().getAdvancedCache().getAvailability())
                 .as("alone, its caches are degraded: available and empty, they would win a merge").isEqualTo(AvailabilityMode.DEGRADED_MODE);
 
-        RunningNode b = start("b", cluster, 1);
-        awaitMembers(2, a, b);
+        RunningNode b = cluster.start("b", 1);
+        InJvmCluster.awaitMembers(2, a, b);
         assertThat(a.node().cluster().cache().getAdvancedCache().getAvailability()).isEqualTo(AvailabilityMode.AVAILABLE);
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
         assertThat(user.at(b.uri()).get("/api/session").json().get("counter").asLong()).isEqualTo(1);
@@ -126,11 +115,11 @@ class ThreeNodeClusterTest {
         // A rolling restart's busiest moment: the oldest member, Infinispan's coordinator, is told
         // to leave while the node restarted before it is still being rebalanced in (its leave waits
         // for the caches to settle, see SessionLayer.leave), and comes back straight after.
-        Peers cluster = Peers.of(3);
-        RunningNode a = start("a", cluster, 0);
-        RunningNode b = start("b", cluster, 1);
-        RunningNode c = start("c", cluster, 2);
-        awaitMembers(3, a, b, c);
+        cluster = new InJvmCluster(3);
+        RunningNode a = cluster.start("a", 0);
+        RunningNode b = cluster.start("b", 1);
+        RunningNode c = cluster.start("c", 2);
+        InJvmCluster.awaitMembers(3, a, b, c);
         // Enough replicated entries that handing them to a joiner takes a while.
         Cache<String, String> board = a.node().cluster().cache().getCacheManager().getCache(SharedCaches.BOARD);
         Map<String, String> filler = new HashMap<>();
@@ -142,11 +131,11 @@ class ThreeNodeClusterTest {
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
 
         c.close();
-        RunningNode c2 = start("c", cluster, 2);
+        RunningNode c2 = cluster.start("c", 2);
         boolean rebalancingAtLeave = health(a) == HealthStatus.HEALTHY_REBALANCING;
         a.close();
-        RunningNode a2 = start("a", cluster, 0);
-        awaitMembers(3, a2, b, c2);
+        RunningNode a2 = cluster.start("a", 0);
+        InJvmCluster.awaitMembers(3, a2, b, c2);
         Awaitility.await("every cache settled on every node").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(List.of(health(a2), health(b), health(c2))).containsOnly(HealthStatus.HEALTHY));
         assertThat(user.at(a2.uri()).post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
@@ -158,9 +147,9 @@ class ThreeNodeClusterTest {
         // What a primary owner killed mid-write leaves behind (HaproxyFailoverIT F1): one member
         // holds a write the primary never kept, its client got an error. Without repair that
         // member refused every request of the session (each conditional write failed) until expiry.
-        Peers cluster = Peers.of(3);
-        List<RunningNode> nodes = List.of(start("a", cluster, 0), start("b", cluster, 1), start("c", cluster, 2));
-        awaitMembers(3, nodes.toArray(RunningNode[]::new));
+        cluster = new InJvmCluster(3);
+        List<RunningNode> nodes = List.of(cluster.start("a", 0), cluster.start("b", 1), cluster.start("c", 2));
+        InJvmCluster.awaitMembers(3, nodes.toArray(RunningNode[]::new));
         TestHttp user = nodes.get(0).client();
         for (int i = 1; i <= 3; i++) {
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(i);
@@ -243,46 +232,9 @@ class ThreeNodeClusterTest {
         }
     }
 
-    /** A cluster's name and its configured nodes' addresses: a free cluster port each on {@link #HOST}. */
-    private record Peers(String name, List<HostPort> nodes) {
-        static Peers of(int count) {
-            List<HostPort> nodes = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                nodes.add(new HostPort(HOST, FreePorts.clusterPort(HOST)));
-            }
-            return new Peers("test-" + UUID.randomUUID(), List.copyOf(nodes));
-        }
-    }
-
-    /** Starts a node at the {@code index}-th configured address of the cluster. */
-    private RunningNode start(String name, Peers cluster, int index) {
-        NodeConfig config = NodeConfig.standalone(name)
-                .withCluster(HOST, cluster.nodes().get(index).getPort(), cluster.nodes(), cluster.name())
-                .withTransportSecurity(TestCredentials.shared());
-        RunningNode node = RunningNode.start(config);
-        running.add(node);
-        return node;
-    }
-
     /** A cluster of these nodes, all started and members of one view. */
     private List<RunningNode> startCluster(String... names) {
-        Peers cluster = Peers.of(names.length);
-        List<RunningNode> nodes = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            nodes.add(start(names[i], cluster, i));
-        }
-        awaitMembers(names.length, nodes.toArray(RunningNode[]::new));
-        return nodes;
-    }
-
-    private static void awaitMembers(int count, RunningNode... nodes) {
-        Awaitility.await("cluster of " + count).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> {
-                    for (RunningNode n : nodes) {
-                        TestHttp.Reply ready = n.client().get("/health/ready");
-                        assertThat(ready.status()).as(n.name() + " ready: " + ready.body()).isEqualTo(200);
-                        assertThat(n.client().get("/api/node").json().get("members")).hasSize(count);
-                    }
-                });
+        cluster = new InJvmCluster(names.length);
+        return cluster.startAll(names);
     }
 }

@@ -1,0 +1,77 @@
+package dev.tandem.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tandem.config.NodeConfig;
+import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.RunningNode;
+import dev.tandem.testing.TestCredentials;
+import dev.tandem.testing.TestHttp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.eclipse.jetty.util.HostPort;
+
+/**
+ * Real nodes in this JVM, clustered over JGroups TCP on loopback: a cluster name of its own and a
+ * free cluster port per configured node. Closing it stops every node it started.
+ */
+final class InJvmCluster implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    private final String name = "test-" + UUID.randomUUID();
+    private final List<HostPort> addresses = new ArrayList<>();
+    private final List<RunningNode> running = new ArrayList<>();
+
+    /** A cluster of {@code size} configured nodes, none started yet. */
+    InJvmCluster(int size) {
+        for (int i = 0; i < size; i++) {
+            addresses.add(new HostPort(HOST, FreePorts.clusterPort(HOST)));
+        }
+    }
+
+    /** Starts a node at the {@code index}-th configured address. */
+    RunningNode start(String node, int index) {
+        NodeConfig config = NodeConfig.standalone(node)
+                .withCluster(HOST, addresses.get(index).getPort(), List.copyOf(addresses), name)
+                .withTransportSecurity(TestCredentials.shared());
+        RunningNode started = RunningNode.start(config);
+        running.add(started);
+        return started;
+    }
+
+    /** Starts these nodes at the first addresses, in order, and waits until they are ready in one view. */
+    List<RunningNode> startAll(String... nodes) {
+        List<RunningNode> started = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            started.add(start(nodes[i], i));
+        }
+        awaitMembers(nodes.length, started.toArray(RunningNode[]::new));
+        return started;
+    }
+
+    /** Waits until every one of these nodes is ready and sees {@code count} members. */
+    static void awaitMembers(int count, RunningNode... nodes) {
+        Awaitility.await("cluster of " + count).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    for (RunningNode n : nodes) {
+                        TestHttp.Reply ready = n.client().get("/health/ready");
+                        assertThat(ready.status()).as(n.name() + " ready: " + ready.body()).isEqualTo(200);
+                        assertThat(n.client().get("/api/node").json().get("members")).hasSize(count);
+                    }
+                });
+    }
+
+    /** Stops every node started here that is still running. */
+    @Override
+    public void close() {
+        for (RunningNode n : running) {
+            try {
+                n.close();
+            } catch (RuntimeException ignored) {
+                // already stopped by the test
+            }
+        }
+    }
+}
