@@ -26,7 +26,7 @@ class SessionLocksTest {
 
     @Test
     void aLockWriteThatFailedAfterLandingIsGivenBackSoTheSessionIsNotBusyForTheWholeLease() {
-        // Infinispan on a replication timeout: the primary owner's write stays, the caller gets the exception.
+        // A replication timeout: the write stays where it landed, the caller gets the exception.
         AtomicBoolean failNext = new AtomicBoolean(true);
         Cache<String, String> timesOutAfterWriting = new AbstractDelegatingCache<>(lockCache) {
             @Override
