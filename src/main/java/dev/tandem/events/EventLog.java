@@ -98,7 +98,7 @@ public final class EventLog {
     void load() {
         cache.forEachLocal((key, value) -> {
             if (key.startsWith("e:") && value != null) {
-                log(channelKeyOf(key)).load(read(value), EventBudget.weightOf(value));
+                log(EventKeys.channelKeyOf(key)).load(read(value), EventBudget.weightOf(value));
             }
         });
         logs.values().forEach(l -> {
@@ -114,14 +114,14 @@ public final class EventLog {
         long next = log.nextId();
         if (next == 0) {
             String fresh = Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
-            String agreed = cache.putIfAbsent(anchorKey(channel.key()), fresh, retention(channel));
+            String agreed = claim(EventKeys.anchorKey(channel.key()), fresh, channel);
             next = Long.parseLong(agreed == null ? fresh : agreed);
         }
         String uid = RandomUuids.next(); // no process-wide lock per publish, as UUID.randomUUID() takes
         for (int attempt = 0; attempt < 10_000; attempt++) {
             Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
             String json = write(event);
-            String existing = cache.putIfAbsent(eventKey(channel.key(), next), json, retention(channel));
+            String existing = claim(EventKeys.eventKey(channel.key(), next), json, channel);
             if (existing == null || uid.equals(read(existing).uid())) {
                 trim(channel.key(), log);
                 budget.keepWithin(logs, channel.key(), this::drop);
@@ -130,6 +130,20 @@ public final class EventLog {
             next = Math.max(next + 1, log.nextId());
         }
         throw new ApiException(503, "unavailable", "the channel is too busy right now; retry shortly");
+    }
+
+    /**
+     * One replicated putIfAbsent. A cluster that cannot take it in time (a peer cut off or frozen:
+     * a replication timeout) is a 503 to retry, not our bug; whether the write landed is unknown.
+     */
+    private String claim(String key, String value, Channel channel) {
+        try {
+            return cache.putIfAbsent(key, value, retention(channel));
+        } catch (RuntimeException e) {
+            LOG.warn("could not store an event of {} in time: {}", channel.name(), e.toString());
+            throw new ApiException(503, "unavailable", "the cluster could not store the event in time, so it may or may not "
+                    + "have been published; retry shortly");
+        }
     }
 
     ChannelLog log(String key) {
@@ -185,7 +199,7 @@ public final class EventLog {
         if (old.isEmpty()) {
             return;
         }
-        List<String> keys = eventKeys(key, old);
+        List<String> keys = EventKeys.eventKeys(key, old);
         cache.removeAll(keys).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.debug("could not remove {} old events of {} (tried again on the next publish): {}", keys.size(), key,
@@ -201,8 +215,8 @@ public final class EventLog {
      * every id it had.
      */
     private CompletionStage<Void> drop(String key, ChannelLog log) {
-        List<String> events = eventKeys(key, log.ids());
-        return cache.removeAll(List.of(anchorKey(key))).thenCompose(v -> cache.removeAll(events));
+        List<String> events = EventKeys.eventKeys(key, log.ids());
+        return cache.removeAll(List.of(EventKeys.anchorKey(key))).thenCompose(v -> cache.removeAll(events));
     }
 
     private Duration retention(Channel channel) {
@@ -213,10 +227,10 @@ public final class EventLog {
         if (value == null || !cacheKey.startsWith("e:")) {
             return;
         }
-        String key = channelKeyOf(cacheKey);
+        String key = EventKeys.channelKeyOf(cacheKey);
         Event event = read(value);
         ChannelLog log = log(key);
-        String anchor = cache.localGet(anchorKey(key));
+        String anchor = cache.localGet(EventKeys.anchorKey(key));
         long start = anchor == null ? event.id() : Long.parseLong(anchor);
         if (log.add(event, start, EventBudget.weightOf(value))) {
             wake(log);
@@ -227,7 +241,7 @@ public final class EventLog {
         if (!cacheKey.startsWith("e:")) {
             return;
         }
-        String key = channelKeyOf(cacheKey);
+        String key = EventKeys.channelKeyOf(cacheKey);
         long id = Long.parseLong(cacheKey.substring(cacheKey.lastIndexOf(':') + 1));
         logs.computeIfPresent(key, (k, l) -> {
             l.remove(id);
@@ -255,22 +269,6 @@ public final class EventLog {
         } catch (RuntimeException e) {
             LOG.warn("could not wake a listener: {}", e.toString());
         }
-    }
-
-    private static String eventKey(String channelKey, long id) {
-        return "e:" + channelKey + ":" + id;
-    }
-
-    private static List<String> eventKeys(String channelKey, List<Long> ids) {
-        return ids.stream().map(id -> eventKey(channelKey, id)).toList();
-    }
-
-    private static String anchorKey(String channelKey) {
-        return "h:" + channelKey;
-    }
-
-    private static String channelKeyOf(String eventKey) {
-        return eventKey.substring(2, eventKey.lastIndexOf(':'));
     }
 
     private String write(Event e) {
