@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.session.SessionSerialFilter;
 import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.history.SessionWorkload;
 import evil.Gadget;
 import java.io.File;
 import java.io.Serializable;
@@ -50,7 +51,7 @@ class SerialFilterTest {
 
     /** The cache key of the session a client holds (the cookie is "<cluster id>.<node>"). */
     private static String keyOf(TestHttp client) {
-        String clusterId = client.sessionId().substring(0, client.sessionId().lastIndexOf('.'));
+        String clusterId = SessionWorkload.clusterId(client.sessionId());
         return cache().keySet().stream().filter(k -> k.endsWith(clusterId)).findFirst()
                 .orElseThrow(() -> new AssertionError("no cache entry for " + clusterId + " in " + cache().keySet()));
     }

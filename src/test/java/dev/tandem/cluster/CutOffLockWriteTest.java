@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.history.SessionWorkload;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -86,7 +87,7 @@ class CutOffLockWriteTest {
             TestHttp user = entry.client();
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
             AdvancedCache<String, String> locks = locks(primary).getAdvancedCache();
-            Object stored = locks.getKeyDataConversion().toStorage(clusterId(user));
+            Object stored = locks.getKeyDataConversion().toStorage(SessionWorkload.clusterId(user.sessionId()));
             if (locks.getDistributionManager().getCacheTopology().getDistribution(stored).isPrimary()) {
                 return user;
             }
@@ -109,7 +110,8 @@ class CutOffLockWriteTest {
 
     /** The holder of the user's session lock in the node's own replica, or null. */
     private static String lockOf(RunningNode node, TestHttp user) {
-        return locks(node).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(clusterId(user));
+        return locks(node).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD)
+                .get(SessionWorkload.clusterId(user.sessionId()));
     }
 
     private static org.infinispan.Cache<String, String> locks(RunningNode node) {
@@ -118,10 +120,5 @@ class CutOffLockWriteTest {
 
     private static EmbeddedCacheManager manager(RunningNode node) {
         return node.node().cluster().cache().getCacheManager();
-    }
-
-    /** The session id without the node suffix of the cookie: the lock's key. */
-    private static String clusterId(TestHttp user) {
-        return user.sessionId().substring(0, user.sessionId().lastIndexOf('.'));
     }
 }

@@ -6,6 +6,7 @@ import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Warmup;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
+import dev.tandem.testing.history.SessionWorkload;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ class ThreeNodeClusterTest {
         for (int i = 1; i <= 3; i++) {
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(i);
         }
-        String clusterId = user.sessionId().substring(0, user.sessionId().lastIndexOf('.'));
+        String clusterId = SessionWorkload.clusterId(user.sessionId());
         Cache<String, InfinispanSessionData> anyCache = nodes.get(0).node().cluster().cache();
         String key = anyCache.keySet().stream().filter(k -> k.endsWith(clusterId)).findFirst().orElseThrow();
         String primary = anyCache.getAdvancedCache().getDistributionManager().getCacheTopology()
