@@ -10,13 +10,18 @@ import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A node at its session cap takes new sessions again once idle sessions expire, without anyone
  * logging out. Slow on purpose (about two minutes), hence an IT: the servlet API sets the idle
  * timeout in whole minutes, and expired entries stay in the store for a minute more
- * (SessionLayer.EXPIRY_GRACE), and the cap counts what the store holds.
+ * (SessionLayer.EXPIRY_GRACE), and the cap counts what the store holds. It runs beside the other
+ * ITs (see failsafe's configuration in pom.xml): one idle node in this JVM, while they run theirs in
+ * their own processes.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class SessionCapacityExpiryIT {
     @Test
     void aFullNodeTakesNewSessionsAgainOnceIdleSessionsExpire() {
