@@ -3,6 +3,7 @@ package dev.tandem.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.session.SessionLayer;
+import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.SessionWorkload;
@@ -12,14 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
-import org.infinispan.factories.GlobalComponentRegistry;
-import org.infinispan.manager.EmbeddedCacheManager;
-import org.infinispan.remoting.transport.Transport;
-import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
-import org.jgroups.JChannel;
-import org.jgroups.protocols.DISCARD;
-import org.jgroups.protocols.TP;
-import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -55,7 +48,7 @@ class CutOffLockWriteTest {
         TestHttp throughB = userWhoseLockIsDecidedBy(b, b);
         TestHttp throughA = userWhoseLockIsDecidedBy(b, a);
 
-        cutOff(c);
+        InJvmCluster.cutOff(c);
         CompletableFuture<TestHttp.Reply> onB = CompletableFuture.supplyAsync(() -> throughB.post("/api/session/counter", null));
         CompletableFuture<TestHttp.Reply> onA = CompletableFuture.supplyAsync(() -> throughA.post("/api/session/counter", null));
         for (TestHttp.Reply refused : List.of(onB.join(), onA.join())) {
@@ -95,19 +88,6 @@ class CutOffLockWriteTest {
         throw new AssertionError("no session in 60 whose lock " + primary.name() + " decides");
     }
 
-    /** Drops every message to and from the node in its own stack: to its peers it has stopped answering. */
-    private static void cutOff(RunningNode node) {
-        JChannel channel = ((JGroupsTransport) GlobalComponentRegistry.componentOf(manager(node), Transport.class)).getChannel();
-        DISCARD discard = new DISCARD();
-        discard.setAddress(channel.getAddress());
-        try {
-            channel.getProtocolStack().insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot cut " + node.name() + " off", e);
-        }
-        discard.discardAll(true);
-    }
-
     /** The holder of the user's session lock in the node's own replica, or null. */
     private static String lockOf(RunningNode node, TestHttp user) {
         return locks(node).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD)
@@ -115,10 +95,7 @@ class CutOffLockWriteTest {
     }
 
     private static org.infinispan.Cache<String, String> locks(RunningNode node) {
-        return manager(node).getCache(SessionLayer.LOCK_CACHE);
+        return InJvmCluster.manager(node).getCache(SessionLayer.LOCK_CACHE);
     }
 
-    private static EmbeddedCacheManager manager(RunningNode node) {
-        return node.node().cluster().cache().getCacheManager();
-    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Warmup;
+import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.SessionWorkload;

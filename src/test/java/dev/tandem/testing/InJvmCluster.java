@@ -1,38 +1,42 @@
-package dev.tandem.cluster;
+package dev.tandem.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.config.NodeConfig;
-import dev.tandem.testing.FreePorts;
-import dev.tandem.testing.RunningNode;
-import dev.tandem.testing.TestCredentials;
-import dev.tandem.testing.TestHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.eclipse.jetty.util.HostPort;
+import org.infinispan.factories.GlobalComponentRegistry;
+import org.infinispan.manager.EmbeddedCacheManager;
+import org.infinispan.remoting.transport.Transport;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
 
 /**
  * Real nodes in this JVM, clustered over JGroups TCP on loopback: a cluster name of its own and a
  * free cluster port per configured node. Closing it stops every node it started.
  */
-final class InJvmCluster implements AutoCloseable {
+public final class InJvmCluster implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
     private final String name = "test-" + UUID.randomUUID();
     private final List<HostPort> addresses = new ArrayList<>();
     private final List<RunningNode> running = new ArrayList<>();
 
     /** A cluster of {@code size} configured nodes, none started yet. */
-    InJvmCluster(int size) {
+    public InJvmCluster(int size) {
         for (int i = 0; i < size; i++) {
             addresses.add(new HostPort(HOST, FreePorts.clusterPort(HOST)));
         }
     }
 
     /** Starts a node at the {@code index}-th configured address. */
-    RunningNode start(String node, int index) {
+    public RunningNode start(String node, int index) {
         NodeConfig config = NodeConfig.standalone(node)
                 .withCluster(HOST, addresses.get(index).getPort(), List.copyOf(addresses), name)
                 .withTransportSecurity(TestCredentials.shared());
@@ -42,7 +46,7 @@ final class InJvmCluster implements AutoCloseable {
     }
 
     /** Starts these nodes at the first addresses, in order, and waits until they are ready in one view. */
-    List<RunningNode> startAll(String... nodes) {
+    public List<RunningNode> startAll(String... nodes) {
         List<RunningNode> started = new ArrayList<>();
         for (int i = 0; i < nodes.length; i++) {
             started.add(start(nodes[i], i));
@@ -52,7 +56,7 @@ final class InJvmCluster implements AutoCloseable {
     }
 
     /** Waits until every one of these nodes is ready and sees {@code count} members. */
-    static void awaitMembers(int count, RunningNode... nodes) {
+    public static void awaitMembers(int count, RunningNode... nodes) {
         Awaitility.await("cluster of " + count).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> {
                     for (RunningNode n : nodes) {
@@ -61,6 +65,23 @@ final class InJvmCluster implements AutoCloseable {
                         assertThat(n.client().get("/api/node").json().get("members")).hasSize(count);
                     }
                 });
+    }
+
+    /** Drops every message to and from the node in its own stack: to its peers it has stopped answering. */
+    public static void cutOff(RunningNode node) {
+        JChannel channel = ((JGroupsTransport) GlobalComponentRegistry.componentOf(manager(node), Transport.class)).getChannel();
+        DISCARD discard = new DISCARD();
+        discard.setAddress(channel.getAddress());
+        try {
+            channel.getProtocolStack().insertProtocol(discard, ProtocolStack.Position.ABOVE, TP.class);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot cut " + node.name() + " off", e);
+        }
+        discard.discardAll(true);
+    }
+
+    public static EmbeddedCacheManager manager(RunningNode node) {
+        return node.node().cluster().cache().getCacheManager();
     }
 
     /** Stops every node started here that is still running. */
