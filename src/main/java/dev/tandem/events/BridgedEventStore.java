@@ -14,6 +14,7 @@ import java.util.function.Function;
  */
 public final class BridgedEventStore implements EventStore {
     private final Function<String[], String> putIfAbsent;
+    private final Function<String[], CompletionStage<Void>> complete;
     private final Function<Collection<String>, CompletionStage<Void>> removeAll;
     private final Function<String, String> localGet;
     private final Consumer<BiConsumer<String, String>> forEachLocal;
@@ -27,18 +28,34 @@ public final class BridgedEventStore implements EventStore {
             throw new IllegalStateException("context attribute " + WarEventCache.ATTRIBUTE
                     + " is missing: deploy through the jetty-base's webapps/ROOT.xml (bin/tandem-jetty-base)");
         }
-        this.putIfAbsent = (Function<String[], String>) m.get("putIfAbsent");
-        this.removeAll = (Function<Collection<String>, CompletionStage<Void>>) m.get("removeAll");
-        this.localGet = (Function<String, String>) m.get("localGet");
-        this.forEachLocal = (Consumer<BiConsumer<String, String>>) m.get("forEachLocal");
-        this.listen = (BiConsumer<BiConsumer<String, String>, Consumer<String>>) m.get("listen");
-        this.onTopologyChange = (Consumer<Runnable>) m.get("onTopologyChange");
-        this.awaitInitialState = (Runnable) m.get("awaitInitialState");
+        this.putIfAbsent = (Function<String[], String>) required(m, "putIfAbsent");
+        this.complete = (Function<String[], CompletionStage<Void>>) required(m, "complete");
+        this.removeAll = (Function<Collection<String>, CompletionStage<Void>>) required(m, "removeAll");
+        this.localGet = (Function<String, String>) required(m, "localGet");
+        this.forEachLocal = (Consumer<BiConsumer<String, String>>) required(m, "forEachLocal");
+        this.listen = (BiConsumer<BiConsumer<String, String>, Consumer<String>>) required(m, "listen");
+        this.onTopologyChange = (Consumer<Runnable>) required(m, "onTopologyChange");
+        this.awaitInitialState = (Runnable) required(m, "awaitInitialState");
+    }
+
+    /** A jetty-base older than the webapp lacks what the webapp needs: say so at start, not at the first use. */
+    private static Object required(Map<?, ?> bridge, String name) {
+        Object f = bridge.get(name);
+        if (f == null) {
+            throw new IllegalStateException("context attribute " + WarEventCache.ATTRIBUTE + " has no '" + name
+                    + "': the jetty-base's tandem-sessions jar is older than this WAR; run bin/tandem-jetty-base again");
+        }
+        return f;
     }
 
     @Override
     public String putIfAbsent(String key, String value, Duration lifespan) {
         return putIfAbsent.apply(new String[] {key, value, Long.toString(lifespan.toMillis())});
+    }
+
+    @Override
+    public CompletionStage<Void> complete(String key, String value, Duration lifespan) {
+        return complete.apply(new String[] {key, value, Long.toString(lifespan.toMillis())});
     }
 
     @Override

@@ -56,33 +56,42 @@ final class ChannelLog {
         this.trim = new ChannelTrim(capacity, maxWeight, weights);
     }
 
-    /** Adds an event of that weight; true when readers can now see more than before. */
+    /**
+     * Adds an event of that weight, created or changed in the cache; true when readers can now
+     * see more than before.
+     */
     synchronized boolean add(Event e, long startHint, int eventWeight) {
         if (readable < 0) {
             readable = Math.min(e.id(), startHint) - 1;
         }
-        if (events.putIfAbsent(e.id(), new Held(e, eventWeight)) != null) {
-            return false;
-        }
-        weights.add(eventWeight, e.time());
-        return advance(System.nanoTime());
+        return hold(e, eventWeight) && advance(System.nanoTime());
+    }
+
+    /** Adds an event read from the cache's contents (any order); {@link #settle} follows. */
+    synchronized void load(Event e, int eventWeight) {
+        hold(e, eventWeight);
     }
 
     /**
-     * Adds an event read from the cache's contents (any order); {@link #settle} follows. The
-     * cache's copy wins over one held here under the same id (after a partition's merge, the
-     * majority's event replaces one this side numbered but never had confirmed).
+     * Holding the lock: holds the cache's copy of an event; true when its id is new here. The
+     * cache's copy wins over one held under the same id: after a partition's merge, the
+     * majority's event replaces one this side numbered but never had confirmed; after a failed
+     * write is completed, the event its primary owner kept replaces one that reached only this
+     * member (EventClaims).
      */
-    synchronized void load(Event e, int eventWeight) {
+    private boolean hold(Event e, int eventWeight) {
         Held held = events.putIfAbsent(e.id(), new Held(e, eventWeight));
         if (held == null) {
             weights.add(eventWeight, e.time());
-        } else if (!Objects.equals(held.event().uid(), e.uid())) {
+            return true;
+        }
+        if (!Objects.equals(held.event().uid(), e.uid())) {
             events.put(e.id(), new Held(e, eventWeight));
             forgetFormatted(e.id());
             weights.remove(held.weight());
             weights.add(eventWeight, e.time());
         }
+        return false;
     }
 
     /** A topology change is bringing entries: an open hole gets its whole wait again from now. */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * decides on that key's primary owner and applies on every member before it returns (REPL_SYNC).
  * Exactly one event gets each id, the claim and the write are one step (no id is ever taken and
  * then left empty by a publisher that died in between), and when a node dies the events are
- * already on every survivor: a client that reconnects elsewhere resumes from its cursor. A whole
+ * already on every survivor: a client that reconnects elsewhere resumes from its cursor. A write
+ * the cluster could not take in time is refused and completed later ({@link EventClaims}). A whole
  * buffer in one entry replaced by compare-and-set would order events just as well, but would copy
  * and replicate up to {@link #CAPACITY} events on every publish.
  *
@@ -53,6 +54,7 @@ public final class EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
     private final EventStore cache;
+    private final EventClaims claims;
     private final ObjectMapper mapper;
     private final String node;
     private final Executor notifier;
@@ -65,6 +67,7 @@ public final class EventLog {
              Duration sessionRetention, Duration roomRetention, EventBudget budget) {
         this.budget = budget;
         this.cache = cache;
+        this.claims = new EventClaims(cache);
         this.mapper = mapper;
         this.node = node;
         this.notifier = notifier;
@@ -85,6 +88,7 @@ public final class EventLog {
      * again first: they are what the merge is bringing, not writes lost with their node.
      */
     private void reload() {
+        completeFailedWrites();
         long now = System.nanoTime();
         logs.values().forEach(l -> l.restartHoleWait(now));
         try {
@@ -132,18 +136,17 @@ public final class EventLog {
         throw new ApiException(503, "unavailable", "the channel is too busy right now; retry shortly");
     }
 
-    /**
-     * One replicated putIfAbsent. A cluster that cannot take it in time (a peer cut off or frozen:
-     * a replication timeout) is a 503 to retry, not our bug; whether the write landed is unknown.
-     */
     private String claim(String key, String value, Channel channel) {
-        try {
-            return cache.putIfAbsent(key, value, retention(channel));
-        } catch (RuntimeException e) {
-            LOG.warn("could not store an event of {} in time: {}", channel.name(), e.toString());
-            throw new ApiException(503, "unavailable", "the cluster could not store the event in time, so it may or may not "
-                    + "have been published; retry shortly");
-        }
+        return claims.claim(key, value, retention(channel), channel.name());
+    }
+
+    /** Completes the writes that failed ({@link EventClaims}); called periodically and after topology changes. */
+    void completeFailedWrites() {
+        claims.complete();
+    }
+
+    int unfinishedWrites() {
+        return claims.unfinished();
     }
 
     ChannelLog log(String key) {

@@ -17,6 +17,15 @@ public interface EventStore {
     /** Stores the value unless the key is taken; returns what was there (null when stored), on every member. */
     String putIfAbsent(String key, String value, Duration lifespan);
 
+    /**
+     * Completes a write that may sit on some members only (a {@link #putIfAbsent} that failed):
+     * through the key's primary owner, stores the value unless the key is taken, and writes it to
+     * every member again when the key holds this very value. A key another value took is left as it
+     * is: that value is what the primary owner decided. Completes when every member holds the
+     * primary owner's value, or fails (to be tried again), without blocking the caller.
+     */
+    CompletionStage<Void> complete(String key, String value, Duration lifespan);
+
     /** Removes the keys in one replicated command; completes when it is done, without blocking the caller. */
     CompletionStage<Void> removeAll(Collection<String> keys);
 
@@ -26,7 +35,10 @@ public interface EventStore {
     /** Every entry this member holds. */
     void forEachLocal(BiConsumer<String, String> action);
 
-    /** From now on: every entry created (key, value) and every entry removed or expired (key), on this member. */
+    /**
+     * From now on, on this member: every entry created or changed (key, value; a changed one is a
+     * completed write, {@link #complete}), and every entry removed or expired (key).
+     */
     void listen(BiConsumer<String, String> created, Consumer<String> removed);
 
     /**

@@ -74,6 +74,7 @@ public final class Events implements AutoCloseable {
             t.start();
         }
         timers.scheduleWithFixedDelay(started::skipStaleHoles, 500, 500, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(started::completeFailedWrites, 1, 1, TimeUnit.SECONDS);
         timers.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         long check = Math.max(100, Math.min(1000, writeTimeout.toMillis() / 4));
         timers.scheduleWithFixedDelay(this::closeStalled, check, check, TimeUnit.MILLISECONDS);
@@ -81,6 +82,9 @@ public final class Events implements AutoCloseable {
                 .description("Long polls and event streams waiting on this node").register(registry);
         Gauge.builder("tandem.events.retained", started, EventLog::weight).baseUnit("bytes")
                 .description("What the events this node holds weigh on its heap, by estimate (bounded: a quarter of the heap)")
+                .register(registry);
+        Gauge.builder("tandem.events.writes.unfinished", started, EventLog::unfinishedWrites)
+                .description("Event writes the cluster refused that may sit on some members only, not completed yet")
                 .register(registry);
         this.deliveries = Timer.builder("tandem.events.delivery")
                 .description("From an event's publish (on any node) to its write into a stream on this node")

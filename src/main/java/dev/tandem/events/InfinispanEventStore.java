@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -18,6 +19,7 @@ import org.infinispan.marshall.core.MarshallableFunctions;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryExpired;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.annotation.TopologyChanged;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
@@ -41,6 +43,15 @@ public final class InfinispanEventStore implements EventStore {
     @Override
     public String putIfAbsent(String key, String value, Duration lifespan) {
         return cache.putIfAbsent(key, value, lifespan.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletionStage<Void> complete(String key, String value, Duration lifespan) {
+        long ms = lifespan.toMillis();
+        // A replace with the same value: the primary owner holds it, so every member is sent it again.
+        return cache.putIfAbsentAsync(key, value, ms, TimeUnit.MILLISECONDS).thenCompose(taken -> value.equals(taken)
+                ? cache.replaceAsync(key, value, value, ms, TimeUnit.MILLISECONDS).thenApply(replaced -> null)
+                : CompletableFuture.completedFuture(null));
     }
 
     @Override
@@ -103,7 +114,9 @@ public final class InfinispanEventStore implements EventStore {
             this.removed = removed;
         }
 
+        /** A member lacking an entry gets a completed write ({@link #complete}) as a change. */
         @CacheEntryCreated
+        @CacheEntryModified
         public void created(CacheEntryEvent<String, String> e) {
             try {
                 created.accept(e.getKey(), e.getValue());

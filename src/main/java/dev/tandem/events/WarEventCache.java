@@ -25,16 +25,21 @@ public final class WarEventCache {
     private WarEventCache() {}
 
     public static Map<String, Object> of(Server server) {
-        Supplier<InfinispanEventStore> s = WarCaches.lazily(server, SharedCaches.EVENTS, InfinispanEventStore::new);
+        return of(WarCaches.lazily(server, SharedCaches.EVENTS, InfinispanEventStore::new));
+    }
+
+    static Map<String, Object> of(Supplier<InfinispanEventStore> s) {
         Function<String[], String> putIfAbsent =
                 a -> s.get().putIfAbsent(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])));
+        Function<String[], CompletionStage<Void>> complete =
+                a -> s.get().complete(a[0], a[1], Duration.ofMillis(Long.parseLong(a[2])));
         Function<Collection<String>, CompletionStage<Void>> removeAll = k -> s.get().removeAll(k);
         UnaryOperator<String> localGet = k -> s.get().localGet(k);
         Consumer<BiConsumer<String, String>> forEachLocal = a -> s.get().forEachLocal(a);
         BiConsumer<BiConsumer<String, String>, Consumer<String>> listen = (c, r) -> s.get().listen(c, r);
         Consumer<Runnable> onTopologyChange = a -> s.get().onTopologyChange(a);
         Runnable awaitInitialState = () -> s.get().awaitInitialState();
-        return Map.of("putIfAbsent", putIfAbsent, "removeAll", removeAll, "localGet", localGet,
+        return Map.of("putIfAbsent", putIfAbsent, "complete", complete, "removeAll", removeAll, "localGet", localGet,
                 "forEachLocal", forEachLocal, "listen", listen, "onTopologyChange", onTopologyChange,
                 "awaitInitialState", awaitInitialState);
     }

@@ -35,6 +35,19 @@ class ChannelLogTest {
     }
 
     @Test
+    void anEventChangedInTheCacheReplacesTheOneHeldUnderItsIdAndTheSameOneChangesNothing() throws Exception {
+        // A failed write completed through its primary owner (EventClaims) reaches the members as a change.
+        ChannelLog log = byCount(1000);
+        log.add(e(100), 100, 0);
+        Event decided = new Event(100, "room:t", "message", "n2", 0, null, "decided");
+        assertThat(log.add(decided, 100, 0)).as("nothing new to read").isFalse();
+        assertThat(log.after(0, 10)).containsExactly(decided);
+        assertThat(log.add(decided, 100, 0)).isFalse();
+        assertThat(log.after(0, 10)).containsExactly(decided);
+        assertThat(log.nextId()).isEqualTo(101);
+    }
+
+    @Test
     void theNextIdFollowsTheHighestIdHeldThroughLoadsAndRemovals() {
         ChannelLog log = byCount(1000);
         assertThat(log.nextId()).as("nothing held").isEqualTo(0);
