@@ -2,6 +2,7 @@ package dev.tandem.session;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -140,6 +141,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             throw e;
         } catch (RuntimeException e) {
             refuse(id);
+            unsettled(id);
             throw new SessionUnavailableException("cannot write the session to the cluster", e);
         } finally {
             observer.timed("store", System.nanoTime() - t0);
@@ -166,9 +168,22 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
         } catch (SessionUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
+            unsettled(id);
             throw new SessionUnavailableException("cannot remove the session from the cluster", e);
         } finally {
             observer.timed("delete", System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * No answer in time: the write may sit on some members only. Its copies are compared until in
+     * step, and the request keeps the session's lock until then, so nobody reads either copy.
+     */
+    private void unsettled(String id) {
+        CompletableFuture<Void> settled = repair.settle(getCacheKey(id));
+        SessionHolds.Held held = holds.get(id);
+        if (held != null) {
+            held.unsettled = settled;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.tandem.session;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.SessionManager;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +130,12 @@ final class LockingSessionCache extends NullSessionCache {
 
     private void unhold(String id, SessionHolds.Held held) {
         if (holds.remove(id, held)) {
-            queue.release(held.lease);
+            CompletableFuture<Void> unsettled = held.unsettled;
+            if (unsettled == null) {
+                queue.release(held.lease);
+            } else {
+                unsettled.whenComplete((settled, failure) -> queue.release(held.lease));
+            }
         } else {
             LOG.debug("session {} was no longer held by this request", id);
         }

@@ -1,5 +1,6 @@
 package dev.tandem.session;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 
@@ -17,6 +18,11 @@ final class SessionHolds {
         volatile Object owner;
         /** A write of this request failed: its client hears so, and nothing more of it is written. */
         volatile boolean refused;
+        /**
+         * A write of this request got no answer in time: the lock goes back only once the session's
+         * copies are in step again ({@link ReplicaRepair#settle}), so no request reads either copy before.
+         */
+        volatile CompletableFuture<Void> unsettled;
 
         Held(SessionLocks.Lease lease) {
             this.lease = lease;

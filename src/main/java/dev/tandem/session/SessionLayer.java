@@ -103,7 +103,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         manager.start();
         sessions = manager.getCache(SESSION_CACHE);
         gate = new ViewGate(manager, sessions, clustered() ? configuredNodes : 0);
-        repair = new ReplicaRepair(sessions, fence, gate);
+        repair = new ReplicaRepair(sessions, fence, gate, LOCK_LEASE);
         settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         lockQueue = new SessionLockQueue(locks, LOCK_PASS_FOR, LOCK_YIELD_FOR);
