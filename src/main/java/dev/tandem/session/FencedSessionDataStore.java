@@ -93,6 +93,8 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
         long t0 = System.nanoTime();
+        InfinispanSessionData attempted = null;
+        long lifespan = -1;
         try {
             SessionHolds.Held held = holds.get(id);
             if (held == null) {
@@ -114,7 +116,8 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             InfinispanSessionData sd = (InfinispanSessionData) data;
             sd.serializeAttributes();
             String key = getCacheKey(id);
-            long lifespan = data.getMaxInactiveMs() > 0 ? data.getMaxInactiveMs() + graceMs : -1;
+            lifespan = data.getMaxInactiveMs() > 0 ? data.getMaxInactiveMs() + graceMs : -1;
+            attempted = sd;
             boolean written;
             if (held.stored == null) {
                 // Nothing read or written under this lock yet: a new session (or a renewed id).
@@ -141,7 +144,9 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             throw e;
         } catch (RuntimeException e) {
             refuse(id);
-            unsettled(id);
+            if (attempted != null) { // sent to the cluster: it may have landed on some members
+                unsettled(id, copyOf(attempted), lifespan);
+            }
             throw new SessionUnavailableException("cannot write the session to the cluster", e);
         } finally {
             observer.timed("store", System.nanoTime() - t0);
@@ -168,7 +173,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
         } catch (SessionUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            unsettled(id);
+            unsettled(id, null, -1);
             throw new SessionUnavailableException("cannot remove the session from the cluster", e);
         } finally {
             observer.timed("delete", System.nanoTime() - t0);
@@ -176,14 +181,14 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     }
 
     /**
-     * No answer in time: the write may sit on some members only. Its copies are compared until in
-     * step, and the request keeps the session's lock until then, so nobody reads either copy.
+     * No answer in time: the write may sit on some members only. The copy the primary owner holds is
+     * written to every member again, and the request keeps the session's lock until then, so nobody
+     * reads either copy. Only a write made under the lock, over the copy it read, can be settled so.
      */
-    private void unsettled(String id) {
-        CompletableFuture<Void> settled = repair.settle(getCacheKey(id));
+    private void unsettled(String id, InfinispanSessionData attempted, long lifespan) {
         SessionHolds.Held held = holds.get(id);
-        if (held != null) {
-            held.unsettled = settled;
+        if (held != null && (held.stored != null || attempted != null)) {
+            held.unsettled = repair.settle(getCacheKey(id), held.stored, attempted, lifespan);
         }
     }
 

@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write that got no answer in time (a peer cut off or frozen: a replication timeout) can also
  * stay on some members and not others, and then nothing refuses a write to tell: the user's next
- * read on another node would find another copy (CutOffSessionWriteTest). Such a key is repaired
- * every second until it is found in step or repaired ({@link #settle}), and the request keeps the
- * session's lock until then: no request on any node reads either copy in between.
+ * read on another node would find another copy (CutOffSessionWriteTest). The copy the primary
+ * owner holds, before or after the write, is written to every member again, every second until it
+ * works ({@link #settle}), and the request keeps the session's lock until then: no request on any
+ * node reads either copy in between.
  */
 final class ReplicaRepair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRepair.class);
@@ -56,7 +57,7 @@ final class ReplicaRepair implements AutoCloseable {
     private final PauseFence fence;
     private final ViewGate gate;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
-    private final Map<String, CompletableFuture<Void>> unsettled = new ConcurrentHashMap<>();
+    private final Map<String, Unsettled> unsettled = new ConcurrentHashMap<>();
     private final Duration maxWait;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-replica-repair");
@@ -72,35 +73,77 @@ final class ReplicaRepair implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::settleAll, 1, 1, TimeUnit.SECONDS);
     }
 
+    /** A write that got no answer in time: the entry before it (null for a new session) and the one it tried to store (null for a removal). */
+    private record Unsettled(InfinispanSessionData before, InfinispanSessionData attempted, long lifespanMs,
+                             CompletableFuture<Void> settled) {}
+
     /**
-     * After a write that got no answer in time: repairs the key every second until its copies are
-     * in step. Completes then, or after {@code maxWait} (the session lock's lease: the lock its
-     * request keeps until then would have expired anyway), whichever comes first.
+     * After a write that got no answer in time, made under the session's lock: writes whichever of
+     * the two copies the primary owner holds to every member again, every second until it works.
+     * Completes then, or after {@code maxWait} (the session lock's lease: the lock its request
+     * keeps until then would have expired anyway), whichever comes first, on the repair's thread.
      */
-    CompletableFuture<Void> settle(String key) {
+    CompletableFuture<Void> settle(String key, InfinispanSessionData before, InfinispanSessionData attempted,
+                                   long lifespanMs) {
         if (cache.getAdvancedCache().getDistributionManager() == null || unsettled.size() >= MAX_PENDING) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> settled = unsettled.computeIfAbsent(key, k -> new CompletableFuture<>());
-        return settled.copy().completeOnTimeout(null, maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        Unsettled u = unsettled.computeIfAbsent(key, k -> new Unsettled(before, attempted, lifespanMs, new CompletableFuture<>()));
+        CompletableFuture<Void> settled = u.settled().copy();
+        // Completed on this class's own thread either way: what follows (giving a lock back) may block.
+        try {
+            worker.schedule(() -> settled.complete(null), maxWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            settled.complete(null);
+        }
+        return settled;
     }
 
     /**
-     * One pass over the unsettled keys. The first that cannot be compared (the cluster cannot answer
-     * yet: the peer is still in the view) ends the pass, so a cut costs one timeout a second, not
-     * one per key.
+     * One pass over the unsettled keys. The first the cluster cannot take a write for yet (the peer
+     * is still in the view) ends the pass, so a cut costs one timeout a second, not one per key.
      */
     private void settleAll() {
-        for (Map.Entry<String, CompletableFuture<Void>> e : unsettled.entrySet()) {
+        for (Map.Entry<String, Unsettled> e : unsettled.entrySet()) {
+            if (distrusted()) {
+                return;
+            }
             try {
-                if (!"not now".equals(repair(e.getKey())) && unsettled.remove(e.getKey(), e.getValue())) {
-                    e.getValue().complete(null);
+                String outcome = settleOne(e.getKey(), e.getValue());
+                LOG.info("a session write that got no answer in time is settled: {}", outcome);
+                if (unsettled.remove(e.getKey(), e.getValue())) {
+                    e.getValue().settled().complete(null);
                 }
             } catch (RuntimeException ex) {
-                LOG.debug("could not compare the copies of session entry {} yet: {}", e.getKey(), ex.toString());
+                LOG.debug("could not settle session entry {} yet: {}", e.getKey(), ex.toString());
                 return;
             }
         }
+    }
+
+    /**
+     * Each a conditional write decided on the primary owner, which sends the copy it holds to every
+     * member when it matches (the copy the cluster decided on wins, whichever it is). No
+     * ConflictManager here: a version request in flight when the topology changes makes
+     * Infinispan 15.2 fail that cache's rebalance (UnsupportedOperationException in
+     * VersionRequest.cancelRequestIfOutdated), and a frozen peer keeps it in flight for seconds.
+     */
+    private String settleOne(String key, Unsettled u) {
+        long ms = u.lifespanMs();
+        if (u.before() != null && cache.replace(key, u.before(), u.before(), ms, TimeUnit.MILLISECONDS)) {
+            return "the copy before the write, on every member";
+        }
+        if (u.attempted() == null) {
+            cache.remove(key); // a removal that reached the primary owner: its lock is still held here
+            return "removed from every member";
+        }
+        if (cache.replace(key, u.attempted(), u.attempted(), ms, TimeUnit.MILLISECONDS)) {
+            return "the written copy, on every member";
+        }
+        if (u.before() == null && cache.putIfAbsent(key, u.attempted(), ms, TimeUnit.MILLISECONDS) == null) {
+            return "the new session, stored on every member";
+        }
+        return "neither copy on the primary owner: it was changed or removed since";
     }
 
     /** Repairs {@code key} soon, once at a time per key; does nothing on a standalone node. */
