@@ -188,7 +188,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private void unsettled(String id, InfinispanSessionData attempted, long lifespan) {
         SessionHolds.Held held = holds.get(id);
         if (held != null && (held.stored != null || attempted != null)) {
-            held.unsettled = repair.settle(getCacheKey(id), held.stored, attempted, lifespan);
+            held.unsettled = repair.settle(getCacheKey(id), held.stored, attempted, lifespan, held.lease.entryAgeNanos());
         }
     }
 

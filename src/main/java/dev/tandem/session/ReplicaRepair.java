@@ -52,6 +52,8 @@ final class ReplicaRepair implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRepair.class);
     /** More keys than this waiting for repair means something else is wrong: the rest are dropped. */
     private static final int MAX_PENDING = 1000;
+    /** One settling write waits at most the session cache's remote timeout (5 s); the lock must outlast it. */
+    private static final Duration LOCK_MARGIN = Duration.ofSeconds(6);
 
     private final Cache<String, InfinispanSessionData> cache;
     private final PauseFence fence;
@@ -73,30 +75,46 @@ final class ReplicaRepair implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::settleAll, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** A write that got no answer in time: the entry before it (null for a new session) and the one it tried to store (null for a removal). */
+    /**
+     * A write that got no answer in time: the entry before it (null for a new session), the one it
+     * tried to store (null for a removal), and until when the request's lock is surely still its own.
+     */
     private record Unsettled(InfinispanSessionData before, InfinispanSessionData attempted, long lifespanMs,
-                             CompletableFuture<Void> settled) {}
+                             long deadlineNanos, CompletableFuture<Void> settled) {}
 
     /**
-     * After a write that got no answer in time, made under the session's lock: writes whichever of
-     * the two copies the primary owner holds to every member again, every second until it works.
-     * Completes then, or after {@code maxWait} (the session lock's lease: the lock its request
-     * keeps until then would have expired anyway), whichever comes first, on the repair's thread.
+     * After a write that got no answer in time, made under the session's lock (its entry written
+     * {@code lockAgeNanos} ago): writes whichever of the two copies the primary owner holds to every
+     * member again, every second until it works. Only while that lock is surely still the
+     * request's, with {@link #LOCK_MARGIN} to spare (the removal is unconditional), then it gives
+     * up. Completes when settled or given up, on the repair's thread.
      */
     CompletableFuture<Void> settle(String key, InfinispanSessionData before, InfinispanSessionData attempted,
-                                   long lifespanMs) {
-        if (cache.getAdvancedCache().getDistributionManager() == null || unsettled.size() >= MAX_PENDING) {
+                                   long lifespanMs, long lockAgeNanos) {
+        long left = maxWait.minus(LOCK_MARGIN).toNanos() - lockAgeNanos;
+        if (cache.getAdvancedCache().getDistributionManager() == null || unsettled.size() >= MAX_PENDING || left <= 0) {
             return CompletableFuture.completedFuture(null);
         }
-        Unsettled u = unsettled.computeIfAbsent(key, k -> new Unsettled(before, attempted, lifespanMs, new CompletableFuture<>()));
-        CompletableFuture<Void> settled = u.settled().copy();
-        // Completed on this class's own thread either way: what follows (giving a lock back) may block.
-        try {
-            worker.schedule(() -> settled.complete(null), maxWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopping) {
-            settled.complete(null);
+        Unsettled u = new Unsettled(before, attempted, lifespanMs, System.nanoTime() + left, new CompletableFuture<>());
+        Unsettled earlier = unsettled.putIfAbsent(key, u);
+        if (earlier != null) {
+            return earlier.settled().copy();
         }
-        return settled;
+        try {
+            worker.schedule(() -> giveUp(key, u), left, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            unsettled.remove(key, u);
+            u.settled().complete(null);
+        }
+        return u.settled().copy();
+    }
+
+    private void giveUp(String key, Unsettled u) {
+        if (unsettled.remove(key, u)) {
+            LOG.warn("gave up settling a session write that got no answer in time, before its lock's lease ends; "
+                    + "its copies may differ until a refused write repairs them");
+        }
+        u.settled().complete(null);
     }
 
     /**
@@ -107,6 +125,10 @@ final class ReplicaRepair implements AutoCloseable {
         for (Map.Entry<String, Unsettled> e : unsettled.entrySet()) {
             if (distrusted()) {
                 return;
+            }
+            if (System.nanoTime() - e.getValue().deadlineNanos() >= 0) {
+                giveUp(e.getKey(), e.getValue());
+                continue;
             }
             try {
                 String outcome = settleOne(e.getKey(), e.getValue());
