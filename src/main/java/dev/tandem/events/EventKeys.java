@@ -18,6 +18,14 @@ final class EventKeys {
         return "h:" + channelKey;
     }
 
+    static boolean isEventKey(String key) {
+        return key.startsWith("e:");
+    }
+
+    static long idOf(String eventKey) {
+        return Long.parseLong(eventKey.substring(eventKey.lastIndexOf(':') + 1));
+    }
+
     static String channelKeyOf(String eventKey) {
         return eventKey.substring(2, eventKey.lastIndexOf(':'));
     }

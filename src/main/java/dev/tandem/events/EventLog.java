@@ -101,7 +101,7 @@ public final class EventLog {
     /** Reads every event this node holds (again after a state transfer); merging is idempotent. */
     void load() {
         cache.forEachLocal((key, value) -> {
-            if (key.startsWith("e:") && value != null) {
+            if (EventKeys.isEventKey(key) && value != null) {
                 log(EventKeys.channelKeyOf(key)).load(read(value), EventBudget.weightOf(value));
             }
         });
@@ -227,7 +227,7 @@ public final class EventLog {
     }
 
     private void added(String cacheKey, String value) {
-        if (value == null || !cacheKey.startsWith("e:")) {
+        if (value == null || !EventKeys.isEventKey(cacheKey)) {
             return;
         }
         String key = EventKeys.channelKeyOf(cacheKey);
@@ -241,11 +241,11 @@ public final class EventLog {
     }
 
     private void removed(String cacheKey) {
-        if (!cacheKey.startsWith("e:")) {
+        if (!EventKeys.isEventKey(cacheKey)) {
             return;
         }
         String key = EventKeys.channelKeyOf(cacheKey);
-        long id = Long.parseLong(cacheKey.substring(cacheKey.lastIndexOf(':') + 1));
+        long id = EventKeys.idOf(cacheKey);
         logs.computeIfPresent(key, (k, l) -> {
             l.remove(id);
             return l.isIdle() ? null : l;

@@ -129,10 +129,10 @@ class CutOffEventWriteTest {
 
     /** The room's event entries in the node's own replica, by key. */
     private static Map<String, String> stored(RunningNode node, String room) {
-        String prefix = EventKeys.eventKey(Channel.room(room).key(), 0).replaceAll("0$", "");
+        String channel = Channel.room(room).key();
         Map<String, String> out = new TreeMap<>();
         events(node).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
+            if (EventKeys.isEventKey(k) && EventKeys.channelKeyOf(k).equals(channel)) {
                 out.put(k, v);
             }
         });
