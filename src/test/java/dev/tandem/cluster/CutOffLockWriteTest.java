@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
-import org.infinispan.AdvancedCache;
-import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -56,7 +54,7 @@ class CutOffLockWriteTest {
             assertThat(refused.json().get("error").asText()).isEqualTo("session_unavailable");
         }
         LOG.info("locks left right after the refusals (b's user, a's user) on a: {} {}, on b: {} {}",
-                lockOf(a, throughB), lockOf(a, throughA), lockOf(b, throughB), lockOf(b, throughA));
+                InJvmCluster.sessionLockOf(a, throughB), InJvmCluster.sessionLockOf(a, throughA), InJvmCluster.sessionLockOf(b, throughB), InJvmCluster.sessionLockOf(b, throughA));
 
         InJvmCluster.awaitMembers(2, a, b);
         // The lease is 30 s from the write; the view changes 9-12 s after the cut. A lock gone
@@ -64,8 +62,8 @@ class CutOffLockWriteTest {
         Awaitility.await("both locks given back on a and b").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
                     for (RunningNode n : List.of(a, b)) {
-                        assertThat(lockOf(n, throughB)).as("b's user's lock on %s", n.name()).isNull();
-                        assertThat(lockOf(n, throughA)).as("a's user's lock on %s", n.name()).isNull();
+                        assertThat(InJvmCluster.sessionLockOf(n, throughB)).as("b's user's lock on %s", n.name()).isNull();
+                        assertThat(InJvmCluster.sessionLockOf(n, throughA)).as("a's user's lock on %s", n.name()).isNull();
                     }
                 });
         assertThat(throughB.post("/api/session/counter", null).json().get("value").asLong())
@@ -79,23 +77,10 @@ class CutOffLockWriteTest {
         for (int tries = 0; tries < 60; tries++) {
             TestHttp user = entry.client();
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
-            AdvancedCache<String, String> locks = locks(primary).getAdvancedCache();
-            Object stored = locks.getKeyDataConversion().toStorage(SessionWorkload.clusterId(user.sessionId()));
-            if (locks.getDistributionManager().getCacheTopology().getDistribution(stored).isPrimary()) {
+            if (InJvmCluster.decides(primary, SessionLayer.LOCK_CACHE, SessionWorkload.clusterId(user.sessionId()))) {
                 return user;
             }
         }
         throw new AssertionError("no session in 60 whose lock " + primary.name() + " decides");
     }
-
-    /** The holder of the user's session lock in the node's own replica, or null. */
-    private static String lockOf(RunningNode node, TestHttp user) {
-        return locks(node).getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD)
-                .get(SessionWorkload.clusterId(user.sessionId()));
-    }
-
-    private static org.infinispan.Cache<String, String> locks(RunningNode node) {
-        return InJvmCluster.manager(node).getCache(SessionLayer.LOCK_CACHE);
-    }
-
 }

@@ -59,7 +59,7 @@ class CutOffSessionWriteTest {
             writes.add(new HalfSentWrite(b, user));
         }
         Awaitility.await("every write holds its session's lock").atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(50)).until(() -> users.stream().allMatch(u -> lockOf(b, u) != null));
+                .pollInterval(Duration.ofMillis(50)).until(() -> users.stream().allMatch(u -> InJvmCluster.sessionLockOf(b, u) != null));
 
         InJvmCluster.cutOff(c);
         List<CompletableFuture<String>> answers = writes.stream()
@@ -146,8 +146,7 @@ class CutOffSessionWriteTest {
         for (int tries = 0; tries < 60; tries++) {
             TestHttp user = entry.client();
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
-            AdvancedCache<Object, Object> sessions = raw(primary);
-            if (sessions.getDistributionManager().getCacheTopology().getDistribution(storedKey(primary, user)).isPrimary()) {
+            if (InJvmCluster.decides(primary, SessionLayer.SESSION_CACHE, sessionKey(primary, user))) {
                 return user;
             }
         }
@@ -176,27 +175,22 @@ class CutOffSessionWriteTest {
     }
 
     private static Object localCopy(RunningNode node, TestHttp user) {
-        return raw(node).withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(storedKey(node, user));
+        AdvancedCache<Object, Object> raw = raw(node);
+        return raw.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(raw.getKeyDataConversion().toStorage(sessionKey(node, user)));
     }
 
-    /** The session's entry key as stored: Jetty names it {@code <context>_<vhost>_<id>}. */
-    private static Object storedKey(RunningNode node, TestHttp user) {
+    /** The session's entry key: Jetty names it {@code <context>_<vhost>_<id>}. */
+    private static Object sessionKey(RunningNode node, TestHttp user) {
         String id = SessionWorkload.clusterId(user.sessionId());
         AdvancedCache<Object, Object> sessions = InJvmCluster.manager(node).getCache(SessionLayer.SESSION_CACHE).getAdvancedCache();
-        Object key = sessions.withFlags(Flag.CACHE_MODE_LOCAL).keySet().stream()
+        return sessions.withFlags(Flag.CACHE_MODE_LOCAL).keySet().stream()
                 .filter(k -> k.toString().endsWith("_" + id)).findFirst()
                 .orElseThrow(() -> new AssertionError("no entry for session " + id + " on " + node.name()));
-        return sessions.getKeyDataConversion().toStorage(key);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static AdvancedCache<Object, Object> raw(RunningNode node) {
         return (AdvancedCache) InJvmCluster.manager(node).getCache(SessionLayer.SESSION_CACHE).getAdvancedCache()
                 .withStorageMediaType();
-    }
-
-    private static String lockOf(RunningNode node, TestHttp user) {
-        return InJvmCluster.manager(node).<String, String>getCache(SessionLayer.LOCK_CACHE).getAdvancedCache()
-                .withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(SessionWorkload.clusterId(user.sessionId()));
     }
 }

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.eclipse.jetty.util.HostPort;
+import dev.tandem.session.SessionLayer;
+import dev.tandem.testing.history.SessionWorkload;
+import org.infinispan.AdvancedCache;
+import org.infinispan.context.Flag;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.EmbeddedCacheManager;
 import org.infinispan.remoting.transport.Transport;
@@ -82,6 +86,19 @@ public final class InJvmCluster implements AutoCloseable {
 
     public static EmbeddedCacheManager manager(RunningNode node) {
         return node.node().cluster().cache().getCacheManager();
+    }
+
+    /** Whether the node is the key's primary owner in that cache (the member that decides its writes); the key as the application names it. */
+    public static boolean decides(RunningNode node, String cacheName, Object key) {
+        AdvancedCache<Object, Object> cache = manager(node).getCache(cacheName).getAdvancedCache();
+        Object stored = cache.getKeyDataConversion().toStorage(key);
+        return cache.getDistributionManager().getCacheTopology().getDistribution(stored).isPrimary();
+    }
+
+    /** The holder of the user's session lock in the node's own replica, or null. */
+    public static String sessionLockOf(RunningNode node, TestHttp user) {
+        return manager(node).<String, String>getCache(SessionLayer.LOCK_CACHE).getAdvancedCache()
+                .withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(SessionWorkload.clusterId(user.sessionId()));
     }
 
     /** Stops every node started here that is still running. */
