@@ -36,10 +36,10 @@ class ThreeNodeClusterTest {
     @Test
     void aSessionWrittenThroughOneNodeIsReadAndChangedThroughTheOthersAndOutlivesItsFirstNode() {
         cluster = new InJvmCluster(4);
-        RunningNode a = cluster.start("a", 0);
-        RunningNode b = cluster.start("b", 1);
-        RunningNode c = cluster.start("c", 2);
-        InJvmCluster.awaitMembers(3, a, b, c);
+        List<RunningNode> nodes = cluster.startAll("a", "b", "c");
+        RunningNode a = nodes.get(0);
+        RunningNode b = nodes.get(1);
+        RunningNode c = nodes.get(2);
 
         TestHttp user = a.client();
         for (int i = 1; i <= 5; i++) {
@@ -149,9 +149,7 @@ class ThreeNodeClusterTest {
         // What a primary owner killed mid-write leaves behind (HaproxyFailoverIT F1): one member
         // holds a write the primary never kept, its client got an error. Without repair that
         // member refused every request of the session (each conditional write failed) until expiry.
-        cluster = new InJvmCluster(3);
-        List<RunningNode> nodes = List.of(cluster.start("a", 0), cluster.start("b", 1), cluster.start("c", 2));
-        InJvmCluster.awaitMembers(3, nodes.toArray(RunningNode[]::new));
+        List<RunningNode> nodes = startCluster("a", "b", "c");
         TestHttp user = nodes.get(0).client();
         for (int i = 1; i <= 3; i++) {
             assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(i);

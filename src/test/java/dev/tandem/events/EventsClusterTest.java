@@ -1,17 +1,13 @@
 package dev.tandem.events;
 
-import dev.tandem.testing.TestCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.eclipse.jetty.util.HostPort;
-import dev.tandem.config.NodeConfig;
-import dev.tandem.testing.FreePorts;
+import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -24,31 +20,21 @@ import org.slf4j.LoggerFactory;
 /** Three real nodes in this JVM: events published anywhere reach listeners everywhere, in one order. */
 class EventsClusterTest {
     private static final Logger LOG = LoggerFactory.getLogger(EventsClusterTest.class);
-    private static final String HOST = "127.0.0.1";
-    private final List<RunningNode> running = new ArrayList<>();
+    private final InJvmCluster cluster = new InJvmCluster(3);
     private final List<SseClient> streams = new ArrayList<>();
 
     @AfterEach
     void stopAll() {
         streams.forEach(SseClient::close);
-        for (RunningNode n : running) {
-            try {
-                n.close();
-            } catch (RuntimeException ignored) {
-                // already stopped by the test
-            }
-        }
+        cluster.close();
     }
 
     @Test
     void eventsPublishedOnAnyNodeReachListenersOnEveryNodeInOneOrderAndSurviveTheirNodesDrain() throws Exception {
-        String cluster = "events-" + UUID.randomUUID();
-        int[] ports = {FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST), FreePorts.clusterPort(HOST)};
-        List<HostPort> peers = List.of(new HostPort(HOST, ports[0]), new HostPort(HOST, ports[1]), new HostPort(HOST, ports[2]));
-        RunningNode a = start("a", ports[0], peers, cluster);
-        RunningNode b = start("b", ports[1], peers, cluster);
-        RunningNode c = start("c", ports[2], peers, cluster);
-        awaitMembers(3, a, b, c);
+        List<RunningNode> nodes = cluster.startAll("a", "b", "c");
+        RunningNode a = nodes.get(0);
+        RunningNode b = nodes.get(1);
+        RunningNode c = nodes.get(2);
 
         // Long polls on B and C wait for a message posted through A.
         TestHttp onA = a.client();
@@ -62,7 +48,9 @@ class EventsClusterTest {
         SseClient sseC = stream(c, "room:lobby", null);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.node() != null
                 && !sseA.served().isEmpty() && !sseB.served().isEmpty() && !sseC.served().isEmpty());
-        Thread.sleep(300); // the long polls must be waiting, not answered by their first read
+        // The long polls must be waiting, not answered by their first read: each of b and c holds a poll and a stream.
+        Awaitility.await("a poll and a stream waiting on b and c").atMost(Duration.ofSeconds(10))
+                .until(() -> waiting(b) >= 2 && waiting(c) >= 2);
         long t0 = System.nanoTime();
         assertThat(onA.post("/api/rooms/lobby/messages", "{\"text\":\"first\"}").status()).isEqualTo(201);
         for (CompletableFuture<TestHttp.Reply> p : polls) {
@@ -141,21 +129,7 @@ class EventsClusterTest {
         return s;
     }
 
-    private RunningNode start(String name, int port, List<HostPort> peers, String cluster) {
-        NodeConfig config = NodeConfig.standalone(name).withCluster(HOST, port, peers, cluster)
-                .withTransportSecurity(TestCredentials.shared());
-        RunningNode node = RunningNode.start(config);
-        running.add(node);
-        return node;
-    }
-
-    private static void awaitMembers(int count, RunningNode... nodes) {
-        Awaitility.await("cluster of " + count).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> {
-                    for (RunningNode n : nodes) {
-                        assertThat(n.client().get("/health/ready").status()).isEqualTo(200);
-                        assertThat(n.client().get("/api/node").json().get("members")).hasSize(count);
-                    }
-                });
+    private static int waiting(RunningNode n) {
+        return (int) n.client().metric("tandem_events_waiting").orElse(0);
     }
 }

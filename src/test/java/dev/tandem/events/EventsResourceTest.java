@@ -39,9 +39,11 @@ class EventsResourceTest {
     void aWaitingLongPollIsAnsweredWithTheRoomMessageAndItsCursorResumesRightAfterIt() throws Exception {
         TestHttp alice = NODE.client();
         long start = alice.get("/api/events?channel=room:lp1").json().get("cursor").asLong();
+        int before = waiting();
         CompletableFuture<TestHttp.Reply> waiting = CompletableFuture.supplyAsync(
                 () -> NODE.client().get("/api/events?channel=room:lp1&wait=20&after=" + start));
-        Thread.sleep(300); // let the poll suspend (the answer must come from the publish, not the first read)
+        // The answer must come from the publish, not the poll's first read.
+        Awaitility.await("the poll waiting").atMost(Duration.ofSeconds(10)).until(() -> waiting() > before);
         long t0 = System.nanoTime();
         String id = post(alice, "lp1", "hello");
         TestHttp.Reply r = waiting.get(10, TimeUnit.SECONDS);
@@ -137,13 +139,12 @@ class EventsResourceTest {
         try (SseClient stream = new SseClient(NODE.uri(), "session", tab1.sessionId())) {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !stream.served().isEmpty());
             // tab2 waits on the session channel; tab1 keeps working on the same session meanwhile.
+            int before = waiting();
             CompletableFuture<TestHttp.Reply> poll = CompletableFuture.supplyAsync(
                     () -> tab2.get("/api/events?channel=session&wait=20&after=" + cursor));
-            Thread.sleep(300);
-            long t0 = System.nanoTime();
-            assertThat(tab1.post("/api/session/counter", null).status()).isEqualTo(200);
-            long counterMs = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(counterMs).as("the waiting poll holds no session lock (lock wait is 3 s)").isLessThan(2000);
+            Awaitility.await("the poll waiting").atMost(Duration.ofSeconds(10)).until(() -> waiting() > before);
+            // Were the session locked while the poll waits (20 s), this would be refused after 3 s.
+            assertThat(tab1.post("/api/session/counter", null).status()).as("the waiting poll holds no session lock").isEqualTo(200);
             assertThat(poll.get(10, TimeUnit.SECONDS).json().at("/events/0/type").asText()).isEqualTo("counter");
 
             assertThat(tab1.put("/api/session/attributes/colour", "\"green\"").status()).isEqualTo(204);

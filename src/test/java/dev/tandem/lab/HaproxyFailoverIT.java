@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +80,13 @@ class HaproxyFailoverIT {
 
     private static LoadDriver load(int users, int ops) {
         return new LoadDriver(List.of(lab.vip()), users, ops, Duration.ofSeconds(120), Duration.ofMillis(10));
+    }
+
+    /** The failures in the assertion's message: on CI only the message reaches whoever reads the tail. */
+    private static String failed(LoadResult r) {
+        return r.failureKinds() + r.failureSamples().stream().limit(3)
+                .map(line -> "\n  " + (line.length() > 400 ? line.substring(0, 400) + "..." : line))
+                .collect(Collectors.joining());
     }
 
     @Test
@@ -169,7 +177,7 @@ class HaproxyFailoverIT {
 
         System.out.printf("[F3] %s; drain of n1 took %d ms; %s%n", r.summary(), drainMs,
                 r.writeFailures(Path.of("target", "test-logs", "haproxy-f3-failed-requests.txt")));
-        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests during drain:\n" + out).isZero();
+        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests during drain: " + failed(r) + "\n" + out).isZero();
         assertThat(r.lostWrites()).isZero();
         assertThat(r.violations()).as("violations" + r.anomalies()).isEmpty();
     }
@@ -190,7 +198,7 @@ class HaproxyFailoverIT {
 
         System.out.printf("[F2] %s; rolling restart of 3 nodes took %d ms; %s%n", r.summary(), restartMs,
                 r.writeFailures(Path.of("target", "test-logs", "haproxy-f2-failed-requests.txt")));
-        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests of any kind").isZero();
+        assertThat(r.readsFailed() + r.writesUnknown()).as("failed requests of any kind: " + failed(r)).isZero();
         assertThat(r.lostWrites()).isZero();
         assertThat(r.violations()).as("violations" + r.anomalies()).isEmpty();
         assertThat(r.writesOk()).as("the load ran through the restart").isGreaterThan(400);
