@@ -1,7 +1,6 @@
 package dev.tandem.session;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -14,12 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.conflict.ConflictManager;
-import org.infinispan.conflict.ConflictManagerFactory;
-import org.infinispan.container.entries.InternalCacheValue;
+import org.infinispan.commons.util.concurrent.CompletionStages;
 import org.infinispan.context.Flag;
-import org.infinispan.distribution.DistributionManager;
-import org.infinispan.remoting.transport.Address;
+import org.infinispan.functional.EntryView.ReadWriteEntryView;
+import org.infinispan.functional.MetaParam;
+import org.infinispan.functional.impl.FunctionalMapImpl;
+import org.infinispan.functional.impl.ReadWriteMapImpl;
+import org.infinispan.marshall.core.MarshallableFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +33,13 @@ import org.slf4j.LoggerFactory;
  * ({@code replace(key, expected, new)}): that session would be refused on that node, reads too,
  * until it expired (HaproxyFailoverIT F1, kill -9 under load).
  *
- * <p>So a refused write schedules a repair of its key, off the request thread: every member's copy
- * is fetched (Infinispan's ConflictManager) and, if they differ, the primary owner's copy is written
- * again to all members ({@code replace(key, primary's, primary's)}, decided on the primary owner: a
- * write that came in meanwhile wins and the repair changes nothing). The primary's copy is the one
+ * <p>So a refused write schedules a repair of its key, off the request thread: the primary owner's
+ * copy is read there (a functional read-write that changes nothing) and, if this node's differs, it
+ * is written again to all members ({@code replace(key, primary's, primary's)}, decided on the
+ * primary owner: a write that came in meanwhile wins and the repair changes nothing). Infinispan's
+ * ConflictManager, which the first version asked for every member's copy, is not used: a version
+ * request in flight when the topology changes makes Infinispan 15.2 fail that cache's rebalance
+ * (see {@link #settleOne}). The primary's copy is the one
  * the cluster decided on, and an acknowledged write is on every member, so the copy dropped is only
  * ever a write nobody was told succeeded. The refused request still answers 503; its retry works.
  * A node that does not trust its view (back from a pause, view changing, degraded) repairs nothing.
@@ -146,7 +149,7 @@ final class ReplicaRepair implements AutoCloseable {
     /**
      * Each a conditional write decided on the primary owner, which sends the copy it holds to every
      * member when it matches (the copy the cluster decided on wins, whichever it is). No
-     * ConflictManager here: a version request in flight when the topology changes makes
+     * ConflictManager: a version request in flight when the topology changes makes
      * Infinispan 15.2 fail that cache's rebalance (UnsupportedOperationException in
      * VersionRequest.cancelRequestIfOutdated), and a frozen peer keeps it in flight for seconds.
      */
@@ -189,7 +192,7 @@ final class ReplicaRepair implements AutoCloseable {
         }
     }
 
-    /** What the repair found: "in step" when every member holds the same copy. */
+    /** What the repair found: "in step" when this node holds the primary owner's copy. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     String repair(String key) {
         if (distrusted()) {
@@ -197,30 +200,26 @@ final class ReplicaRepair implements AutoCloseable {
         }
         AdvancedCache<Object, Object> raw = (AdvancedCache) cache.getAdvancedCache().withStorageMediaType();
         Object storedKey = cache.getAdvancedCache().getKeyDataConversion().toStorage(key);
-        ConflictManager<Object, Object> conflicts = ConflictManagerFactory.get(raw);
-        Map<Address, InternalCacheValue<Object>> copies = conflicts.getAllVersions(storedKey);
-        Set<Object> distinct = new HashSet<>();
-        copies.values().forEach(v -> distinct.add(v == null ? null : v.getValue()));
-        if (distinct.size() <= 1) {
+        // Run on the primary owner, under its lock, and returned from there; it changes nothing.
+        ReadWriteEntryView<Object, Object> decided = CompletionStages.join(ReadWriteMapImpl.create(FunctionalMapImpl.create(raw))
+                .eval(storedKey, MarshallableFunctions.<Object, Object>returnReadWriteView()));
+        Object mine = raw.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(storedKey);
+        Object primarys = decided.find().orElse(null);
+        if (Objects.equals(mine, primarys)) {
             return "in step";
         }
         if (distrusted()) {
             return "not now";
         }
-        DistributionManager distribution = raw.getDistributionManager();
-        Address primary = distribution.getCacheTopology().getDistribution(storedKey).primary();
-        InternalCacheValue<Object> decided = copies.get(primary);
-        if (decided == null) {
+        if (primarys == null) {
             // Gone on the primary (removed or expired there): drop this node's leftover copy.
-            Object mine = raw.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(storedKey);
-            boolean removed = mine != null && raw.withFlags(Flag.CACHE_MODE_LOCAL).remove(storedKey, mine);
-            LOG.info("a session was gone on its primary owner {} but not on {}; {}", primary, differing(copies, null),
-                    removed ? "removed the copy here" : "nothing to remove here");
+            boolean removed = raw.withFlags(Flag.CACHE_MODE_LOCAL).remove(storedKey, mine);
+            LOG.info("a session was gone on its primary owner but not here; {}", removed ? "removed the copy here" : "nothing to remove here");
             return removed ? "removed here" : "gone";
         }
-        boolean rewritten = raw.replace(storedKey, decided.getValue(), decided.getValue(), decided.getMetadata());
-        LOG.info("the copies of a session disagreed ({} differed from the primary owner {}); {}",
-                differing(copies, decided.getValue()), primary,
+        long lifespanMs = decided.findMetaParam(MetaParam.MetaLifespan.class).map(MetaParam.MetaLifespan::get).orElse(-1L);
+        boolean rewritten = raw.replace(storedKey, primarys, primarys, lifespanMs, TimeUnit.MILLISECONDS);
+        LOG.info("this node's copy of a session differed from the primary owner's; {}",
                 rewritten ? "wrote the primary's copy to every member" : "a newer write came first");
         return rewritten ? "rewritten" : "superseded";
     }
@@ -231,16 +230,6 @@ final class ReplicaRepair implements AutoCloseable {
      */
     private boolean distrusted() {
         return fence.refusal().isPresent() || gate.refusal().isPresent();
-    }
-
-    private static Set<Address> differing(Map<Address, InternalCacheValue<Object>> copies, Object decided) {
-        Set<Address> out = new HashSet<>();
-        copies.forEach((member, v) -> {
-            if (!Objects.equals(v == null ? null : v.getValue(), decided)) {
-                out.add(member);
-            }
-        });
-        return out;
     }
 
     @Override
