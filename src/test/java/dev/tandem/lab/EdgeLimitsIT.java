@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What one client address may send a second at the VIP: a real HAProxy (the template, with a low
@@ -15,27 +14,14 @@ import org.junit.jupiter.api.Test;
  */
 class EdgeLimitsIT {
     private static final String NET = "127.0.62";
-    private static OneNodeEdge lab;
-    private static Edge edge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        lab = OneNodeEdge.start(NET);
-        edge = lab.edge;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final OneNodeEdge LAB = new OneNodeEdge(NET);
 
     @Test
     void aFloodFromOneAddressIsCutWithin429sWhileAnotherAddressIsServedAndTheFloodedAddressIsServedAgainAfterBackingOff() {
         String flooder = NET + ".111";
         String other = "127.0.0.2";
-        long forwardedBefore = edge.forwarded("n1");
+        long forwardedBefore = LAB.edge().forwarded("n1");
         long start = System.nanoTime();
         long deadline = start + Duration.ofSeconds(10).toNanos();
         int served = 0;
@@ -43,7 +29,7 @@ class EdgeLimitsIT {
         long cutAfterMs = -1;
         int cutAfterRequests = -1;
         for (int i = 0; i < 300 && System.nanoTime() < deadline; i++) {
-            RawHttp.Reply r = RawHttp.request(flooder, edge.vip, "GET", "/api/node");
+            RawHttp.Reply r = RawHttp.request(flooder, LAB.edge().vip, "GET", "/api/node");
             if (r.status() == 200) {
                 served++;
             } else {
@@ -58,9 +44,9 @@ class EdgeLimitsIT {
         }
         int sent = served + refused;
         long floodMs = (System.nanoTime() - start) / 1_000_000;
-        assertThat(edge.forwarded("n1") - forwardedBefore).as("requests the node saw").isEqualTo(served);
-        assertThat(RawHttp.request(flooder, edge.vip, "GET", "/api/node").status()).as("the flooder, still").isEqualTo(429);
-        assertThat(RawHttp.request(other, edge.vip, "GET", "/api/node").status()).as("another address").isEqualTo(200);
+        assertThat(LAB.edge().forwarded("n1") - forwardedBefore).as("requests the node saw").isEqualTo(served);
+        assertThat(RawHttp.request(flooder, LAB.edge().vip, "GET", "/api/node").status()).as("the flooder, still").isEqualTo(429);
+        assertThat(RawHttp.request(other, LAB.edge().vip, "GET", "/api/node").status()).as("another address").isEqualTo(200);
         System.out.printf("[edge flood] %d req/s per address: %d requests in %d ms from one address, %d served, "
                 + "first 429 after %d requests (%d ms)%n", REQ_RATE, sent, floodMs, served, cutAfterRequests, cutAfterMs);
         assertThat(sent).as("the flood outran the limit").isGreaterThan(3 * REQ_RATE);
@@ -69,6 +55,6 @@ class EdgeLimitsIT {
 
         Awaitility.await("the flooder served again after waiting out Retry-After").atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(1500))
-                .until(() -> RawHttp.request(flooder, edge.vip, "GET", "/api/node").status() == 200);
+                .until(() -> RawHttp.request(flooder, LAB.edge().vip, "GET", "/api/node").status() == 200);
     }
 }

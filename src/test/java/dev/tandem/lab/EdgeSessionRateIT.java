@@ -7,9 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
@@ -21,29 +20,16 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class EdgeSessionRateIT {
     private static final String NET = "127.0.64";
-    private static OneNodeEdge lab;
-    private static Edge edge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        lab = OneNodeEdge.start(NET);
-        edge = lab.edge;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (lab != null) {
-            lab.close();
-        }
-    }
+    @RegisterExtension
+    static final OneNodeEdge LAB = new OneNodeEdge(NET);
 
     @Test
     void aClientCreatingSessionsInALoopGetsTheConfiguredNumberAMinuteThen429sThatChangeNothingThenMoreAfterTheWindow() {
         String client = NET + ".101";
-        long forwardedBefore = edge.forwarded("n1");
+        long forwardedBefore = LAB.edge().forwarded("n1");
         List<RawHttp.Reply> replies = new ArrayList<>();
         for (int i = 0; i < 3 * SESSION_RATE; i++) { // 15 requests: under the request rate even in one second
-            replies.add(RawHttp.request(client, edge.vip, "GET", "/api/session"));
+            replies.add(RawHttp.request(client, LAB.edge().vip, "GET", "/api/session"));
         }
         long firstRefusedAt = System.nanoTime();
         for (int i = 0; i < SESSION_RATE; i++) {
@@ -58,17 +44,17 @@ class EdgeSessionRateIT {
             assertThat(r.json().get("retryAfterSeconds").asInt()).isEqualTo(60);
             assertThat(r.sessionCookie()).as("a refused request gets no session").isNull();
         }
-        assertThat(edge.forwarded("n1") - forwardedBefore).as("requests the node saw").isEqualTo(SESSION_RATE);
+        assertThat(LAB.edge().forwarded("n1") - forwardedBefore).as("requests the node saw").isEqualTo(SESSION_RATE);
 
         // A session's own requests are refused too until the rate falls back: one let through could
         // create a session with any cookie. Another address is not concerned.
         String cookie = replies.get(0).sessionCookie().split(";")[0];
-        assertThat(RawHttp.request(client, edge.vip, "GET", "/api/session", "Cookie: " + cookie).status()).isEqualTo(429);
-        assertThat(RawHttp.request(NET + ".102", edge.vip, "GET", "/api/session").status()).isEqualTo(200);
+        assertThat(RawHttp.request(client, LAB.edge().vip, "GET", "/api/session", "Cookie: " + cookie).status()).isEqualTo(429);
+        assertThat(RawHttp.request(NET + ".102", LAB.edge().vip, "GET", "/api/session").status()).isEqualTo(200);
 
         Awaitility.await("a new session for the address after the one-minute window").atMost(Duration.ofSeconds(150))
                 .pollInterval(Duration.ofSeconds(5))
-                .until(() -> RawHttp.request(client, edge.vip, "GET", "/api/session").status() == 200);
+                .until(() -> RawHttp.request(client, LAB.edge().vip, "GET", "/api/session").status() == 200);
         long heldSeconds = (System.nanoTime() - firstRefusedAt) / 1_000_000_000L;
         System.out.printf("[edge sessions] %d sessions/min per address: %d of %d served, the rest 429 "
                 + "(Retry-After 60); served again %d s after the first refusal%n",
