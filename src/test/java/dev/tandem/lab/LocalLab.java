@@ -25,6 +25,8 @@ public final class LocalLab implements AutoCloseable {
     public final HaproxyRuntime haproxy;
 
     private final String net;
+    /** A test JVM stopped before close() (a CI timeout, Ctrl-C) must not leave the lab running. */
+    private final Thread downOnExit = new Thread(this::downNow, "local-lab-down-on-exit");
 
     LocalLab(Path dir) {
         this(dir, NET, 3);
@@ -51,6 +53,7 @@ public final class LocalLab implements AutoCloseable {
         env.put("TANDEM_STATS_USER", "test");
         env.put("TANDEM_STATS_PASSWORD", "test-" + System.nanoTime());
         this.haproxy = new HaproxyRuntime(dir.resolve("haproxy.sock"));
+        Runtime.getRuntime().addShutdownHook(downOnExit);
     }
 
     static Path repo() {
@@ -162,6 +165,22 @@ public final class LocalLab implements AutoCloseable {
 
     @Override
     public void close() {
-        lab(Duration.ofMinutes(2), "down");
+        try {
+            lab(Duration.ofMinutes(2), "down");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(downOnExit);
+            } catch (IllegalStateException exiting) {
+                // the hook is running or about to: nothing to remove
+            }
+        }
+    }
+
+    /** The lab's own "down", with 5 s for the nodes to drain before SIGKILL: the JVM is exiting. */
+    private void downNow() {
+        Map<String, String> quick = new HashMap<>(env);
+        quick.put("TANDEM_LAB_STOP_TIMEOUT", "5");
+        Scripts.run(List.of(repo().resolve("bin/tandem-lab").toString(), "down"), quick,
+                dir.resolve("lab-down-on-exit.out"), Duration.ofSeconds(30));
     }
 }
