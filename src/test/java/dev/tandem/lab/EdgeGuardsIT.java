@@ -3,14 +3,10 @@ package dev.tandem.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.testing.FreePorts;
-import dev.tandem.testing.NodeProcess;
-import dev.tandem.testing.Requirements;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -24,6 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The VIP as an outsider meets it: forged forwarding headers, operator endpoints, the stats page's
@@ -48,8 +45,9 @@ class EdgeGuardsIT {
             "X-Ssl-Client-Cert: evil-cert", "Ssl-Client-Cert: evil-cert", "X-Client-Cert: evil-cert",
             "X-Original-URL: /admin/drain", "X-Rewrite-URL: /admin/drain", "X-Request-Id: evil-request-id-0001");
 
+    @RegisterExtension
+    static final OneNodeEdge LAB = new OneNodeEdge(NET);
     private static Path dir;
-    private static NodeProcess node;
     private static URI n1;
     private static Edge edge;
     private static HeaderEcho echo;
@@ -57,19 +55,16 @@ class EdgeGuardsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Requirements.command("haproxy");
+        n1 = LAB.node();
+        edge = LAB.edge();
         dir = Files.createTempDirectory(Path.of("/tmp"), "tgrd");
-        String host = NET + ".11";
-        node = NodeProcess.start("n1", dir, "--node", "n1", "--host", host, "--port", Integer.toString(FreePorts.httpPort(host)));
-        n1 = node.awaitListening(Duration.ofSeconds(90));
-        edge = new Edge(Files.createDirectories(dir.resolve("a")), NET + ".10", Map.of("n1", n1.getHost() + ":" + n1.getPort()));
         echo = new HeaderEcho(NET + ".12");
-        echoEdge = new Edge(Files.createDirectories(dir.resolve("b")), NET + ".20", Map.of("n1", echo.address()));
+        echoEdge = new Edge(dir, NET + ".20", Map.of("n1", echo.address()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {echoEdge, echo, edge, node}) {
+        for (AutoCloseable c : new AutoCloseable[] {echoEdge, echo}) {
             if (c != null) {
                 c.close();
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EdgeLimitsIT {
     private static final String NET = "127.0.62";
     @RegisterExtension
-    static final OneNodeEdge LAB = new OneNodeEdge(NET);
+    static final OneNodeEdge LAB = OneNodeEdge.withLowLimits(NET);
 
     @Test
     void aFloodFromOneAddressIsCutWithin429sWhileAnotherAddressIsServedAndTheFloodedAddressIsServedAgainAfterBackingOff() {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 class EdgeSessionRateIT {
     private static final String NET = "127.0.64";
     @RegisterExtension
-    static final OneNodeEdge LAB = new OneNodeEdge(NET);
+    static final OneNodeEdge LAB = OneNodeEdge.withLowLimits(NET);
 
     @Test
     void aClientCreatingSessionsInALoopGetsTheConfiguredNumberAMinuteThen429sThatChangeNothingThenMoreAfterTheWindow() {
