@@ -7,10 +7,10 @@ import dev.tandem.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.eclipse.jetty.util.IO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,9 +87,7 @@ class DashboardIT {
             lab.run(Duration.ofMinutes(2), "down");
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            IO.delete(dir);
             assertThat(left).as("processes left by the lab or the browser").isEmpty();
         }
     }

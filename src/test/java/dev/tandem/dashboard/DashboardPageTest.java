@@ -8,7 +8,7 @@ import dev.tandem.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import org.eclipse.jetty.util.IO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,9 +34,7 @@ class DashboardPageTest {
             assertThat(browser.eval("document.querySelector('#timeline li[data-kind=started]') !== null").asBoolean())
                     .isTrue();
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            IO.delete(dir);
         }
     }
 }

@@ -9,9 +9,9 @@ import dev.tandem.testing.TestHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.util.IO;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,9 +87,7 @@ class WarLabIT {
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
             assertThat(left).as("processes left by the lab").isEmpty();
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            IO.delete(dir);
         }
     }
 }

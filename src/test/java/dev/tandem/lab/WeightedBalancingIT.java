@@ -8,11 +8,11 @@ import dev.tandem.testing.TestHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.util.IO;
 import org.junit.jupiter.api.Test;
 
 /** `bin/tandem-lab up --weights`: HAProxy spreads requests without a session by the nodes' weights. */
@@ -54,9 +54,7 @@ class WeightedBalancingIT {
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
             assertThat(left).as("processes left by the lab").isEmpty();
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            IO.delete(dir);
         }
     }
 }

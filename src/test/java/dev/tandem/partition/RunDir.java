@@ -5,8 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.stream.Stream;
+import org.eclipse.jetty.util.IO;
 
 /**
  * The run's scratch directory (node logs, workload output, history). Removed at close; a failed
@@ -62,10 +62,8 @@ final class RunDir implements AutoCloseable {
         if (!ok || Boolean.getBoolean("tandem.keepPartitionLogs")) {
             keepLogs();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.out.println("[partition] could not remove " + dir + ": " + e);
+        if (!IO.delete(dir)) {
+            System.out.println("[partition] could not remove " + dir);
         }
     }
 
