@@ -1,6 +1,5 @@
 package dev.tandem.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
@@ -8,9 +7,7 @@ import dev.tandem.cluster.SharedCaches;
 import dev.tandem.web.RandomUuids;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -33,9 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A channel's first id is the publish time in microseconds (agreed through a putIfAbsent on
  * {@code h:<channel>}), so ids keep growing even after an idle channel's events expired and it
- * starts again. Every node keeps its own ordered view ({@link ChannelLog}) from a cache listener,
- * which also wakes the clients waiting on this node. What the events may weigh on the heap is
- * bounded per channel and per node ({@link EventBudget}).
+ * starts again. Every node keeps its own ordered view of each channel from a cache listener,
+ * which also wakes the clients waiting on this node ({@link ChannelViews}). What the events may
+ * weigh on the heap is bounded per channel and per node ({@link EventBudget}).
  */
 public final class EventLog {
     /** Events kept per channel (the replay buffer). */
@@ -47,20 +44,16 @@ public final class EventLog {
      * many over its capacity, 3 %; readers never see them.
      */
     static final int TRIM_BATCH = 32;
-    /** A hole in a channel (a write lost with its node) is skipped after this. */
-    static final Duration HOLE_WAIT = Duration.ofSeconds(2);
-    /** Waiters woken by one notifier task (see {@link #wake}). */
-    static final int WAKE_SLICE = 64;
     private static final Logger LOG = LoggerFactory.getLogger(EventLog.class);
 
     private final EventStore cache;
     private final EventClaims claims;
-    private final ObjectMapper mapper;
+    private final EventJson json;
+    private final ChannelViews views;
     private final String node;
     private final Executor notifier;
     private final Duration sessionRetention;
     private final Duration roomRetention;
-    private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
     private final EventBudget budget;
 
     EventLog(EventStore cache, ObjectMapper mapper, String node, Executor notifier,
@@ -68,7 +61,8 @@ public final class EventLog {
         this.budget = budget;
         this.cache = cache;
         this.claims = new EventClaims(cache);
-        this.mapper = mapper;
+        this.json = new EventJson(mapper);
+        this.views = new ChannelViews(cache, json, notifier, budget);
         this.node = node;
         this.notifier = notifier;
         this.sessionRetention = sessionRetention;
@@ -77,44 +71,34 @@ public final class EventLog {
 
     /** Starts following the cache, then reads what it already holds. */
     void start() {
-        cache.listen(this::created, this::removed);
+        views.listen();
         cache.onTopologyChange(() -> notifier.execute(this::reload));
-        load();
+        views.load();
     }
 
     /**
      * After a topology change: a merge after a partition brings the majority's events without a
-     * notice per entry, so the whole local copy is read again. Open holes get their full wait
-     * again first: they are what the merge is bringing, not writes lost with their node.
+     * notice per entry, so the whole local copy is read again, after the writes this node could
+     * not finish are completed.
      */
     private void reload() {
         completeFailedWrites();
-        long now = System.nanoTime();
-        logs.values().forEach(l -> l.restartHoleWait(now));
+        views.restartHoleWaits();
         try {
-            load();
+            views.load();
         } catch (RuntimeException e) {
             LOG.warn("could not read the event cache again after a topology change: {}", e.toString());
         }
     }
 
-    /** Reads every event this node holds (again after a state transfer); merging is idempotent. */
+    /** Reads every event this node holds again (once its state transfer is complete); merging is idempotent. */
     void load() {
-        cache.forEachLocal((key, value) -> {
-            if (EventKeys.isEventKey(key) && value != null) {
-                log(EventKeys.channelKeyOf(key)).load(read(value), EventBudget.weightOf(value));
-            }
-        });
-        logs.values().forEach(l -> {
-            if (l.settle()) {
-                wake(l);
-            }
-        });
+        views.load();
     }
 
     /** Publishes an event: stored on every member (or refused with an exception) before it returns. */
     public Event publish(Channel channel, String type, JsonNode data) {
-        ChannelLog log = log(channel.key());
+        ChannelLog log = views.log(channel.key());
         long next = log.nextId();
         if (next == 0) {
             String fresh = Long.toString(TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
@@ -124,11 +108,10 @@ public final class EventLog {
         String uid = RandomUuids.next(); // no process-wide lock per publish, as UUID.randomUUID() takes
         for (int attempt = 0; attempt < 10_000; attempt++) {
             Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
-            String json = write(event);
-            String existing = claim(EventKeys.eventKey(channel.key(), next), json, channel);
-            if (existing == null || uid.equals(read(existing).uid())) {
+            String existing = claim(EventKeys.eventKey(channel.key(), next), json.write(event), channel);
+            if (existing == null || uid.equals(json.read(existing).uid())) {
                 trim(channel.key(), log);
-                budget.keepWithin(logs, channel.key(), this::drop);
+                budget.keepWithin(views.all(), channel.key(), this::drop);
                 return event;
             }
             next = Math.max(next + 1, log.nextId());
@@ -149,12 +132,9 @@ public final class EventLog {
         return claims.unfinished();
     }
 
+    /** This node's view of one channel. */
     ChannelLog log(String key) {
-        return logs.computeIfAbsent(key, k -> newLog());
-    }
-
-    private ChannelLog newLog() {
-        return new ChannelLog(CAPACITY, budget.channel(), budget.weight());
+        return views.log(key);
     }
 
     /** What every channel's events weigh on this node, by estimate ({@link EventBudget#weightOf}). */
@@ -162,39 +142,26 @@ public final class EventLog {
         return budget.weight().get();
     }
 
-    /** Subscribes under the map's lock, so an idle log is never dropped with a waiter on it. */
     ChannelLog subscribe(String key, Waiter w) {
-        return logs.compute(key, (k, l) -> {
-            ChannelLog log = l == null ? newLog() : l;
-            log.subscribe(w);
-            return log;
-        });
+        return views.subscribe(key, w);
     }
 
     void unsubscribe(String key, Waiter w) {
-        logs.computeIfPresent(key, (k, l) -> {
-            l.unsubscribe(w);
-            return l.isIdle() ? null : l;
-        });
+        views.unsubscribe(key, w);
     }
 
     /** Every waiter on this node, for drain and heartbeats. */
     void forEachWaiter(Consumer<Waiter> action) {
-        logs.values().forEach(l -> l.waiters().forEach(action));
+        views.forEachWaiter(action);
     }
 
     int waiting() {
-        return logs.values().stream().mapToInt(l -> l.waiters().size()).sum();
+        return views.waiting();
     }
 
     /** Skips holes left open too long (called periodically). */
     void skipStaleHoles() {
-        long now = System.nanoTime();
-        logs.values().forEach(l -> {
-            if (l.hasHole() && l.skipStaleHole(now, HOLE_WAIT.toNanos())) {
-                wake(l);
-            }
-        });
+        views.skipStaleHoles();
     }
 
     private void trim(String key, ChannelLog log) {
@@ -224,78 +191,5 @@ public final class EventLog {
 
     private Duration retention(Channel channel) {
         return channel.key().startsWith("s:") ? sessionRetention : roomRetention;
-    }
-
-    private void added(String cacheKey, String value) {
-        if (value == null || !EventKeys.isEventKey(cacheKey)) {
-            return;
-        }
-        String key = EventKeys.channelKeyOf(cacheKey);
-        Event event = read(value);
-        ChannelLog log = log(key);
-        String anchor = cache.localGet(EventKeys.anchorKey(key));
-        long start = anchor == null ? event.id() : Long.parseLong(anchor);
-        if (log.add(event, start, EventBudget.weightOf(value))) {
-            wake(log);
-        }
-    }
-
-    private void removed(String cacheKey) {
-        if (!EventKeys.isEventKey(cacheKey)) {
-            return;
-        }
-        String key = EventKeys.channelKeyOf(cacheKey);
-        long id = EventKeys.idOf(cacheKey);
-        logs.computeIfPresent(key, (k, l) -> {
-            l.remove(id);
-            return l.isIdle() ? null : l;
-        });
-    }
-
-    /**
-     * Wakes a channel's waiters in slices of {@link #WAKE_SLICE}, one task each: a room with
-     * hundreds of listeners costs a handful of hand-offs to the notifier threads, not one per
-     * listener (each hand-off a queue lock and often a thread wake-up, on every node, per event).
-     */
-    private void wake(ChannelLog log) {
-        List<Waiter> all = List.copyOf(log.waiters());
-        for (int from = 0; from < all.size(); from += WAKE_SLICE) {
-            List<Waiter> slice = all.subList(from, Math.min(all.size(), from + WAKE_SLICE));
-            notifier.execute(() -> slice.forEach(EventLog::wakeOne));
-        }
-    }
-
-    /** One waiter's failure is its own: the rest of its slice is still woken. */
-    private static void wakeOne(Waiter w) {
-        try {
-            w.wake();
-        } catch (RuntimeException e) {
-            LOG.warn("could not wake a listener: {}", e.toString());
-        }
-    }
-
-    private String write(Event e) {
-        try {
-            return mapper.writeValueAsString(e);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot write an event as JSON", ex);
-        }
-    }
-
-    Event read(String json) {
-        try {
-            return mapper.readValue(json, Event.class);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("stored event is not JSON", ex);
-        }
-    }
-
-    /** An entry created on this node (on the thread that applied it: hands off at once). */
-    private void created(String key, String value) {
-        try {
-            added(key, value);
-        } catch (RuntimeException ex) {
-            LOG.warn("unreadable event entry {}: {}", key, ex.toString());
-        }
     }
 }
