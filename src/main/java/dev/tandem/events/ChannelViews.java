@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  * its publishing are {@link EventLog}'s.
  */
 final class ChannelViews {
+    /** Events kept per channel (the replay buffer). */
+    static final int CAPACITY = 1000;
     /** A hole in a channel (a write lost with its node) is skipped after this. */
     static final Duration HOLE_WAIT = Duration.ofSeconds(2);
     /** Waiters woken by one notifier task (see {@link #wake}). */
@@ -69,7 +71,7 @@ final class ChannelViews {
     }
 
     private ChannelLog newLog() {
-        return new ChannelLog(EventLog.CAPACITY, budget.channel(), budget.weight());
+        return new ChannelLog(CAPACITY, budget.channel(), budget.weight());
     }
 
     /** Subscribes under the map's lock, so an idle log is never dropped with a waiter on it. */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * already on every survivor: a client that reconnects elsewhere resumes from its cursor. A write
  * the cluster could not take in time is refused and completed later ({@link EventClaims}). A whole
  * buffer in one entry replaced by compare-and-set would order events just as well, but would copy
- * and replicate up to {@link #CAPACITY} events on every publish.
+ * and replicate up to {@link ChannelViews#CAPACITY} events on every publish.
  *
  * <p>A channel's first id is the publish time in microseconds (agreed through a putIfAbsent on
  * {@code h:<channel>}), so ids keep growing even after an idle channel's events expired and it
@@ -35,8 +35,6 @@ import org.slf4j.LoggerFactory;
  * weigh on the heap is bounded per channel and per node ({@link EventBudget}).
  */
 public final class EventLog {
-    /** Events kept per channel (the replay buffer). */
-    static final int CAPACITY = 1000;
     /**
      * Events beyond the capacity are removed from the cache this many at a time, in one command:
      * one replicated remove per publish was a fifth of a clustered write's replicated operations

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 @Path("/api/events")
 public final class EventsResource {
     /** At most this many events in one answer (the whole buffer). */
-    static final int MAX_EVENTS = EventLog.CAPACITY;
+    static final int MAX_EVENTS = ChannelViews.CAPACITY;
     /** Long polls wait at most this long: under HAProxy's 30 s client timeout. */
     static final int MAX_WAIT_SECONDS = 25;
     private static final Pattern CURSOR = Pattern.compile("[0-9]{1,18}");

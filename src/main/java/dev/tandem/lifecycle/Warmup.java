@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * is compiled as it runs in real traffic, and the pass's own end takes no path the JIT has not
  * seen. What stays behind are
  * those sessions' event channels (the replay buffers of their writes, at most
- * {@code EventLog.CAPACITY} events each), until their retention ends, as any ended session's. A
+ * {@code ChannelViews.CAPACITY} events each), until their retention ends, as any ended session's. A
  * clustered node's session requests are replicated to, and locked on, the other members while they
  * serve, so there only a few clients make them, paced ({@link #CLUSTERED_SESSION_ROUNDS},
  * {@link #PACED_SESSION_CLIENTS}); the paths without a session run at full speed beside them.

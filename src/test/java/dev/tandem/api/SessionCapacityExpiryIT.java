@@ -39,7 +39,11 @@ class SessionCapacityExpiryIT {
                     .until(() -> late.post("/api/session/counter", null).status() == 200);
 
             assertThat(System.currentTimeMillis() - start).as("not before the sessions expired").isGreaterThan(60_000);
-            assertThat(node.node().cluster().localSessionCount()).isEqualTo(1);
+            // The two idle sessions were made moments apart and leave the store as far apart, so the
+            // late one may get in between (seen in CI: 2 right after its 200); then only it is left.
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(node.node().cluster().localSessionCount()).as("sessions held").isEqualTo(1));
+            assertThat(late.post("/api/session/counter", null).json().path("value").asLong()).as("the late session kept").isEqualTo(2);
         }
     }
 }

@@ -99,7 +99,7 @@ class EventsResourceTest {
     void aCursorThatFellOutOfTheBufferIs410AndTheBufferKeepsTheNewest1000() {
         TestHttp http = NODE.client();
         String first = post(http, "busy", "m0");
-        for (int i = 1; i <= EventLog.CAPACITY + 10; i++) {
+        for (int i = 1; i <= ChannelViews.CAPACITY + 10; i++) {
             post(http, "busy", "m" + i);
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -108,25 +108,25 @@ class EventsResourceTest {
             assertThat(old.json().get("error").asText()).isEqualTo("cursor_expired");
         });
         JsonNode all = http.get("/api/events?channel=room:busy&after=0").json();
-        assertThat(all.get("events")).hasSize(EventLog.CAPACITY);
-        assertThat(all.at("/events/999/data/text").asText()).isEqualTo("m" + (EventLog.CAPACITY + 10));
+        assertThat(all.get("events")).hasSize(ChannelViews.CAPACITY);
+        assertThat(all.at("/events/999/data/text").asText()).isEqualTo("m" + (ChannelViews.CAPACITY + 10));
     }
 
     @Test
     void eventsBeyondTheBufferLeaveTheCacheInBatches() {
         TestHttp http = NODE.client();
-        int published = EventLog.CAPACITY + 3 * EventLog.TRIM_BATCH + 5;
+        int published = ChannelViews.CAPACITY + 3 * EventLog.TRIM_BATCH + 5;
         for (int i = 1; i <= published; i++) {
             post(http, "trimmed", "m" + i);
         }
         Cache<String, String> events = NODE.node().cluster().cache().getCacheManager().getCache(SharedCaches.EVENTS);
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 events.keySet().stream().filter(k -> k.startsWith("e:") && k.contains("trimmed")).count())
-                .as("entries of the channel in the cache").isBetween((long) EventLog.CAPACITY,
-                        (long) EventLog.CAPACITY + EventLog.TRIM_BATCH - 1));
+                .as("entries of the channel in the cache").isBetween((long) ChannelViews.CAPACITY,
+                        (long) ChannelViews.CAPACITY + EventLog.TRIM_BATCH - 1));
         JsonNode all = http.get("/api/events?channel=room:trimmed&after=0").json();
-        assertThat(all.get("events")).hasSize(EventLog.CAPACITY);
-        assertThat(all.at("/events/0/data/text").asText()).isEqualTo("m" + (published - EventLog.CAPACITY + 1));
+        assertThat(all.get("events")).hasSize(ChannelViews.CAPACITY);
+        assertThat(all.at("/events/0/data/text").asText()).isEqualTo("m" + (published - ChannelViews.CAPACITY + 1));
     }
 
     @Test
