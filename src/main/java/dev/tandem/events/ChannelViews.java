@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * its publishing are {@link EventLog}'s.
  */
 final class ChannelViews {
-    /** Events kept per channel (the replay buffer). */
+    /** Events kept per channel (the replay buffer), and so the most one answer to a listener carries. */
     static final int CAPACITY = 1000;
     /** A hole in a channel (a write lost with its node) is skipped after this. */
     static final Duration HOLE_WAIT = Duration.ofSeconds(2);

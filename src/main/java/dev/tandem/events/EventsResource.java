@@ -30,8 +30,6 @@ import java.util.regex.Pattern;
  */
 @Path("/api/events")
 public final class EventsResource {
-    /** At most this many events in one answer (the whole buffer). */
-    static final int MAX_EVENTS = ChannelViews.CAPACITY;
     /** Long polls wait at most this long: under HAProxy's 30 s client timeout. */
     static final int MAX_WAIT_SECONDS = 25;
     private static final Pattern CURSOR = Pattern.compile("[0-9]{1,18}");
@@ -64,7 +62,7 @@ public final class EventsResource {
         }
         List<Event> ready;
         try {
-            ready = log.after(cursor, MAX_EVENTS);
+            ready = log.after(cursor, ChannelViews.CAPACITY);
         } catch (ChannelLog.Expired e) {
             response.resume(expired(e, (String) request.getAttribute(RequestIds.ATTRIBUTE)));
             return;

@@ -42,7 +42,7 @@ final class LongPoll implements Waiter {
     public void wake() {
         List<Event> ready;
         try {
-            ready = log.after(cursor, EventsResource.MAX_EVENTS);
+            ready = log.after(cursor, ChannelViews.CAPACITY);
         } catch (ChannelLog.Expired e) {
             finish(expired.apply(e), writer);
             return;

@@ -152,7 +152,7 @@ final class SseStream implements Waiter, WriteListener, AsyncListener {
         }
         List<Event> ready;
         try {
-            ready = log.after(cursor, EventsResource.MAX_EVENTS);
+            ready = log.after(cursor, ChannelViews.CAPACITY);
         } catch (ChannelLog.Expired e) {
             // Say so, then go on from the oldest event still held.
             cursor = e.oldest - 1;
