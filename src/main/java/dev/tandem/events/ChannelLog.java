@@ -36,10 +36,7 @@ final class ChannelLog {
         }
     }
 
-    /** An event held here, with its weight ({@link EventBudget#weightOf}). */
-    record Held(Event event, int weight) {}
-
-    private final NavigableMap<Long, Held> events = new TreeMap<>();
+    private final NavigableMap<Long, HeldEvent> events = new TreeMap<>();
     private final ChannelWaiters waiters = new ChannelWaiters();
     /**
      * Each event as this node's streams send it, formatted once for all of them; made for the
@@ -80,13 +77,13 @@ final class ChannelLog {
      * member (EventClaims).
      */
     private boolean hold(Event e, int eventWeight) {
-        Held held = events.putIfAbsent(e.id(), new Held(e, eventWeight));
+        HeldEvent held = events.putIfAbsent(e.id(), new HeldEvent(e, eventWeight));
         if (held == null) {
             weights.add(eventWeight, e.time());
             return true;
         }
         if (!Objects.equals(held.event().uid(), e.uid())) {
-            events.put(e.id(), new Held(e, eventWeight));
+            events.put(e.id(), new HeldEvent(e, eventWeight));
             forgetFormatted(e.id());
             weights.remove(held.weight());
             weights.add(eventWeight, e.time());
@@ -135,7 +132,7 @@ final class ChannelLog {
     }
 
     synchronized void remove(long id) {
-        Held held = events.remove(id);
+        HeldEvent held = events.remove(id);
         forgetFormatted(id);
         if (held != null) {
             weights.remove(held.weight());
@@ -237,7 +234,7 @@ final class ChannelLog {
             return List.of(); // nothing new (or the client saw a node that is ahead of this one)
         }
         List<Event> out = new ArrayList<>();
-        for (Map.Entry<Long, Held> e : events.subMap(from, false, readable, true).entrySet()) {
+        for (Map.Entry<Long, HeldEvent> e : events.subMap(from, false, readable, true).entrySet()) {
             if (out.size() >= max) {
                 break;
             }

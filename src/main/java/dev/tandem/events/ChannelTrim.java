@@ -28,7 +28,7 @@ final class ChannelTrim {
      * least {@code batch} of them (else none); or, when the channel weighs more than its
      * {@code maxWeight}, the oldest down to seven eighths of it (batched the same way by weight).
      */
-    List<Long> toTrim(NavigableMap<Long, ChannelLog.Held> events, int batch) {
+    List<Long> toTrim(NavigableMap<Long, HeldEvent> events, int batch) {
         int byCount = events.size() - capacity;
         int byWeight = dropsOverWeight(events, maxWeight - maxWeight / 8);
         int excess = Math.max(byCount, byWeight);
@@ -57,7 +57,7 @@ final class ChannelTrim {
     }
 
     /** The oldest of {@code events} (not empty) still kept; the older ones wait for their removal. */
-    long oldestKept(NavigableMap<Long, ChannelLog.Held> events) {
+    long oldestKept(NavigableMap<Long, HeldEvent> events) {
         int excess = Math.max(events.size() - capacity, dropsOverWeight(events, maxWeight));
         Long id = events.firstKey();
         for (int i = 0; i < excess; i++) {
@@ -67,7 +67,7 @@ final class ChannelTrim {
     }
 
     /** Over {@code maxWeight}: how many of the oldest must go for the rest to weigh at most {@code target}; else 0. */
-    private int dropsOverWeight(NavigableMap<Long, ChannelLog.Held> events, long target) {
+    private int dropsOverWeight(NavigableMap<Long, HeldEvent> events, long target) {
         return weights.total() > maxWeight ? weights.dropsToWeigh(target, events.values()) : 0;
     }
 }

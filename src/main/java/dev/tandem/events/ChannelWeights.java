@@ -42,10 +42,10 @@ final class ChannelWeights {
      * How many of the oldest of {@code held} (oldest first) must go for the rest to weigh at most
      * {@code target}; never the newest, so a channel always keeps its last event.
      */
-    int dropsToWeigh(long target, Collection<ChannelLog.Held> held) {
+    int dropsToWeigh(long target, Collection<HeldEvent> held) {
         long left = total;
         int drops = 0;
-        for (ChannelLog.Held h : held) {
+        for (HeldEvent h : held) {
             if (left <= target || drops >= held.size() - 1) {
                 break;
             }
