@@ -74,10 +74,7 @@ public final class LocalLab implements AutoCloseable {
 
     /** Runs bin/tandem-lab with the lab's environment; returns its output, failing on a non-zero exit. */
     public String lab(Duration timeout, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(repo().resolve("bin/tandem-lab").toString());
-        cmd.addAll(List.of(args));
-        Scripts.Result r = Scripts.run(cmd, env, dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out"), timeout);
+        Scripts.Result r = runLab(env, timeout, args);
         if (r.exit() != 0) {
             throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
         }
@@ -180,7 +177,14 @@ public final class LocalLab implements AutoCloseable {
     private void downNow() {
         Map<String, String> quick = new HashMap<>(env);
         quick.put("TANDEM_LAB_STOP_TIMEOUT", "5");
-        Scripts.run(List.of(repo().resolve("bin/tandem-lab").toString(), "down"), quick,
-                dir.resolve("lab-down-on-exit.out"), Duration.ofSeconds(30));
+        runLab(quick, Duration.ofSeconds(30), "down");
+    }
+
+    /** Runs bin/tandem-lab with these arguments and environment; its output goes to a file in the lab's dir. */
+    private Scripts.Result runLab(Map<String, String> environment, Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo().resolve("bin/tandem-lab").toString());
+        cmd.addAll(List.of(args));
+        return Scripts.run(cmd, environment, dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out"), timeout);
     }
 }
