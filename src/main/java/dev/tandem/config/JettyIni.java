@@ -26,6 +26,8 @@ final class JettyIni {
                 "jetty.http.port=" + c.port(),
                 "# --stop-timeout: in-flight requests get this long to finish on stop.",
                 "jetty.server.stopTimeout=" + c.stopTimeout().toMillis(),
+                "# No per-connection header cache: HAProxy's shared connections only miss it (HeaderCache).",
+                "jetty.httpConfig.headerCacheSize=" + HeaderCache.SIZE,
                 "# The session id suffix HAProxy routes on: must be the node name and stay stable.",
                 "jetty.sessionIdManager.workerName=" + c.node(),
                 "-Dtandem.node=" + c.node(),

@@ -3,6 +3,7 @@ package dev.tandem.server;
 import dev.tandem.app.ApiWiring;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.ApiApplication;
+import dev.tandem.config.HeaderCache;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.overload.LimitAgent;
 import dev.tandem.overload.OverloadHandler;
@@ -43,6 +44,7 @@ public final class TandemServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setHeaderCacheSize(HeaderCache.SIZE); // a cache HAProxy's shared connections only miss: see HeaderCache
         http.addCustomizer(new TrustedProxyCustomizer(config.trustedProxies()));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(config.host());

@@ -101,6 +101,11 @@ class NodeDefaultsConfigTest {
     }
 
     @Test
+    void aWarNodeIsToldToKeepNoHeaderCacheAsTheJarKeepsNone() {
+        assertThat(JettyIni.lines(config.load())).contains("jetty.httpConfig.headerCacheSize=" + HeaderCache.SIZE + System.lineSeparator());
+    }
+
+    @Test
     void anAgentPortOutsideThePortRangeIsRefusedNamingTheOption() {
         config.refused("--agent-port", "--agent-port", "70000").hasMessageContaining("70000");
     }

@@ -16,6 +16,7 @@ import java.time.Duration;
  */
 public final class RawHttp implements AutoCloseable {
     private final Socket socket;
+    private byte[] lastBody = new byte[0];
 
     public RawHttp(URI server) throws IOException {
         socket = new Socket(server.getHost(), server.getPort());
@@ -44,6 +45,15 @@ public final class RawHttp implements AutoCloseable {
         return readAnswer();
     }
 
+    /** Sends a request without a body; returns the answer whole: status line, headers and body. */
+    public String send(String head) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write((head + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String answer = readAnswer();
+        return answer + new String(lastBody, StandardCharsets.UTF_8);
+    }
+
     /** Whether the server closed the connection after its answer (EOF within a second). */
     public boolean closedByServer() throws IOException {
         socket.setSoTimeout(1_000);
@@ -54,7 +64,7 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    /** The answer's head; its body (Content-Length bytes, which every answer here has) is read and dropped. */
+    /** The answer's head; its body (Content-Length bytes, which every answer here has) is read and kept apart. */
     private String readAnswer() throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -68,7 +78,7 @@ public final class RawHttp implements AutoCloseable {
         String text = head.toString(StandardCharsets.US_ASCII);
         int length = text.lines().filter(l -> l.regionMatches(true, 0, "Content-Length:", 0, 15))
                 .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        in.readNBytes(length);
+        lastBody = in.readNBytes(length);
         return text;
     }
 
