@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -16,7 +17,6 @@ import java.time.Duration;
  */
 public final class RawHttp implements AutoCloseable {
     private final Socket socket;
-    private byte[] lastBody = new byte[0];
 
     public RawHttp(URI server) throws IOException {
         socket = new Socket(server.getHost(), server.getPort());
@@ -29,29 +29,31 @@ public final class RawHttp implements AutoCloseable {
      * arrives whole); returns the answer's status line and headers.
      */
     public String exchange(String head, String body, Duration bodyLater) throws IOException, InterruptedException {
-        OutputStream out = socket.getOutputStream();
         if (body != null && bodyLater.isZero()) {
-            out.write((head + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return readAnswer();
+            write(head + "\r\n\r\n" + body, StandardCharsets.UTF_8);
+            return readAnswer().head();
         }
-        out.write((head + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+        write(head + "\r\n\r\n", StandardCharsets.US_ASCII);
         if (body != null) {
             Thread.sleep(bodyLater.toMillis()); // the gap a client's separate write of its body leaves
-            out.write(body.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            write(body, StandardCharsets.UTF_8);
         }
+        return readAnswer().head();
+    }
+
+    /** An answer: its status line and headers, and its body. */
+    public record Answer(String head, String body) {}
+
+    /** Sends a request without a body; returns the answer, body included. */
+    public Answer send(String head) throws IOException {
+        write(head + "\r\n\r\n", StandardCharsets.US_ASCII);
         return readAnswer();
     }
 
-    /** Sends a request without a body; returns the answer whole: status line, headers and body. */
-    public String send(String head) throws IOException {
+    private void write(String text, Charset charset) throws IOException {
         OutputStream out = socket.getOutputStream();
-        out.write((head + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(text.getBytes(charset));
         out.flush();
-        String answer = readAnswer();
-        return answer + new String(lastBody, StandardCharsets.UTF_8);
     }
 
     /** Whether the server closed the connection after its answer (EOF within a second). */
@@ -64,8 +66,8 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    /** The answer's head; its body (Content-Length bytes, which every answer here has) is read and kept apart. */
-    private String readAnswer() throws IOException {
+    /** The answer: its head, then its body (Content-Length bytes, which every answer here has). */
+    private Answer readAnswer() throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
@@ -78,8 +80,7 @@ public final class RawHttp implements AutoCloseable {
         String text = head.toString(StandardCharsets.US_ASCII);
         int length = text.lines().filter(l -> l.regionMatches(true, 0, "Content-Length:", 0, 15))
                 .mapToInt(l -> Integer.parseInt(l.substring(15).trim())).findFirst().orElse(0);
-        lastBody = in.readNBytes(length);
-        return text;
+        return new Answer(text, new String(in.readNBytes(length), StandardCharsets.UTF_8));
     }
 
     @Override
