@@ -38,11 +38,13 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private final PauseFence fence;
     private final StoreObserver observer;
     private final ReplicaRepair repair;
+    private final DecodedAttributes decoded;
     private final long graceMs;
 
     FencedSessionDataStore(SessionHolds holds, PauseFence fence, ViewGate gate, StoreObserver observer,
-                           ReplicaRepair repair, Duration grace) {
+                           ReplicaRepair repair, DecodedAttributes decoded, Duration grace) {
         this.gate = gate;
+        this.decoded = decoded;
         this.repair = repair;
         this.holds = holds;
         this.fence = fence;
@@ -80,7 +82,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             // Without it every request, reads too, would write the session back.
             stored.setLastSaved(stored.getAccessed());
             try {
-                stored.deserializeAttributes();
+                decoded.decode(stored);
             } catch (Exception e) {
                 throw new UnreadableSessionDataException(id, _context, e);
             }

@@ -176,7 +176,8 @@ public final class SessionLayer extends AbstractLifeCycle {
         SessionRequestScope scope = new SessionRequestScope(READ_ONLY_PATHS);
         ClusterSessionHandler handler = new ClusterSessionHandler(scope);
         SessionHolds holds = new SessionHolds();
-        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, repair, EXPIRY_GRACE);
+        FencedSessionDataStore store = new FencedSessionDataStore(holds, fence, gate, observer, repair,
+                new DecodedAttributes(), EXPIRY_GRACE);
         store.setCache(sessions);
         // Attributes travel as one serialized blob through Jetty's ProtoStream marshaller.
         store.setSerialization(true);

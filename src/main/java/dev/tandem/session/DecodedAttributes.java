@@ -1,0 +1,74 @@
+package dev.tandem.session;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
+
+/**
+ * What a session's serialized attributes decoded to, kept by their bytes, so that a node does not
+ * decode the same bytes again: Java's object streams are the largest part of a session read that
+ * is ours to change (8 µs of a 75-100 µs {@code GET /api/session}, bench/side/sessions.md).
+ *
+ * <p>Every request still reads the session's latest entry from the cluster; only its decoding is
+ * skipped, and only when the bytes are equal in full to bytes decoded here before. Only a load
+ * keeps what it decoded: nothing else has seen those attributes yet, so they are exactly what the
+ * bytes hold (a write's bytes come from attributes its request could still be changing).
+ * Attributes are kept only when every value is immutable (strings and boxed primitives): the same
+ * instances then go to every request that reads those bytes, and none can change them. A session
+ * with any other value (a map, a list, a user's class) is decoded on every read, as before.
+ *
+ * <p>Memory is bounded: a fixed table of {@link #SLOTS} slots by session id, each holding one
+ * session's last form of at most {@link #MAX_BYTES}. Two sessions sharing a slot take turns.
+ */
+final class DecodedAttributes {
+    static final int SLOTS = 1024;
+    /** Small sessions only: a full table holds about 3 MiB at most (0.6 MiB of ~300-byte sessions). */
+    static final int MAX_BYTES = 1024;
+    private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Long.class, Integer.class, Short.class,
+            Byte.class, Boolean.class, Character.class, Double.class, Float.class);
+
+    private record Slot(byte[] bytes, Map<String, Object> values) {
+    }
+
+    private final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(SLOTS);
+
+    /**
+     * Decodes data's serialized attributes into its attributes, as {@link
+     * InfinispanSessionData#deserializeAttributes} does, or gives it what the same bytes decoded to
+     * before.
+     */
+    void decode(InfinispanSessionData data) throws IOException, ClassNotFoundException {
+        byte[] bytes = data.getSerializedAttributes();
+        if (bytes == null) {
+            return;
+        }
+        int index = index(data.getId());
+        Slot slot = slots.get(index);
+        if (slot != null && Arrays.equals(slot.bytes(), bytes)) {
+            data.putAllAttributes(slot.values());
+            data.setSerializedAttributes(null);
+            return;
+        }
+        data.deserializeAttributes();
+        if (bytes.length <= MAX_BYTES && allImmutable(data.getAllAttributes())) {
+            slots.set(index, new Slot(bytes, Map.copyOf(data.getAllAttributes())));
+        }
+    }
+
+    private static boolean allImmutable(Map<String, Object> attributes) {
+        for (Object value : attributes.values()) {
+            if (value == null || !IMMUTABLE.contains(value.getClass())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static int index(String id) {
+        int h = id.hashCode();
+        return (h ^ (h >>> 16)) & (SLOTS - 1);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.tandem.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
+import org.junit.jupiter.api.Test;
+
+/** A session's attributes decoded once per form: the same bytes give the same values, anything else is decoded. */
+class DecodedAttributesTest {
+    private final DecodedAttributes decoded = new DecodedAttributes();
+
+    /** The bytes Jetty stores for these attributes. */
+    private static byte[] bytesOf(Map<String, Object> attributes) throws Exception {
+        InfinispanSessionData written = entry("any");
+        attributes.forEach(written::setAttribute);
+        written.serializeAttributes();
+        return written.getSerializedAttributes();
+    }
+
+    /** A session's entry as a load reads it from the cache: the attributes still serialized. */
+    private static InfinispanSessionData read(String id, byte[] bytes) {
+        InfinispanSessionData data = entry(id);
+        data.setSerializedAttributes(bytes);
+        return data;
+    }
+
+    private static InfinispanSessionData entry(String id) {
+        return new InfinispanSessionData(id, "", "0.0.0.0", 1L, 1L, 1L, 60_000L);
+    }
+
+    private InfinispanSessionData load(String id, byte[] bytes) throws Exception {
+        InfinispanSessionData data = read(id, bytes);
+        decoded.decode(data);
+        return data;
+    }
+
+    @Test
+    void theSameBytesReadAgainGiveTheValuesTheyDecodedToWithoutDecodingThemAgain() throws Exception {
+        byte[] bytes = bytesOf(Map.of("tandem.counter", 41L, "tandem.user", "ada"));
+
+        InfinispanSessionData first = load("s1", bytes);
+        InfinispanSessionData second = load("s1", bytes.clone());
+
+        assertThat(first.getAllAttributes()).isEqualTo(Map.of("tandem.counter", 41L, "tandem.user", "ada"));
+        assertThat(second.getAllAttributes()).isEqualTo(first.getAllAttributes());
+        assertThat(second.getAttribute("tandem.user")).as("the very instance, not a decoded copy")
+                .isSameAs(first.getAttribute("tandem.user"));
+        assertThat(second.getSerializedAttributes()).as("decoded, as Jetty leaves it").isNull();
+    }
+
+    @Test
+    void aSessionWrittenSinceIsDecodedAgainAndGivesTheNewValue() throws Exception {
+        load("s1", bytesOf(Map.of("tandem.counter", 41L)));
+
+        InfinispanSessionData after = load("s1", bytesOf(Map.of("tandem.counter", 42L)));
+
+        assertThat(after.getAttribute("tandem.counter")).isEqualTo(42L);
+    }
+
+    @Test
+    void eachReadGetsAMapOfItsOwnSoOneRequestsChangeIsNotSeenByAnother() throws Exception {
+        byte[] bytes = bytesOf(Map.of("tandem.counter", 41L));
+        InfinispanSessionData one = load("s1", bytes);
+        InfinispanSessionData other = load("s1", bytes);
+
+        one.setAttribute("tandem.counter", 99L);
+        one.setAttribute("tandem.user", "eve");
+
+        assertThat(other.getAllAttributes()).isEqualTo(Map.of("tandem.counter", 41L));
+        assertThat(load("s1", bytes).getAllAttributes()).isEqualTo(Map.of("tandem.counter", 41L));
+    }
+
+    @Test
+    void aSessionHoldingAMutableValueIsDecodedOnEveryRead() throws Exception {
+        Map<String, Integer> cart = new LinkedHashMap<>(Map.of("apple", 2));
+        byte[] bytes = bytesOf(Map.of("tandem.cart", cart));
+        InfinispanSessionData one = load("s1", bytes);
+        InfinispanSessionData other = load("s1", bytes);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> itsCart = (Map<String, Integer>) one.getAttribute("tandem.cart");
+        itsCart.put("pear", 1);
+
+        assertThat(other.getAttribute("tandem.cart")).isNotSameAs(itsCart).isEqualTo(Map.of("apple", 2));
+    }
+
+    @Test
+    void aSessionLargerThanTheLimitIsDecodedOnEveryRead() throws Exception {
+        byte[] bytes = bytesOf(Map.of("tandem.note", "x".repeat(DecodedAttributes.MAX_BYTES)));
+        assertThat(bytes.length).isGreaterThan(DecodedAttributes.MAX_BYTES);
+
+        InfinispanSessionData one = load("s1", bytes);
+        InfinispanSessionData other = load("s1", bytes);
+
+        assertThat(other.getAttribute("tandem.note")).isEqualTo(one.getAttribute("tandem.note"))
+                .isNotSameAs(one.getAttribute("tandem.note"));
+    }
+
+    @Test
+    void twoSessionsSharingASlotTakeTurnsAndEachKeepsItsOwnValues() throws Exception {
+        String a = "s1";
+        String b = null;
+        for (int i = 2; b == null; i++) {
+            if (DecodedAttributes.index("s" + i) == DecodedAttributes.index(a)) {
+                b = "s" + i;
+            }
+        }
+        byte[] bytesA = bytesOf(Map.of("tandem.user", "ada"));
+        byte[] bytesB = bytesOf(Map.of("tandem.user", "bob"));
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(load(a, bytesA).getAttribute("tandem.user")).isEqualTo("ada");
+            assertThat(load(b, bytesB).getAttribute("tandem.user")).isEqualTo("bob");
+        }
+    }
+
+    @Test
+    void anEntryWithoutSerializedAttributesIsLeftAsItIs() throws Exception {
+        InfinispanSessionData data = entry("s1");
+        data.setAttribute("tandem.user", "ada");
+
+        decoded.decode(data);
+
+        assertThat(data.getAllAttributes()).isEqualTo(Map.of("tandem.user", "ada"));
+    }
+}
