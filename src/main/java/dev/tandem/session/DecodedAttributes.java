@@ -10,7 +10,7 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 /**
  * What a session's serialized attributes decoded to, kept by their bytes, so that a node does not
  * decode the same bytes again: Java's object streams are the largest part of a session read that
- * is ours to change (8 µs of a 75-100 µs {@code GET /api/session}, bench/side/sessions.md).
+ * is ours to change (8 µs of a 75-100 µs {@code GET /api/session}, bench/side/session-reads.md).
  *
  * <p>Every request still reads the session's latest entry from the cluster; only its decoding is
  * skipped, and only when the bytes are equal in full to bytes decoded here before. Only a load
