@@ -46,8 +46,9 @@ public final class SessionLayer extends AbstractLifeCycle {
     /** How long a request waits for a session another request holds before it is answered 503. */
     static final Duration LOCK_WAIT = Duration.ofSeconds(3);
     /**
-     * A lock this node's requests pass to each other while its entry is younger than this, so
-     * requests of other nodes for the same session wait at most about this long plus their poll.
+     * A lock this node's requests pass to each other, or keep for the next one, while its entry is
+     * younger than this, so a request of another node for the same session waits at most about this
+     * long plus its poll (a kept lock goes back as soon as another node asks: {@link LockAsks}).
      */
     static final Duration LOCK_PASS_FOR = Duration.ofMillis(200);
     /** After that, this node asks again only after a waiter elsewhere has looked at the lock. */
@@ -65,6 +66,12 @@ public final class SessionLayer extends AbstractLifeCycle {
     private final PauseFence fence = new PauseFence(SUSPECT_PAUSE, SETTLE_AFTER_PAUSE, MAX_LOCK_HOLD);
     private final ScheduledExecutorService viewWork = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "tandem-view-work");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Gives back the locks kept for a next request (a replicated remove each: off the request threads). */
+    private final ScheduledExecutorService lockGiveBacks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-lock-give-backs");
         t.setDaemon(true);
         return t;
     });
@@ -106,7 +113,8 @@ public final class SessionLayer extends AbstractLifeCycle {
         repair = new ReplicaRepair(sessions, fence, gate, LOCK_LEASE);
         settling = new CacheSettling(manager);
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
-        lockQueue = new SessionLockQueue(locks, LOCK_PASS_FOR, LOCK_YIELD_FOR);
+        lockQueue = new SessionLockQueue(locks, LOCK_PASS_FOR, LOCK_YIELD_FOR, lockGiveBacks);
+        locks.asks().whenAsked(lockQueue::asked);
         manager.addListener(new Views());
         fence.start();
         readiness = new SessionReadiness(sessions, manager.getCache(LOCK_CACHE), gate, settling, fence, clustered(),
@@ -247,6 +255,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     public void close() {
         fence.close();
         viewWork.shutdownNow();
+        lockGiveBacks.shutdownNow();
         if (repair != null) {
             repair.close();
         }

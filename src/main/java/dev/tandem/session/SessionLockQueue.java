@@ -2,6 +2,8 @@ package dev.tandem.session;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -18,11 +20,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@code yieldFor} (longer than a waiter elsewhere takes to notice the lock is free) before asking
  * again. A passed lock counts as held from its entry's writing, so the fence's bound on writes
  * ({@link PauseFence#maxHold()}) is the same as for a lock taken afresh.
+ *
+ * <p>A lock nobody here waits for is kept too, within the same window, for this node's next
+ * request on the session (a client's next request, the HAProxy affinity's usual case): given back
+ * when the window ends, or at once when another node asks for it ({@link LockAsks}). So a client
+ * sending one request after another to one node takes the session's lock from the cluster once per
+ * window instead of twice per request.
  */
 final class SessionLockQueue {
     private final SessionLocks locks;
     private final long passForNanos;
     private final long yieldForNanos;
+    private final ScheduledExecutorService giveBacks;
     private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
 
     /** One session's line on this node. */
@@ -35,10 +44,14 @@ final class SessionLockQueue {
         SessionLocks.Lease passed;
         /** The next in line asks the cluster only after this (System.nanoTime), when set. */
         long yieldUntil;
+        /** The token of the kept lock whose give-back is scheduled (read and written holding the turn). */
+        String kept;
     }
 
-    SessionLockQueue(SessionLocks locks, Duration passFor, Duration yieldFor) {
+    /** @param giveBacks runs the give-backs of kept locks (a remove replicated to every member: not a request's thread) */
+    SessionLockQueue(SessionLocks locks, Duration passFor, Duration yieldFor, ScheduledExecutorService giveBacks) {
         this.locks = locks;
+        this.giveBacks = giveBacks;
         this.passForNanos = passFor.toNanos();
         this.yieldForNanos = yieldFor.toNanos();
     }
@@ -75,25 +88,88 @@ final class SessionLockQueue {
         }
     }
 
-    /** Passes the lock to the next request of this node in line, or gives it back to the cluster. */
+    /**
+     * Passes the lock to the next request of this node in line, keeps it for the next one to come
+     * (within the window, when no other node has asked for it), or gives it back to the cluster.
+     */
     void release(SessionLocks.Lease lease) {
         Line line = lines.get(lease.key());
         if (line == null) {
             locks.release(lease); // not taken through this queue (cannot happen): give it back
             return;
         }
-        if (!line.turn.hasQueuedThreads()) {
-            locks.release(lease);
-        } else if (passable(lease)) {
+        boolean waiting = line.turn.hasQueuedThreads();
+        if (!passable(lease)) {
+            if (waiting) {
+                giveBack(line, lease);
+            } else {
+                locks.release(lease);
+            }
+        } else if (waiting) {
             line.passed = lease;
+        } else if (locks.asks().wanted(lease.key())) {
+            locks.release(lease);
         } else {
-            giveBack(line, lease);
+            keep(line, lease);
         }
         line.turn.release();
         leave(lease.key());
     }
 
-    /** Sessions with requests of this node waiting for them or holding them. */
+    /** Another node asked for the session's lock: a lock kept for nobody goes back now (handed off the notifying thread). */
+    void asked(String key) {
+        if (lines.containsKey(key)) {
+            try {
+                giveBacks.execute(() -> giveBackKept(key, null));
+            } catch (RejectedExecutionException e) {
+                // stopping: the lock goes with this node's leaving the view
+            }
+        }
+    }
+
+    /** Keeps the lock for this node's next request on the session, until the window ends. Holding the turn. */
+    private void keep(Line line, SessionLocks.Lease lease) {
+        if (!lease.token().equals(line.kept)) { // one give-back per lock: its window counts from the entry's writing
+            long left = passForNanos - lease.entryAgeNanos();
+            try {
+                giveBacks.schedule(() -> giveBackKept(lease.key(), lease.token()), left, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                locks.release(lease); // stopping: nothing would give it back
+                return;
+            }
+            line.kept = lease.token();
+        }
+        line.passed = lease;
+    }
+
+    /**
+     * Gives back the session's kept lock, if nobody holds the turn and it is still kept: the one with
+     * {@code token}, or whichever when null. A request that holds the turn decides when it is done.
+     */
+    private void giveBackKept(String key, String token) {
+        Line line = join(key);
+        try {
+            if (line.turn.tryAcquire()) {
+                try {
+                    SessionLocks.Lease kept = line.passed;
+                    if (kept != null && kept.token().equals(line.kept) && (token == null || token.equals(kept.token()))) {
+                        line.passed = null;
+                        if (locks.asks().wanted(key)) {
+                            giveBack(line, kept); // the next request here holds off while the asker takes it
+                        } else {
+                            locks.release(kept);
+                        }
+                    }
+                } finally {
+                    line.turn.release();
+                }
+            }
+        } finally {
+            leave(key);
+        }
+    }
+
+    /** Sessions with requests of this node waiting for them or holding them, or whose lock is kept here. */
     int lines() {
         return lines.size();
     }
@@ -144,12 +220,15 @@ final class SessionLockQueue {
         });
     }
 
-    /** The last one out of a line gives back a lock passed on to nobody (its taker gave up waiting). */
+    /** The last one out of a line gives back a lock passed on to nobody (its taker gave up waiting) unless it is kept. */
     private void leave(String key) {
         SessionLocks.Lease[] orphan = new SessionLocks.Lease[1];
         lines.computeIfPresent(key, (k, line) -> {
             if (--line.users > 0) {
                 return line;
+            }
+            if (line.passed != null && line.passed.token().equals(line.kept) && passable(line.passed)) {
+                return line; // kept for the next request: its give-back is scheduled
             }
             orphan[0] = line.passed;
             return null;

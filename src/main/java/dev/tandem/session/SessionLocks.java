@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * never both get it while they share a view. Each lock is a lease: a crashed holder's lock is
  * removed when the holder leaves the view ({@link #removeLocksHeldOutside}), and expires by itself
  * in any case. A holder that was paused past its lease is refused at write time by the store's
- * fence, so an expired lease can never let an old write land.
+ * fence, so an expired lease can never let an old write land. A request waiting for a lock
+ * another node holds asks for it ({@link LockAsks}).
  */
 public final class SessionLocks {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLocks.class);
@@ -45,6 +46,7 @@ public final class SessionLocks {
     private final Duration lease;
 
     private final ViewGate gate;
+    private final LockAsks asks;
 
     /**
      * A lock this node holds: which key, the token that proves it, since when the request counts
@@ -67,6 +69,12 @@ public final class SessionLocks {
         this.node = node;
         this.wait = wait;
         this.lease = lease;
+        this.asks = new LockAsks(locks, wait);
+    }
+
+    /** Other nodes' requests for this node's locks. */
+    LockAsks asks() {
+        return asks;
     }
 
     /** How long a request may wait for a session's lock before it is refused (503). */
@@ -82,6 +90,7 @@ public final class SessionLocks {
         String token = node + SEP + incarnation + SEP + sequence.incrementAndGet();
         long deadline = start + wait.toNanos();
         long backoffNanos = TimeUnit.MICROSECONDS.toNanos(200);
+        boolean asked = false;
         while (true) {
             String holder;
             long writing = System.nanoTime();
@@ -96,6 +105,10 @@ public final class SessionLocks {
             }
             if (System.nanoTime() >= deadline) {
                 throw new SessionUnavailableException("the session is busy (locked by " + nodeOf(holder) + ") for over " + wait.toMillis() + " ms");
+            }
+            if (!asked && !nodeOf(holder).equals(node)) {
+                asks.ask(key, token);
+                asked = true;
             }
             // The replica is local (REPL): watch it go without asking the primary owner each time.
             long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));

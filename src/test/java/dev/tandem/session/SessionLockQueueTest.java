@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,7 @@ class SessionLockQueueTest {
     private LocalLockCache local;
     private Cache<String, String> lockCache;
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService giveBacks = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void startCache() {
@@ -36,22 +38,66 @@ class SessionLockQueueTest {
     @AfterEach
     void stopCache() {
         threads.shutdownNow();
+        giveBacks.shutdownNow();
         local.close();
     }
 
     private SessionLockQueue queue(Duration wait, Duration passFor, Duration yieldFor) {
-        ViewGate gate = local.gate();
-        SessionLocks locks = new SessionLocks(lockCache, "n1", wait, Duration.ofSeconds(30), gate);
-        return new SessionLockQueue(locks, passFor, yieldFor);
+        return node("n1", wait, passFor, yieldFor);
+    }
+
+    /** One node's line, wired as SessionLayer wires it: it hears other nodes ask for its locks. */
+    private SessionLockQueue node(String name, Duration wait, Duration passFor, Duration yieldFor) {
+        SessionLocks locks = new SessionLocks(lockCache, name, wait, Duration.ofSeconds(30), local.gate());
+        SessionLockQueue queue = new SessionLockQueue(locks, passFor, yieldFor, giveBacks);
+        locks.asks().whenAsked(queue::asked);
+        return queue;
     }
 
     @Test
-    void aLockNobodyOnThisNodeWaitsForGoesBackToTheCluster() {
-        SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofMillis(6));
-        SessionLocks.Lease lease = queue.acquire(KEY);
-        assertThat(lockCache.get(KEY)).isEqualTo(lease.token());
-        queue.release(lease);
-        assertNothingLeft(queue);
+    void aLockNobodyWaitsForIsKeptForTheNextRequestUntilItsWindowEnds() {
+        SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(300), Duration.ofMillis(6));
+        SessionLocks.Lease first = queue.acquire(KEY);
+        assertThat(lockCache.get(KEY)).isEqualTo(first.token());
+        List<String> seen = new ArrayList<>();
+        lockCache.addListener(new LockWrites(seen));
+        queue.release(first);
+        SessionLocks.Lease next = queue.acquire(KEY);
+        assertThat(next.token()).as("the same lock, kept").isEqualTo(first.token());
+        queue.release(next);
+        assertThat(seen).as("lock cache writes while kept").isEmpty();
+        assertNothingLeft(queue); // given back once its entry is 300 ms old
+        assertThat(seen).as("then only removed").isNotEmpty().containsOnly("CACHE_ENTRY_REMOVED " + KEY);
+    }
+
+    @Test
+    void aKeptLockGoesBackAtOnceWhenAnotherNodeAsksForIt() throws Exception {
+        // A window far longer than the other node's wait budget: it gets the lock only if asking works.
+        SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        SessionLocks.Lease kept = n1.acquire(KEY);
+        n1.release(kept);
+        assertThat(lockCache.get(KEY)).as("kept by n1").isEqualTo(kept.token());
+        SessionLocks.Lease taken = n2.acquire(KEY);
+        assertThat(taken.token()).startsWith("n2|");
+        n2.release(taken);
+        // n1 asks back in turn: n2's lock goes back too, and nothing is left once both windows are over.
+        n1.release(n1.acquire(KEY));
+    }
+
+    @Test
+    void aLockAskedForWhileHeldGoesBackWhenItsRequestEnds() throws Exception {
+        SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        SessionLocks.Lease held = n1.acquire(KEY);
+        Future<SessionLocks.Lease> asking = threads.submit(() -> n2.acquire(KEY));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lockCache.keySet().stream().anyMatch(k -> k.startsWith("wanted:")));
+        assertThat(asking.isDone()).as("waiting while n1 holds the lock").isFalse();
+        n1.release(held);
+        assertThat(lockCache.get(KEY)).as("not kept: asked for").isNotEqualTo(held.token());
+        SessionLocks.Lease taken = asking.get(5, TimeUnit.SECONDS);
+        assertThat(taken.token()).startsWith("n2|");
+        n2.release(taken);
     }
 
     @Test
@@ -68,7 +114,8 @@ class SessionLockQueueTest {
         // Counted from the entry's writing, not from the second request's own start.
         assertThat(passed.heldNanos()).isGreaterThanOrEqualTo(first.entryAgeNanos() - TimeUnit.MILLISECONDS.toNanos(1));
         queue.release(passed);
-        assertThat(lockCache.containsKey(KEY)).isFalse();
+        assertNothingLeft(queue);
+
     }
 
     @Test
@@ -138,9 +185,7 @@ class SessionLockQueueTest {
         // Two nodes' lock tables on one cache: n1 always has a line, n2 asks now and then.
         Duration passFor = Duration.ofMillis(50);
         SessionLockQueue busy = queue(Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
-        SessionLocks otherLocks = new SessionLocks(lockCache, "n2", Duration.ofSeconds(3), Duration.ofSeconds(30),
-                local.gate());
-        SessionLockQueue other = new SessionLockQueue(otherLocks, passFor, Duration.ofMillis(6));
+        SessionLockQueue other = node("n2", Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger busyHeld = new AtomicInteger();
         List<CompletableFuture<Void>> line = new ArrayList<>();
@@ -169,13 +214,15 @@ class SessionLockQueueTest {
             CompletableFuture.allOf(line.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         }
         assertThat(busyHeld.get()).isPositive();
-        assertThat(lockCache.containsKey(KEY)).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lockCache.containsKey(KEY));
     }
 
-    /** No lock in the cluster and no line on the node. */
+    /** No lock in the cluster and no line on the node, once any kept lock's window is over. */
     private void assertNothingLeft(SessionLockQueue queue) {
-        assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
-        assertThat(queue.lines()).as("lines left").isZero();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
+            assertThat(queue.lines()).as("lines left").isZero();
+        });
     }
 
     /** A second request for the session, in line behind the one holding it. */

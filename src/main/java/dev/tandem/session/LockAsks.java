@@ -1,0 +1,76 @@
+package dev.tandem.session;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.infinispan.Cache;
+import org.infinispan.context.Flag;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
+import org.infinispan.notifications.cachelistener.filter.CacheEventFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node waiting for a session's lock that another node holds says so, once per wait, with a marker
+ * entry in the lock cache: a holder keeping the lock for its own next request ({@link
+ * SessionLockQueue}) gives it back at once instead of at the end of its pass-on window.
+ *
+ * <p>Markers are written without waiting for them: a lost one costs only time (the holder gives the
+ * lock back when its window ends, as before). Each lasts one wait budget, so a session that two
+ * nodes take turns on is kept by neither meanwhile.
+ */
+final class LockAsks {
+    private static final Logger LOG = LoggerFactory.getLogger(LockAsks.class);
+    /** The key prefix of the markers: a session id never has a colon ({@code SessionIdGuardFilter}). */
+    private static final String WANTED = "wanted:";
+
+    private final Cache<String, String> locks;
+    private final Duration lifespan;
+
+    LockAsks(Cache<String, String> locks, Duration lifespan) {
+        this.locks = locks;
+        this.lifespan = lifespan;
+    }
+
+    /** Asks for the session's lock on behalf of the request holding {@code token}. */
+    void ask(String key, String token) {
+        try {
+            locks.putIfAbsentAsync(WANTED + key, token, lifespan.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((v, failure) -> {
+                        if (failure != null) {
+                            LOG.debug("could not ask for the lock of a session: {}", failure.toString());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LOG.debug("could not ask for the lock of a session: {}", e.toString());
+        }
+    }
+
+    /** Whether another node asked for this session's lock within the last wait budget (this member's replica). */
+    boolean wanted(String key) {
+        return locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).containsKey(WANTED + key);
+    }
+
+    /** Calls {@code action} with the session's key whenever a node asks for its lock (on Infinispan's notification thread: hand off). */
+    void whenAsked(Consumer<String> action) {
+        CacheEventFilter<String, String> markers = (key, oldValue, oldMeta, newValue, newMeta, type) -> key.startsWith(WANTED);
+        locks.addListener(new Asked(action), markers, null);
+    }
+
+    /** Markers written on any member, as this member applies them. */
+    @Listener(sync = false, observation = Listener.Observation.POST)
+    public static final class Asked {
+        private final Consumer<String> action;
+
+        Asked(Consumer<String> action) {
+            this.action = action;
+        }
+
+        @CacheEntryCreated
+        public void asked(CacheEntryCreatedEvent<String, String> e) {
+            action.accept(e.getKey().substring(WANTED.length()));
+        }
+    }
+}
