@@ -46,6 +46,11 @@ final class SessionLockQueue {
         long yieldUntil;
         /** The token of the kept lock whose give-back is scheduled (read and written holding the turn). */
         String kept;
+
+        /** The lock left here when it is the kept one (no request of this node took it since), else null. */
+        SessionLocks.Lease keptLease() {
+            return passed != null && passed.token().equals(kept) ? passed : null;
+        }
     }
 
     /** @param giveBacks runs the give-backs of kept locks (a remove replicated to every member: not a request's thread) */
@@ -100,15 +105,11 @@ final class SessionLockQueue {
         }
         boolean waiting = line.turn.hasQueuedThreads();
         if (!passable(lease)) {
-            if (waiting) {
-                giveBack(line, lease);
-            } else {
-                locks.release(lease);
-            }
+            giveBack(line, lease);
         } else if (waiting) {
             line.passed = lease;
         } else if (locks.asks().wanted(lease.key())) {
-            locks.release(lease);
+            giveBack(line, lease); // a request of this node joining meanwhile holds off while the asker takes it
         } else {
             keep(line, lease);
         }
@@ -147,12 +148,15 @@ final class SessionLockQueue {
      * {@code token}, or whichever when null. A request that holds the turn decides when it is done.
      */
     private void giveBackKept(String key, String token) {
-        Line line = join(key);
+        Line line = joinExisting(key);
+        if (line == null) {
+            return; // taken and given back by a request meanwhile: nothing kept
+        }
         try {
             if (line.turn.tryAcquire()) {
                 try {
-                    SessionLocks.Lease kept = line.passed;
-                    if (kept != null && kept.token().equals(line.kept) && (token == null || token.equals(kept.token()))) {
+                    SessionLocks.Lease kept = line.keptLease();
+                    if (kept != null && (token == null || token.equals(kept.token()))) {
                         line.passed = null;
                         if (locks.asks().wanted(key)) {
                             giveBack(line, kept); // the next request here holds off while the asker takes it
@@ -220,6 +224,14 @@ final class SessionLockQueue {
         });
     }
 
+    /** Joins the session's line only if there is one (a give-back has nothing to do on a line that is gone). */
+    private Line joinExisting(String key) {
+        return lines.computeIfPresent(key, (k, line) -> {
+            line.users++;
+            return line;
+        });
+    }
+
     /** The last one out of a line gives back a lock passed on to nobody (its taker gave up waiting) unless it is kept. */
     private void leave(String key) {
         SessionLocks.Lease[] orphan = new SessionLocks.Lease[1];
@@ -227,7 +239,7 @@ final class SessionLockQueue {
             if (--line.users > 0) {
                 return line;
             }
-            if (line.passed != null && line.passed.token().equals(line.kept) && passable(line.passed)) {
+            if (line.keptLease() != null && passable(line.passed)) {
                 return line; // kept for the next request: its give-back is scheduled
             }
             orphan[0] = line.passed;
