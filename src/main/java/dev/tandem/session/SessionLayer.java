@@ -129,10 +129,12 @@ public final class SessionLayer extends AbstractLifeCycle {
                 readiness::hasInitialState, readiness::settledIn, leaves);
         availability.degradeInMinority(Set.copyOf(members()));
         // On every view change (below) and every second: Infinispan degrades a cache some time
-        // after the view change that caused it.
+        // after the view change that caused it, and makes it available again after a merge's.
         viewWork.scheduleWithFixedDelay(() -> {
             try {
-                availability.restore(Set.copyOf(members()));
+                Set<String> members = Set.copyOf(members());
+                availability.restore(members);
+                locks.giveBackOwedWhenAvailable(members);
             } catch (RuntimeException e) {
                 LOG.debug("availability check skipped (stopping?): {}", e.toString()); // next second tries again
             }
@@ -272,12 +274,8 @@ public final class SessionLayer extends AbstractLifeCycle {
             if (availability != null) {
                 availability.restore(members);
             }
-            locks.retryPendingReleases();
             // Locks of members that left (crashed, cut off, paused out of the view) go with them.
-            int removed = locks.removeLocksHeldOutside(members);
-            if (removed > 0) {
-                LOG.info("removed {} session locks held by members that left", removed);
-            }
+            locks.giveBackOwed(members);
         });
     }
 

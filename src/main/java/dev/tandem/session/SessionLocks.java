@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
+import org.infinispan.partitionhandling.AvailabilityMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,10 @@ public final class SessionLocks {
 
     private final ViewGate gate;
     private final LockAsks asks;
+    /** Touched only on the view-work thread: a stale lock could not be removed at the last try. */
+    private boolean staleLeft;
+    /** Something is left to give back ({@link #giveBackOwed}); written on the view-work thread. */
+    private volatile boolean owed;
 
     /**
      * A lock this node holds: which key, the token that proves it, since when the request counts
@@ -203,8 +208,39 @@ public final class SessionLocks {
                         : CompletableFuture.completedFuture(false));
     }
 
-    /** Retries the releases that failed, and the give-backs of failed lock writes; called after every view change. */
-    public void retryPendingReleases() {
+    /**
+     * After a view change: retries the releases and the give-backs of lock writes that failed, and
+     * removes the locks of members that left. What the cluster cannot take now (a cache still
+     * degraded when a merge's view comes) stays owed, for {@link #giveBackOwedWhenAvailable}.
+     */
+    void giveBackOwed(Set<String> members) {
+        retryPendingReleases();
+        int removed = removeLocksHeldOutside(members);
+        if (removed > 0) {
+            LOG.info("removed {} session locks held by members that left", removed);
+        }
+        owed = staleLeft || !pendingReleases.isEmpty() || !unknownWrites.isEmpty();
+    }
+
+    /**
+     * Called every second: once the lock cache is available again, gives back what the last view
+     * change could not. A merge's view comes while the caches are still degraded, and a lock left
+     * behind then kept its session from every node until its lease lapsed (MergedJoinerIT, CI:
+     * reads timed out after the merge).
+     */
+    void giveBackOwedWhenAvailable(Set<String> members) {
+        if (owed && locks.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
+            giveBackOwed(members);
+        }
+    }
+
+    /** Something the last try could not give back, for a test. */
+    boolean owesLocks() {
+        return owed;
+    }
+
+    /** Retries the releases that failed, and the give-backs of failed lock writes. */
+    void retryPendingReleases() {
         retry(pendingReleases, lease -> locks.remove(lease.key(), lease.token()));
         retry(unknownWrites, lease -> retakeAndGiveBack(lease).join());
     }
@@ -224,10 +260,11 @@ public final class SessionLocks {
 
     /**
      * Removes locks whose holder is no longer a member (crashed, cut off or paused out of the view),
-     * and this node's locks from an earlier run under the same name.
+     * and this node's locks from an earlier run under the same name; notes when one could not be.
      */
-    public int removeLocksHeldOutside(Set<String> members) {
+    private int removeLocksHeldOutside(Set<String> members) {
         int removed = 0;
+        staleLeft = false;
         for (var e : List.copyOf(local().entrySet())) {
             String holder = e.getValue();
             boolean gone = !members.contains(nodeOf(holder));
@@ -238,7 +275,8 @@ public final class SessionLocks {
                         removed++;
                     }
                 } catch (RuntimeException ex) {
-                    LOG.debug("could not remove a stale lock now: {}", ex.toString());
+                    staleLeft = true;
+                    LOG.debug("could not remove a stale lock now (tried again once the cache is available): {}", ex.toString());
                 }
             }
         }

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
 import org.infinispan.commons.TimeoutException;
+import org.infinispan.partitionhandling.AvailabilityException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +70,34 @@ class SessionLocksTest {
         assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class);
         locks.retryPendingReleases();
         assertThat(lockCache.get(KEY)).as("the other request's lock").isEqualTo(held.token());
+    }
+
+    @Test
+    void aLeftMembersLockTheCacheCouldNotRemoveAtTheViewChangeGoesOnceTheCacheIsAvailable() {
+        SessionLocks leftMember = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
+                local.gate());
+        leftMember.acquire(KEY, System.nanoTime());
+        // A merge's view comes while the cache is still degraded: every write is refused at once.
+        AtomicBoolean degraded = new AtomicBoolean(true);
+        Cache<String, String> degradedForAWhile = new AbstractDelegatingCache<>(lockCache) {
+            @Override
+            public boolean remove(Object key, Object value) {
+                if (degraded.get()) {
+                    throw new AvailabilityException("ISPN000306: Key is not available (this test)");
+                }
+                return super.remove(key, value);
+            }
+        };
+        SessionLocks locks = new SessionLocks(degradedForAWhile, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
+                local.gate());
+
+        locks.giveBackOwed(Set.of("n1"));
+        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, while the cache is degraded").isTrue();
+        assertThat(locks.owesLocks()).isTrue();
+
+        degraded.set(false);
+        locks.giveBackOwedWhenAvailable(Set.of("n1"));
+        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, once the cache is available").isFalse();
+        assertThat(locks.owesLocks()).isFalse();
     }
 }
