@@ -70,16 +70,22 @@ cpu_ticks() { # PID[,PID...]: their user + system ticks together
 # measure CELL SERVER PIDS URL [WRK ARGS...]: 3 × 10 s; CPU per request from the PIDS' ticks; the
 # window's start and end and the server's name, for the heap allocated in it (its GC log, if any).
 measure() {
-  local cell=$1 server=$2 pid=$3 url=$4 r before after rps p99 n bad start; shift 4
+  local cell=$1 server=$2 pid=$3 url=$4 r before after rps p99 n bad start refused=0; shift 4
   start=$(date +%s%3N)
   for r in 1 2 3; do
     before=$(cpu_ticks "$pid")
     read -r rps p99 n bad < <(slice 10 "$url" "$@")
     after=$(cpu_ticks "$pid")
     record run "$cell" "$r" "$rps" "$p99" "$bad" "$n" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
+    refused=$((refused + bad))
   done
   record window "$cell" "$start" "$(date +%s%3N)" "$server"
   log "$cell measured"
+  # Answers that were not 2xx have their cause in the servers' logs, which go with the run's directory.
+  if ((refused > 0)) && [[ -n ${keep_logs:-} ]]; then
+    mkdir -p "$keep_logs/$cell" && cp "$run_dir"/*.log "$keep_logs/$cell/"
+    log "$cell: $refused answers not 2xx; the servers' logs are kept in $keep_logs/$cell"
+  fi
 }
 
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
