@@ -3,8 +3,8 @@ package dev.tandem.session;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.context.Flag;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
@@ -27,10 +27,13 @@ final class LockAsks {
     private static final String WANTED = "wanted:";
 
     private final Cache<String, String> locks;
+    private final AdvancedCache<String, String> local;
     private final Duration lifespan;
 
-    LockAsks(Cache<String, String> locks, Duration lifespan) {
+    /** @param local the lock cache's replica on this member, read without a remote call */
+    LockAsks(Cache<String, String> locks, AdvancedCache<String, String> local, Duration lifespan) {
         this.locks = locks;
+        this.local = local;
         this.lifespan = lifespan;
     }
 
@@ -50,7 +53,7 @@ final class LockAsks {
 
     /** Whether another node asked for this session's lock within the last wait budget (this member's replica). */
     boolean wanted(String key) {
-        return locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).containsKey(WANTED + key);
+        return local.containsKey(WANTED + key);
     }
 
     /** Calls {@code action} with the session's key whenever a node asks for its lock (on Infinispan's notification thread: hand off). */

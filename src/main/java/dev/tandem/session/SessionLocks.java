@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.infinispan.partitionhandling.AvailabilityMode;
@@ -37,6 +38,11 @@ public final class SessionLocks {
     static final Duration LONGEST_POLL = Duration.ofMillis(5);
 
     private final Cache<String, String> locks;
+    /**
+     * This member's replica, read without a remote call: built once, since each withFlags builds
+     * and wires a new decorated cache (1.2 % of C3b's CPU when built per read; it is immutable).
+     */
+    private final AdvancedCache<String, String> local;
     private final String node;
     private final String incarnation = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong sequence = new AtomicLong();
@@ -71,10 +77,11 @@ public final class SessionLocks {
     SessionLocks(Cache<String, String> locks, String node, Duration wait, Duration lease, ViewGate gate) {
         this.gate = gate;
         this.locks = locks;
+        this.local = locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
         this.node = node;
         this.wait = wait;
         this.lease = lease;
-        this.asks = new LockAsks(locks, wait);
+        this.asks = new LockAsks(locks, local, wait);
     }
 
     /** Other nodes' requests for this node's locks. */
@@ -117,7 +124,7 @@ public final class SessionLocks {
             }
             // The replica is local (REPL): watch it go without asking the primary owner each time.
             long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));
-            while (System.nanoTime() < until && local().containsKey(key)) {
+            while (System.nanoTime() < until && local.containsKey(key)) {
                 LockSupport.parkNanos(backoffNanos);
                 backoffNanos = Math.min(backoffNanos * 2, LONGEST_POLL.toNanos());
             }
@@ -133,7 +140,7 @@ public final class SessionLocks {
     Optional<Lease> adopt(Lease passed, long start) {
         String holder;
         try {
-            holder = local().get(passed.key());
+            holder = local.get(passed.key());
         } catch (RuntimeException e) {
             holder = null;
         }
@@ -265,7 +272,7 @@ public final class SessionLocks {
     private int removeLocksHeldOutside(Set<String> members) {
         int removed = 0;
         staleLeft = false;
-        for (var e : List.copyOf(local().entrySet())) {
+        for (var e : List.copyOf(local.entrySet())) {
             String holder = e.getValue();
             boolean gone = !members.contains(nodeOf(holder));
             boolean earlierRun = nodeOf(holder).equals(node) && !holder.startsWith(node + SEP + incarnation + SEP);
@@ -281,10 +288,6 @@ public final class SessionLocks {
             }
         }
         return removed;
-    }
-
-    private org.infinispan.AdvancedCache<String, String> local() {
-        return locks.getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD);
     }
 
     private static String nodeOf(String token) {
