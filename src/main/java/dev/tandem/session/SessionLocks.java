@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>A lock is an entry in a replicated cache written with {@code putIfAbsent}, which Infinispan
  * decides on the key's primary owner and applies on every member before it returns: two nodes can
  * never both get it while they share a view. Each lock is a lease: a crashed holder's lock is
- * removed when the holder leaves the view ({@link #removeLocksHeldOutside}), and expires by itself
+ * removed when the holder leaves the view ({@link #giveBackOwed}), and expires by itself
  * in any case. A holder that was paused past its lease is refused at write time by the store's
  * fence, so an expired lease can never let an old write land. A request waiting for a lock
  * another node holds asks for it ({@link LockAsks}).
@@ -54,8 +54,6 @@ public final class SessionLocks {
 
     private final ViewGate gate;
     private final LockAsks asks;
-    /** Touched only on the view-work thread: a stale lock could not be removed at the last try. */
-    private boolean staleLeft;
     /** Something is left to give back ({@link #giveBackOwed}); written on the view-work thread. */
     private volatile boolean owed;
 
@@ -222,10 +220,7 @@ public final class SessionLocks {
      */
     void giveBackOwed(Set<String> members) {
         retryPendingReleases();
-        int removed = removeLocksHeldOutside(members);
-        if (removed > 0) {
-            LOG.info("removed {} session locks held by members that left", removed);
-        }
+        boolean staleLeft = !removeLocksHeldOutside(members);
         owed = staleLeft || !pendingReleases.isEmpty() || !unknownWrites.isEmpty();
     }
 
@@ -267,11 +262,11 @@ public final class SessionLocks {
 
     /**
      * Removes locks whose holder is no longer a member (crashed, cut off or paused out of the view),
-     * and this node's locks from an earlier run under the same name; notes when one could not be.
+     * and this node's locks from an earlier run under the same name; false when one could not be.
      */
-    private int removeLocksHeldOutside(Set<String> members) {
+    private boolean removeLocksHeldOutside(Set<String> members) {
         int removed = 0;
-        staleLeft = false;
+        boolean all = true;
         for (var e : List.copyOf(local.entrySet())) {
             String holder = e.getValue();
             boolean gone = !members.contains(nodeOf(holder));
@@ -282,12 +277,15 @@ public final class SessionLocks {
                         removed++;
                     }
                 } catch (RuntimeException ex) {
-                    staleLeft = true;
+                    all = false;
                     LOG.debug("could not remove a stale lock now (tried again once the cache is available): {}", ex.toString());
                 }
             }
         }
-        return removed;
+        if (removed > 0) {
+            LOG.info("removed {} session locks held by members that left", removed);
+        }
+        return all;
     }
 
     private static String nodeOf(String token) {

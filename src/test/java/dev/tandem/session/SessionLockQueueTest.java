@@ -115,7 +115,6 @@ class SessionLockQueueTest {
         assertThat(passed.heldNanos()).isGreaterThanOrEqualTo(first.entryAgeNanos() - TimeUnit.MILLISECONDS.toNanos(1));
         queue.release(passed);
         assertNothingLeft(queue);
-
     }
 
     @Test
