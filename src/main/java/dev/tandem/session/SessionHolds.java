@@ -12,7 +12,7 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 final class SessionHolds {
     /** A held session: its lock, and the entry as stored when this node last read or wrote it. */
     static final class Held {
-        final SessionLocks.Lease lease;
+        final LockLease lease;
         volatile InfinispanSessionData stored;
         /** The request's own session object: only its release gives the lock back. */
         volatile Object owner;
@@ -24,7 +24,7 @@ final class SessionHolds {
          */
         volatile CompletableFuture<Void> unsettled;
 
-        Held(SessionLocks.Lease lease) {
+        Held(LockLease lease) {
             this.lease = lease;
         }
     }

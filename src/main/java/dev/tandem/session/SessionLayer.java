@@ -134,7 +134,7 @@ public final class SessionLayer extends AbstractLifeCycle {
             try {
                 Set<String> members = Set.copyOf(members());
                 availability.restore(members);
-                locks.giveBackOwedWhenAvailable(members);
+                locks.owed().giveBackWhenAvailable(members);
             } catch (RuntimeException e) {
                 LOG.debug("availability check skipped (stopping?): {}", e.toString()); // next second tries again
             }
@@ -275,7 +275,7 @@ public final class SessionLayer extends AbstractLifeCycle {
                 availability.restore(members);
             }
             // Locks of members that left (crashed, cut off, paused out of the view) go with them.
-            locks.giveBackOwed(members);
+            locks.owed().giveBack(members);
         });
     }
 

@@ -41,14 +41,14 @@ final class SessionLockQueue {
         /** Requests in the line or holding its turn; changed only inside lines.compute. */
         int users;
         /** The lock as the last holder left it for the next in line (read and written holding the turn). */
-        SessionLocks.Lease passed;
+        LockLease passed;
         /** The next in line asks the cluster only after this (System.nanoTime), when set. */
         long yieldUntil;
         /** The token of the kept lock whose give-back is scheduled (read and written holding the turn). */
         String kept;
 
         /** The lock left here when it is the kept one (no request of this node took it since), else null. */
-        SessionLocks.Lease keptLease() {
+        LockLease keptLease() {
             return passed != null && passed.token().equals(kept) ? passed : null;
         }
     }
@@ -62,7 +62,7 @@ final class SessionLockQueue {
     }
 
     /** Waits for this node's turn on the session, then for its lock; refuses (503) after the wait budget. */
-    SessionLocks.Lease acquire(String key) {
+    LockLease acquire(String key) {
         long start = System.nanoTime();
         long budget = locks.waitBudget().toNanos();
         Line line = join(key);
@@ -80,7 +80,7 @@ final class SessionLockQueue {
             throw e;
         }
         try {
-            SessionLocks.Lease lease = takePassed(line, start);
+            LockLease lease = takePassed(line, start);
             if (lease == null) {
                 holdOff(line, start + budget);
                 lease = locks.acquire(key, start);
@@ -97,7 +97,7 @@ final class SessionLockQueue {
      * Passes the lock to the next request of this node in line, keeps it for the next one to come
      * (within the window, when no other node has asked for it), or gives it back to the cluster.
      */
-    void release(SessionLocks.Lease lease) {
+    void release(LockLease lease) {
         Line line = lines.get(lease.key());
         if (line == null) {
             locks.release(lease); // not taken through this queue (cannot happen): give it back
@@ -129,7 +129,7 @@ final class SessionLockQueue {
     }
 
     /** Keeps the lock for this node's next request on the session, until the window ends. Holding the turn. */
-    private void keep(Line line, SessionLocks.Lease lease) {
+    private void keep(Line line, LockLease lease) {
         if (!lease.token().equals(line.kept)) { // one give-back per lock: its window counts from the entry's writing
             long left = passForNanos - lease.entryAgeNanos();
             try {
@@ -155,7 +155,7 @@ final class SessionLockQueue {
         try {
             if (line.turn.tryAcquire()) {
                 try {
-                    SessionLocks.Lease kept = line.keptLease();
+                    LockLease kept = line.keptLease();
                     if (kept != null && (token == null || token.equals(kept.token()))) {
                         line.passed = null;
                         if (locks.asks().wanted(key)) {
@@ -184,8 +184,8 @@ final class SessionLockQueue {
         return line == null ? 0 : line.turn.getQueueLength();
     }
 
-    private SessionLocks.Lease takePassed(Line line, long start) {
-        SessionLocks.Lease passed = line.passed;
+    private LockLease takePassed(Line line, long start) {
+        LockLease passed = line.passed;
         if (passed == null) {
             return null;
         }
@@ -198,12 +198,12 @@ final class SessionLockQueue {
     }
 
     /** A lock this node may still pass on: its entry is young enough. */
-    private boolean passable(SessionLocks.Lease lease) {
+    private boolean passable(LockLease lease) {
         return lease.entryAgeNanos() < passForNanos;
     }
 
     /** Gives a lock too old to pass on back to the cluster; the next in line holds off first. Holding the turn. */
-    private void giveBack(Line line, SessionLocks.Lease lease) {
+    private void giveBack(Line line, LockLease lease) {
         locks.release(lease);
         line.yieldUntil = System.nanoTime() + yieldForNanos;
     }
@@ -234,7 +234,7 @@ final class SessionLockQueue {
 
     /** The last one out of a line gives back a lock passed on to nobody (its taker gave up waiting) unless it is kept. */
     private void leave(String key) {
-        SessionLocks.Lease[] orphan = new SessionLocks.Lease[1];
+        LockLease[] orphan = new LockLease[1];
         lines.computeIfPresent(key, (k, line) -> {
             if (--line.users > 0) {
                 return line;

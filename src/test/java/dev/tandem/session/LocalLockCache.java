@@ -4,9 +4,14 @@ import org.infinispan.Cache;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.manager.DefaultCacheManager;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real, local Infinispan cache for session locks, and a view gate over it that never waits. */
-final class LocalLockCache implements AutoCloseable {
+/**
+ * A real, local Infinispan cache for session locks, and a view gate over it that never waits;
+ * registered as a test's extension ({@code @RegisterExtension}) it stops after each test.
+ */
+final class LocalLockCache implements AutoCloseable, AfterEachCallback {
     private final DefaultCacheManager manager;
     final Cache<String, String> cache;
 
@@ -23,5 +28,10 @@ final class LocalLockCache implements AutoCloseable {
     @Override
     public void close() {
         manager.stop();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 }

@@ -57,12 +57,12 @@ class SessionLockQueueTest {
     @Test
     void aLockNobodyWaitsForIsKeptForTheNextRequestUntilItsWindowEnds() {
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(300), Duration.ofMillis(6));
-        SessionLocks.Lease first = queue.acquire(KEY);
+        LockLease first = queue.acquire(KEY);
         assertThat(lockCache.get(KEY)).isEqualTo(first.token());
         List<String> seen = new ArrayList<>();
         lockCache.addListener(new LockWrites(seen));
         queue.release(first);
-        SessionLocks.Lease next = queue.acquire(KEY);
+        LockLease next = queue.acquire(KEY);
         assertThat(next.token()).as("the same lock, kept").isEqualTo(first.token());
         queue.release(next);
         assertThat(seen).as("lock cache writes while kept").isEmpty();
@@ -75,10 +75,10 @@ class SessionLockQueueTest {
         // A window far longer than the other node's wait budget: it gets the lock only if asking works.
         SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
         SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
-        SessionLocks.Lease kept = n1.acquire(KEY);
+        LockLease kept = n1.acquire(KEY);
         n1.release(kept);
         assertThat(lockCache.get(KEY)).as("kept by n1").isEqualTo(kept.token());
-        SessionLocks.Lease taken = n2.acquire(KEY);
+        LockLease taken = n2.acquire(KEY);
         assertThat(taken.token()).startsWith("n2|");
         n2.release(taken);
         // n1 asks back in turn: n2's lock goes back too, and nothing is left once both windows are over.
@@ -89,13 +89,13 @@ class SessionLockQueueTest {
     void aLockAskedForWhileHeldGoesBackWhenItsRequestEnds() throws Exception {
         SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
         SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
-        SessionLocks.Lease held = n1.acquire(KEY);
-        Future<SessionLocks.Lease> asking = threads.submit(() -> n2.acquire(KEY));
+        LockLease held = n1.acquire(KEY);
+        Future<LockLease> asking = threads.submit(() -> n2.acquire(KEY));
         await().atMost(Duration.ofSeconds(5)).until(() -> lockCache.keySet().stream().anyMatch(k -> k.startsWith("wanted:")));
         assertThat(asking.isDone()).as("waiting while n1 holds the lock").isFalse();
         n1.release(held);
         assertThat(lockCache.get(KEY)).as("not kept: asked for").isNotEqualTo(held.token());
-        SessionLocks.Lease taken = asking.get(5, TimeUnit.SECONDS);
+        LockLease taken = asking.get(5, TimeUnit.SECONDS);
         assertThat(taken.token()).startsWith("n2|");
         n2.release(taken);
     }
@@ -103,12 +103,12 @@ class SessionLockQueueTest {
     @Test
     void theNextRequestInLineGetsTheLockPassedOnWithoutItLeavingTheCluster() throws Exception {
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(6));
-        SessionLocks.Lease first = queue.acquire(KEY);
-        Future<SessionLocks.Lease> second = waitingBehind(queue);
+        LockLease first = queue.acquire(KEY);
+        Future<LockLease> second = waitingBehind(queue);
         List<String> seen = new ArrayList<>();
         lockCache.addListener(new LockWrites(seen));
         queue.release(first);
-        SessionLocks.Lease passed = second.get(5, TimeUnit.SECONDS);
+        LockLease passed = second.get(5, TimeUnit.SECONDS);
         assertThat(passed.token()).isEqualTo(first.token());
         assertThat(seen).as("lock cache writes while passing on").isEmpty();
         // Counted from the entry's writing, not from the second request's own start.
@@ -121,13 +121,13 @@ class SessionLockQueueTest {
     void aLockOlderThanThePassingTimeGoesBackToTheClusterAndTheNextAsksAfterTheYield() throws Exception {
         Duration yield = Duration.ofMillis(150);
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
-        SessionLocks.Lease first = queue.acquire(KEY);
-        Future<SessionLocks.Lease> second = waitingBehind(queue);
+        LockLease first = queue.acquire(KEY);
+        Future<LockLease> second = waitingBehind(queue);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(60)); // the entry is now older than 50 ms
         long released = System.nanoTime();
         queue.release(first);
         assertThat(lockCache.containsKey(KEY)).as("given back at once").isFalse();
-        SessionLocks.Lease next = second.get(5, TimeUnit.SECONDS);
+        LockLease next = second.get(5, TimeUnit.SECONDS);
         assertThat(next.token()).isNotEqualTo(first.token());
         assertThat(next.entryNanos() - released).isGreaterThanOrEqualTo(yield.toNanos());
         queue.release(next);
@@ -136,7 +136,7 @@ class SessionLockQueueTest {
     @Test
     void aRequestThatWaitsPastTheBudgetIsRefusedAndLeavesNothingBehind() {
         SessionLockQueue queue = queue(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(6));
-        SessionLocks.Lease held = queue.acquire(KEY);
+        LockLease held = queue.acquire(KEY);
         assertThatThrownBy(() -> queue.acquire(KEY)).isInstanceOf(SessionUnavailableException.class)
                 .hasMessageContaining("busy");
         queue.release(held);
@@ -155,7 +155,7 @@ class SessionLockQueueTest {
         for (int c = 0; c < 16; c++) {
             clients.add(CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 200; i++) {
-                    SessionLocks.Lease lease;
+                    LockLease lease;
                     try {
                         lease = queue.acquire(KEY);
                     } catch (SessionUnavailableException e) {
@@ -191,7 +191,7 @@ class SessionLockQueueTest {
         for (int c = 0; c < 8; c++) {
             line.add(CompletableFuture.runAsync(() -> {
                 while (running.get()) {
-                    SessionLocks.Lease lease = busy.acquire(KEY);
+                    LockLease lease = busy.acquire(KEY);
                     LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
                     busyHeld.incrementAndGet();
                     busy.release(lease);
@@ -203,7 +203,7 @@ class SessionLockQueueTest {
             long slowest = 0;
             for (int i = 0; i < 10; i++) {
                 long t0 = System.nanoTime();
-                SessionLocks.Lease lease = other.acquire(KEY); // refused after 3 s if n1 never let go
+                LockLease lease = other.acquire(KEY); // refused after 3 s if n1 never let go
                 slowest = Math.max(slowest, System.nanoTime() - t0);
                 other.release(lease);
             }
@@ -225,8 +225,8 @@ class SessionLockQueueTest {
     }
 
     /** A second request for the session, in line behind the one holding it. */
-    private Future<SessionLocks.Lease> waitingBehind(SessionLockQueue queue) {
-        Future<SessionLocks.Lease> waiter = threads.submit(() -> queue.acquire(KEY));
+    private Future<LockLease> waitingBehind(SessionLockQueue queue) {
+        Future<LockLease> waiter = threads.submit(() -> queue.acquire(KEY));
         await().atMost(Duration.ofSeconds(5)).until(() -> queue.waiting(KEY) == 1);
         assertThat(waiter.isDone()).as("waiting while the lock is held").isFalse();
         return waiter;

@@ -5,26 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
 import org.infinispan.commons.TimeoutException;
-import org.infinispan.partitionhandling.AvailabilityException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster-wide session lock, on a real (local) Infinispan cache. */
 class SessionLocksTest {
     private static final String KEY = "session-1";
-    private final LocalLockCache local = new LocalLockCache();
+    @RegisterExtension
+    final LocalLockCache local = new LocalLockCache();
     private final Cache<String, String> lockCache = local.cache;
-
-    @AfterEach
-    void stopCache() {
-        local.close();
-    }
 
     @Test
     void aLockWriteThatFailedAfterLandingIsGivenBackSoTheSessionIsNotBusyForTheWholeLease() {
@@ -47,7 +41,7 @@ class SessionLocksTest {
                 .hasMessageContaining("cannot lock the session");
         await("the failed write's lock given back").atMost(Duration.ofSeconds(5)).until(() -> !lockCache.containsKey(KEY));
 
-        SessionLocks.Lease next = locks.acquire(KEY, System.nanoTime());
+        LockLease next = locks.acquire(KEY, System.nanoTime());
         assertThat(lockCache.get(KEY)).as("the next request gets the lock at once").isEqualTo(next.token());
         locks.release(next);
         assertThat(lockCache.containsKey(KEY)).isFalse();
@@ -57,7 +51,7 @@ class SessionLocksTest {
     void aLockHeldByAnotherRequestIsNeverRemovedByAFailedWrite() {
         SessionLocks other = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
                 local.gate());
-        SessionLocks.Lease held = other.acquire(KEY, System.nanoTime());
+        LockLease held = other.acquire(KEY, System.nanoTime());
         Cache<String, String> failsBeforeWriting = new AbstractDelegatingCache<>(lockCache) {
             @Override
             public String putIfAbsent(String key, String value, long lifespan, TimeUnit unit) {
@@ -68,36 +62,7 @@ class SessionLocksTest {
                 local.gate());
 
         assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class);
-        locks.retryPendingReleases();
+        locks.owed().retryFailed();
         assertThat(lockCache.get(KEY)).as("the other request's lock").isEqualTo(held.token());
-    }
-
-    @Test
-    void aLeftMembersLockTheCacheCouldNotRemoveAtTheViewChangeGoesOnceTheCacheIsAvailable() {
-        SessionLocks leftMember = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
-                local.gate());
-        leftMember.acquire(KEY, System.nanoTime());
-        // A merge's view comes while the cache is still degraded: every write is refused at once.
-        AtomicBoolean degraded = new AtomicBoolean(true);
-        Cache<String, String> degradedForAWhile = new AbstractDelegatingCache<>(lockCache) {
-            @Override
-            public boolean remove(Object key, Object value) {
-                if (degraded.get()) {
-                    throw new AvailabilityException("ISPN000306: Key is not available (this test)");
-                }
-                return super.remove(key, value);
-            }
-        };
-        SessionLocks locks = new SessionLocks(degradedForAWhile, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
-                local.gate());
-
-        locks.giveBackOwed(Set.of("n1"));
-        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, while the cache is degraded").isTrue();
-        assertThat(locks.owesLocks()).isTrue();
-
-        degraded.set(false);
-        locks.giveBackOwedWhenAvailable(Set.of("n1"));
-        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, once the cache is available").isFalse();
-        assertThat(locks.owesLocks()).isFalse();
     }
 }

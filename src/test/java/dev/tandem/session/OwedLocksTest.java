@@ -1,0 +1,63 @@
+package dev.tandem.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.infinispan.Cache;
+import org.infinispan.cache.impl.AbstractDelegatingCache;
+import org.infinispan.partitionhandling.AvailabilityException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The locks a node owes the cluster after a view change, on a real (local) Infinispan cache. */
+class OwedLocksTest {
+    private static final String KEY = "session-1";
+    @RegisterExtension
+    final LocalLockCache local = new LocalLockCache();
+    private final Cache<String, String> lockCache = local.cache;
+
+    @Test
+    void aLeftMembersLockTheCacheCouldNotRemoveAtTheViewChangeGoesOnceTheCacheIsAvailable() {
+        SessionLocks leftMember = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
+                local.gate());
+        leftMember.acquire(KEY, System.nanoTime());
+        // A merge's view comes while the cache is still degraded: every write is refused at once.
+        AtomicBoolean degraded = new AtomicBoolean(true);
+        Cache<String, String> degradedForAWhile = new AbstractDelegatingCache<>(lockCache) {
+            @Override
+            public boolean remove(Object key, Object value) {
+                if (degraded.get()) {
+                    throw new AvailabilityException("ISPN000306: Key is not available (this test)");
+                }
+                return super.remove(key, value);
+            }
+        };
+        SessionLocks locks = new SessionLocks(degradedForAWhile, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
+                local.gate());
+
+        locks.owed().giveBack(Set.of("n1"));
+        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, while the cache is degraded").isTrue();
+        assertThat(locks.owed().any()).isTrue();
+
+        degraded.set(false);
+        locks.owed().giveBackWhenAvailable(Set.of("n1"));
+        assertThat(lockCache.containsKey(KEY)).as("the left member's lock, once the cache is available").isFalse();
+        assertThat(locks.owed().any()).isFalse();
+    }
+
+    @Test
+    void aLockOfThisNodesEarlierRunGoesAtTheViewChangeAndOneOfThisRunStays() {
+        SessionLocks earlierRun = new SessionLocks(lockCache, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        earlierRun.acquire("session-0", System.nanoTime());
+        SessionLocks locks = new SessionLocks(lockCache, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        LockLease mine = locks.acquire(KEY, System.nanoTime());
+
+        locks.owed().giveBack(Set.of("n1"));
+
+        assertThat(lockCache.containsKey("session-0")).as("the earlier run's lock").isFalse();
+        assertThat(lockCache.get(KEY)).as("this run's lock").isEqualTo(mine.token());
+        assertThat(locks.owed().any()).isFalse();
+    }
+}
