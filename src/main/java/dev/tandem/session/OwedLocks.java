@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The session locks this node still owes the cluster: releases the cluster could not take when
  * they were made, lock writes that failed but may have landed, and the locks of members that left.
- * Each is tried again at every view change and, while something is left, every second once the
- * lock cache is available: a lock left behind keeps its session from every node until its lease
- * lapses.
+ * All are tried again at every view change and, when that try leaves something, every second once
+ * the lock cache is available: a lock left behind keeps its session from every node until its
+ * lease lapses. A release that fails between view changes waits for the next one ({@link
+ * #releaseFailed}).
  */
 final class OwedLocks {
     private static final Logger LOG = LoggerFactory.getLogger(OwedLocks.class);
