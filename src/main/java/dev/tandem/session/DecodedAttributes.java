@@ -13,9 +13,12 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
  * is ours to change (8 µs of a 75-100 µs {@code GET /api/session}, bench/side/session-reads.md).
  *
  * <p>Every request still reads the session's latest entry from the cluster; only its decoding is
- * skipped, and only when the bytes are equal in full to bytes decoded here before. Only a load
- * keeps what it decoded: nothing else has seen those attributes yet, so they are exactly what the
- * bytes hold (a write's bytes come from attributes its request could still be changing).
+ * skipped, and only when the bytes are equal in full to bytes decoded or encoded here before. A
+ * load keeps what it decoded: nothing else has seen those attributes yet, so they are exactly what
+ * the bytes hold. A write keeps what it encoded: it takes a copy of its attributes first and makes
+ * the bytes from that copy, never from the request's own map, which the request could still be
+ * changing; so the node's next load of its own write (the usual case: a session used on one node,
+ * each write read back by the next request) is not decoded either.
  * Attributes are kept only when every value is immutable (strings and boxed primitives): the same
  * instances then go to every request that reads those bytes, and none can change them. A session
  * with any other value (a map, a list, a user's class) is decoded on every read, as before.
@@ -55,6 +58,26 @@ final class DecodedAttributes {
         data.deserializeAttributes();
         if (bytes.length <= MAX_BYTES && allImmutable(data.getAllAttributes())) {
             slots.set(index, new Slot(bytes, Map.copyOf(data.getAllAttributes())));
+        }
+    }
+
+    /**
+     * Serializes data's attributes for a write, as {@link InfinispanSessionData#serializeAttributes}
+     * does, and keeps what they encode to when they are small and all immutable.
+     */
+    void encode(InfinispanSessionData data) throws IOException {
+        Map<String, Object> values = Map.copyOf(data.getAllAttributes());
+        if (!allImmutable(values)) {
+            data.serializeAttributes();
+            return;
+        }
+        InfinispanSessionData form = new InfinispanSessionData(data.getId(), "", "", 0L, 0L, 0L, 0L);
+        form.putAllAttributes(values);
+        form.serializeAttributes();
+        byte[] bytes = form.getSerializedAttributes();
+        data.setSerializedAttributes(bytes);
+        if (bytes.length <= MAX_BYTES) {
+            slots.set(index(data.getId()), new Slot(bytes, values));
         }
     }
 

@@ -116,7 +116,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             }
             checkHold(held);
             InfinispanSessionData sd = (InfinispanSessionData) data;
-            sd.serializeAttributes();
+            decoded.encode(sd);
             String key = getCacheKey(id);
             lifespan = data.getMaxInactiveMs() > 0 ? data.getMaxInactiveMs() + graceMs : -1;
             attempted = sd;

@@ -116,6 +116,58 @@ class DecodedAttributesTest {
         }
     }
 
+    /** A request's session as a write stores it: these attributes, encoded by {@link DecodedAttributes#encode}. */
+    private InfinispanSessionData written(String id, Map<String, Object> attributes) throws Exception {
+        InfinispanSessionData data = entry(id);
+        attributes.forEach(data::setAttribute);
+        decoded.encode(data);
+        return data;
+    }
+
+    @Test
+    void aWritesOwnBytesReadBackGiveTheValuesItWroteWithoutDecodingThem() throws Exception {
+        String user = new String("ada");
+        InfinispanSessionData write = written("s1", Map.of("tandem.counter", 42L, "tandem.user", user));
+
+        InfinispanSessionData next = load("s1", write.getSerializedAttributes().clone());
+
+        assertThat(next.getAllAttributes()).isEqualTo(Map.of("tandem.counter", 42L, "tandem.user", "ada"));
+        assertThat(next.getAttribute("tandem.user")).as("the written instance, not a decoded copy").isSameAs(user);
+    }
+
+    @Test
+    void aWriteStoresTheBytesJettyWouldAndAnotherNodeDecodesThemToTheSameValues() throws Exception {
+        Map<String, Object> attributes = Map.of("tandem.counter", 42L, "tandem.user", "ada");
+        InfinispanSessionData write = written("s1", attributes);
+
+        InfinispanSessionData elsewhere = read("s1", write.getSerializedAttributes());
+        elsewhere.deserializeAttributes();
+
+        assertThat(elsewhere.getAllAttributes()).isEqualTo(attributes);
+        assertThat(write.getAllAttributes()).as("the request's own attributes stay").isEqualTo(attributes);
+    }
+
+    @Test
+    void aChangeMadeAfterTheWriteIsNotInWhatItsBytesReadBackAs() throws Exception {
+        InfinispanSessionData write = written("s1", Map.of("tandem.counter", 42L));
+        byte[] bytes = write.getSerializedAttributes();
+
+        write.setAttribute("tandem.counter", 99L);
+        write.setAttribute("tandem.user", "eve");
+
+        assertThat(load("s1", bytes).getAllAttributes()).isEqualTo(Map.of("tandem.counter", 42L));
+    }
+
+    @Test
+    void aWriteHoldingAMutableValueKeepsNothingAndItsBytesAreDecodedWhenRead() throws Exception {
+        Map<String, Integer> cart = new LinkedHashMap<>(Map.of("apple", 2));
+        InfinispanSessionData write = written("s1", Map.of("tandem.cart", cart));
+
+        Object readBack = load("s1", write.getSerializedAttributes()).getAttribute("tandem.cart");
+
+        assertThat(readBack).isNotSameAs(cart).isEqualTo(Map.of("apple", 2));
+    }
+
     @Test
     void anEntryWithoutSerializedAttributesIsLeftAsItIs() throws Exception {
         InfinispanSessionData data = entry("s1");
