@@ -64,6 +64,11 @@ final class ChannelLog {
         return hold(e, eventWeight) && advance(System.nanoTime());
     }
 
+    /** True once readers have a place to start from: the channel's anchor matters no more here. */
+    synchronized boolean started() {
+        return readable >= 0;
+    }
+
     /** Adds an event read from the cache's contents (any order); {@link #settle} follows. */
     synchronized void load(Event e, int eventWeight) {
         hold(e, eventWeight);

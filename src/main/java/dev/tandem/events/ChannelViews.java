@@ -125,7 +125,8 @@ final class ChannelViews {
         String key = EventKeys.channelKeyOf(cacheKey);
         Event event = json.read(value);
         ChannelLog log = log(key);
-        String anchor = cache.localGet(EventKeys.anchorKey(key));
+        // The anchor places only a channel's first event here: no local read per event after it.
+        String anchor = log.started() ? null : cache.localGet(EventKeys.anchorKey(key));
         long start = anchor == null ? event.id() : Long.parseLong(anchor);
         if (log.add(event, start, EventBudget.weightOf(value))) {
             wake(log);

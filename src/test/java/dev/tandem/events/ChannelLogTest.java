@@ -35,6 +35,19 @@ class ChannelLogTest {
     }
 
     @Test
+    void onlyTheFirstEventsStartHintPlacesTheChannelAndTheLogSaysWhenItHasStarted() throws Exception {
+        ChannelLog log = byCount(1000);
+        log.load(e(103), 0);
+        assertThat(log.started()).as("loaded, not settled").isFalse();
+
+        assertThat(log.add(e(102), 101, 0)).as("101, the anchor, not here yet").isFalse();
+        assertThat(log.started()).isTrue();
+        assertThat(log.add(e(104), 104, 0)).as("a later hint changes nothing").isFalse();
+        assertThat(log.add(e(101), 101, 0)).isTrue();
+        assertThat(ids(log.after(0, 10))).containsExactly(101L, 102L, 103L, 104L);
+    }
+
+    @Test
     void anEventChangedInTheCacheReplacesTheOneHeldUnderItsIdAndTheSameOneChangesNothing() throws Exception {
         // A failed write completed through its primary owner (EventClaims) reaches the members as a change.
         ChannelLog log = byCount(1000);
