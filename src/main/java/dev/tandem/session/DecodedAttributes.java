@@ -63,7 +63,8 @@ final class DecodedAttributes {
 
     /**
      * Serializes data's attributes for a write, as {@link InfinispanSessionData#serializeAttributes}
-     * does, and keeps what they encode to when they are small and all immutable.
+     * does. When they are all immutable, the bytes are made from a copy of them, and that copy is
+     * kept under those bytes if they are small: the bytes hold exactly what is kept.
      */
     void encode(InfinispanSessionData data) throws IOException {
         Map<String, Object> values = Map.copyOf(data.getAllAttributes());
