@@ -113,7 +113,8 @@ public final class Warmup {
      * @param budget how long the pass runs at most (it ends sooner once the JIT is done); zero turns it off
      * @param sessionRounds how many rounds of session requests the pass starts per second, all
      *                      clients together: {@link #UNPACED}, {@link #CLUSTERED_SESSION_ROUNDS}, or 0 for none
-     * @param requestLimit the node's request limit: the pass sends at most that many requests at once
+     * @param requestLimit how many clients the node's request budget is sure to admit: the pass
+     *                     runs at most that many (and {@link #MAX_CLIENTS})
      * @param sessionsReady whether the node can serve sessions yet: no session is made before (a
      *                      clustered node's pass starts while the cluster may still be forming)
      */
@@ -138,12 +139,13 @@ public final class Warmup {
 
     /**
      * A node's pass as its options ask, the fat jar's and a WAR node's alike: for at most
-     * --warmup-seconds, paced when clustered, never more clients than --max-requests, sessions once
-     * the cluster can serve them.
+     * --warmup-seconds, paced when clustered, never more clients than the request budget is sure to
+     * admit ({@link dev.tandem.overload.OverloadLimits#clientsNeverRefused}), sessions once the
+     * cluster can serve them.
      */
     public static Warmup forNode(InetSocketAddress address, NodeConfig config, ClusterView cluster) {
         return new Warmup(address, config.warmup(), cluster.clustered() ? CLUSTERED_SESSION_ROUNDS : UNPACED,
-                config.overload().maxRequests(), () -> cluster.notReadyReason().isEmpty(), config.overload().queueTime());
+                config.overload().clientsNeverRefused(), () -> cluster.notReadyReason().isEmpty(), config.overload().queueTime());
     }
 
     /**
