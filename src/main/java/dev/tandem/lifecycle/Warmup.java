@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     /**
-     * At most this many client threads, and never more than the node's request limit (which is what
-     * HAProxy sends it at once): the paths under concurrency (lock waits, the session's line, the
+     * At most this many client threads, and never more than the node's budget is sure to admit
+     * (about its request limit, which is what HAProxy sends it at once): the paths under concurrency (lock waits, the session's line, the
      * selector with many connections) are compiled too; with 4 clients the node compiled for 1.6-2.3 s
      * more in its first 5 s of 64 connections, at 0.61 of its plateau. 64 (for a limit of 64) did no
      * better there: one session read on 64 connections, first 5 s 0.67-0.93 of the plateau against
