@@ -41,9 +41,10 @@ public final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     /**
      * At most this many client threads, and never more than the node's budget is sure to admit
-     * (about its request limit, which is what HAProxy sends it at once): the paths under concurrency (lock waits, the session's line, the
-     * selector with many connections) are compiled too; with 4 clients the node compiled for 1.6-2.3 s
-     * more in its first 5 s of 64 connections, at 0.61 of its plateau. 64 (for a limit of 64) did no
+     * (about its request limit, which is what HAProxy sends it at once): the paths under concurrency
+     * (lock waits, the session's line, the selector with many connections) are compiled too; with 4
+     * clients the node compiled for 1.6-2.3 s more in its first 5 s of 64 connections, at 0.61 of its
+     * plateau. 64 (for a limit of 64) did no
      * better there: one session read on 64 connections, first 5 s 0.67-0.93 of the plateau against
      * 0.65-0.91 with 16, four runs each (two of them bench/warmup's: bench/results/20261201-22*-warmup*.txt).
      */
@@ -113,17 +114,17 @@ public final class Warmup {
      * @param budget how long the pass runs at most (it ends sooner once the JIT is done); zero turns it off
      * @param sessionRounds how many rounds of session requests the pass starts per second, all
      *                      clients together: {@link #UNPACED}, {@link #CLUSTERED_SESSION_ROUNDS}, or 0 for none
-     * @param requestLimit how many clients the node's request budget is sure to admit: the pass
-     *                     runs at most that many (and {@link #MAX_CLIENTS})
+     * @param clientLimit how many clients the node's request budget is sure to admit: the pass
+     *                    runs at most that many (and {@link #MAX_CLIENTS})
      * @param sessionsReady whether the node can serve sessions yet: no session is made before (a
      *                      clustered node's pass starts while the cluster may still be forming)
      */
-    public Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady) {
-        this(address, budget, sessionRounds, requestLimit, sessionsReady, Duration.ZERO);
+    public Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int clientLimit, BooleanSupplier sessionsReady) {
+        this(address, budget, sessionRounds, clientLimit, sessionsReady, Duration.ZERO);
     }
 
     /** @param queueTime how long the node lets a request wait for its turn (--queue-ms) */
-    Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int requestLimit, BooleanSupplier sessionsReady,
+    Warmup(InetSocketAddress address, Duration budget, long sessionRounds, int clientLimit, BooleanSupplier sessionsReady,
            Duration queueTime) {
         int sessionTimeoutMs = Math.toIntExact(SESSION_SERVE_BOUND.plus(queueTime).toMillis());
         this.address = address;
@@ -131,7 +132,7 @@ public final class Warmup {
         this.clientEndMs = (1L + WarmupRequests.END_TRIES) * sessionTimeoutMs + 500;
         this.budget = budget;
         this.roundEveryNanos = sessionRounds <= 0 || sessionRounds == UNPACED ? 0 : 1_000_000_000L / sessionRounds;
-        this.clients = Math.max(1, Math.min(MAX_CLIENTS, requestLimit));
+        this.clients = Math.max(1, Math.min(MAX_CLIENTS, clientLimit));
         this.sessionClients = sessionRounds <= 0 ? 0 : roundEveryNanos == 0 ? clients : Math.min(clients, PACED_SESSION_CLIENTS);
         this.sessionsReady = sessionsReady;
         this.rounds = new SessionRounds(requests, roundEveryNanos, () -> stop);

@@ -86,7 +86,7 @@ public record OverloadLimits(int maxRequests, int maxQueued, Duration queueTime,
      * request can arrive while its last one still holds a slot: each client may take two places,
      * and half of the slots and the queue together is what is sure to fit. The node's own warm-up
      * pass uses this; with 16 clients on a limit of 16 and a queue of 8 it was refused now and then
-     * (seen in about 1 start in 50 in a warm test JVM).
+     * (2 starts in 145 in a warm test JVM).
      */
     public int clientsNeverRefused() {
         return Math.max(1, Math.min(maxRequests, (maxRequests + maxQueued) / 2));
