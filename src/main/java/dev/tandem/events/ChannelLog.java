@@ -3,10 +3,8 @@ package dev.tandem.events;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,7 +34,7 @@ final class ChannelLog {
         }
     }
 
-    private final NavigableMap<Long, HeldEvent> events = new TreeMap<>();
+    private final HeldEvents events = new HeldEvents();
     private final ChannelWaiters waiters = new ChannelWaiters();
     /**
      * Each event as this node's streams send it, formatted once for all of them; made for the
@@ -108,8 +106,8 @@ final class ChannelLog {
         if (events.isEmpty()) {
             return false;
         }
-        if (readable < events.firstKey() - 1) {
-            readable = events.firstKey() - 1;
+        if (readable < events.firstId() - 1) {
+            readable = events.firstId() - 1;
         }
         return advance(System.nanoTime());
     }
@@ -126,7 +124,7 @@ final class ChannelLog {
         }
         bytes = format.apply(e).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         synchronized (this) {
-            if (events.containsKey(e.id())) { // not once it left the buffer
+            if (events.contains(e.id())) { // not once it left the buffer
                 if (sse == null) {
                     sse = new ConcurrentHashMap<>();
                 }
@@ -142,8 +140,8 @@ final class ChannelLog {
         if (held != null) {
             weights.remove(held.weight());
         }
-        if (!events.isEmpty() && readable < events.firstKey() - 1) {
-            readable = events.firstKey() - 1;
+        if (!events.isEmpty() && readable < events.firstId() - 1) {
+            readable = events.firstId() - 1;
         }
     }
 
@@ -159,12 +157,12 @@ final class ChannelLog {
         if (holeSince == 0 || now - holeSince < holeWaitNanos) {
             return false;
         }
-        Long next = events.higherKey(readable);
-        if (next == null) {
+        int next = events.indexAfter(readable);
+        if (next == events.size()) {
             holeSince = 0;
             return false;
         }
-        readable = next - 1;
+        readable = events.idAt(next) - 1;
         return advance(now);
     }
 
@@ -174,10 +172,12 @@ final class ChannelLog {
 
     private boolean advance(long now) {
         long before = readable;
-        while (events.containsKey(readable + 1)) {
+        int next = events.indexAfter(readable);
+        while (next < events.size() && events.idAt(next) == readable + 1) {
             readable++;
+            next++;
         }
-        holeSince = events.higherKey(readable) == null ? 0 : (holeSince == 0 ? now : holeSince);
+        holeSince = next == events.size() ? 0 : (holeSince == 0 ? now : holeSince);
         return readable > before;
     }
 
@@ -198,12 +198,16 @@ final class ChannelLog {
 
     /** Every id held here, oldest first. */
     synchronized List<Long> ids() {
-        return new ArrayList<>(events.keySet());
+        List<Long> out = new ArrayList<>(events.size());
+        for (long id : events.idsInOrder()) {
+            out.add(id);
+        }
+        return out;
     }
 
     /** Next id to try for a publish through this node, or 0 when the channel holds nothing here. */
     synchronized long nextId() {
-        return events.isEmpty() ? 0 : events.lastKey() + 1;
+        return events.isEmpty() ? 0 : events.lastId() + 1;
     }
 
     /**
@@ -239,11 +243,8 @@ final class ChannelLog {
             return List.of(); // nothing new (or the client saw a node that is ahead of this one)
         }
         List<Event> out = new ArrayList<>();
-        for (Map.Entry<Long, HeldEvent> e : events.subMap(from, false, readable, true).entrySet()) {
-            if (out.size() >= max) {
-                break;
-            }
-            out.add(e.getValue().event());
+        for (int i = events.indexAfter(from); i < events.size() && events.idAt(i) <= readable && out.size() < max; i++) {
+            out.add(events.eventAt(i).event());
         }
         return out;
     }

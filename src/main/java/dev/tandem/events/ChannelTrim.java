@@ -2,7 +2,6 @@ package dev.tandem.events;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NavigableMap;
 
 /**
  * Which of one channel's events are beyond what it keeps: the newest {@code capacity}, and of
@@ -28,7 +27,7 @@ final class ChannelTrim {
      * least {@code batch} of them (else none); or, when the channel weighs more than its
      * {@code maxWeight}, the oldest down to seven eighths of it (batched the same way by weight).
      */
-    List<Long> toTrim(NavigableMap<Long, HeldEvent> events, int batch) {
+    List<Long> toTrim(HeldEvents events, int batch) {
         int byCount = events.size() - capacity;
         int byWeight = dropsOverWeight(events, maxWeight - maxWeight / 8);
         int excess = Math.max(byCount, byWeight);
@@ -36,10 +35,8 @@ final class ChannelTrim {
             return List.of();
         }
         List<Long> out = new ArrayList<>(excess);
-        for (Long id : events.keySet()) {
-            if (excess-- <= 0) {
-                break;
-            }
+        for (int i = 0; i < events.size() && i < excess; i++) {
+            long id = events.idAt(i);
             if (id > trimmedThrough) {
                 out.add(id);
             }
@@ -57,17 +54,13 @@ final class ChannelTrim {
     }
 
     /** The oldest of {@code events} (not empty) still kept; the older ones wait for their removal. */
-    long oldestKept(NavigableMap<Long, HeldEvent> events) {
+    long oldestKept(HeldEvents events) {
         int excess = Math.max(events.size() - capacity, dropsOverWeight(events, maxWeight));
-        Long id = events.firstKey();
-        for (int i = 0; i < excess; i++) {
-            id = events.higherKey(id);
-        }
-        return id;
+        return events.idAt(Math.max(0, excess));
     }
 
     /** Over {@code maxWeight}: how many of the oldest must go for the rest to weigh at most {@code target}; else 0. */
-    private int dropsOverWeight(NavigableMap<Long, HeldEvent> events, long target) {
-        return weights.total() > maxWeight ? weights.dropsToWeigh(target, events.values()) : 0;
+    private int dropsOverWeight(HeldEvents events, long target) {
+        return weights.total() > maxWeight ? weights.dropsToWeigh(target, events.events()) : 0;
     }
 }
