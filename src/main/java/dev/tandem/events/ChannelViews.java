@@ -24,14 +24,14 @@ final class ChannelViews {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelViews.class);
 
     private final EventStore cache;
-    private final EventJson json;
+    private final OwnEvents events;
     private final Executor notifier;
     private final EventBudget budget;
     private final Map<String, ChannelLog> logs = new ConcurrentHashMap<>();
 
-    ChannelViews(EventStore cache, EventJson json, Executor notifier, EventBudget budget) {
+    ChannelViews(EventStore cache, OwnEvents events, Executor notifier, EventBudget budget) {
         this.cache = cache;
-        this.json = json;
+        this.events = events;
         this.notifier = notifier;
         this.budget = budget;
     }
@@ -45,7 +45,7 @@ final class ChannelViews {
     void load() {
         cache.forEachLocal((key, value) -> {
             if (EventKeys.isEventKey(key) && value != null) {
-                log(EventKeys.channelKeyOf(key)).load(json.read(value), EventBudget.weightOf(value));
+                log(EventKeys.channelKeyOf(key)).load(events.read(value), EventBudget.weightOf(value));
             }
         });
         logs.values().forEach(l -> {
@@ -123,7 +123,7 @@ final class ChannelViews {
             return;
         }
         String key = EventKeys.channelKeyOf(cacheKey);
-        Event event = json.read(value);
+        Event event = events.read(value); // this node's own without parsing it back
         ChannelLog log = log(key);
         // The anchor places only a channel's first event here: no local read per event after it.
         String anchor = log.started() ? null : cache.localGet(EventKeys.anchorKey(key));

@@ -47,6 +47,7 @@ public final class EventLog {
     private final EventStore cache;
     private final EventClaims claims;
     private final EventJson json;
+    private final OwnEvents own;
     private final ChannelViews views;
     private final String node;
     private final Executor notifier;
@@ -60,7 +61,8 @@ public final class EventLog {
         this.cache = cache;
         this.claims = new EventClaims(cache);
         this.json = new EventJson(mapper);
-        this.views = new ChannelViews(cache, json, notifier, budget);
+        this.own = new OwnEvents(json);
+        this.views = new ChannelViews(cache, own, notifier, budget);
         this.node = node;
         this.notifier = notifier;
         this.sessionRetention = sessionRetention;
@@ -104,9 +106,17 @@ public final class EventLog {
             next = Long.parseLong(agreed == null ? fresh : agreed);
         }
         String uid = RandomUuids.next(); // no process-wide lock per publish, as UUID.randomUUID() takes
+        // The event this node holds is the one it publishes (OwnEvents): its data must not change after.
+        JsonNode held = data == null ? null : data.deepCopy();
         for (int attempt = 0; attempt < 10_000; attempt++) {
-            Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), data, uid);
-            String existing = claim(EventKeys.eventKey(channel.key(), next), json.write(event), channel);
+            Event event = new Event(next, channel.name(), type, node, System.currentTimeMillis(), held, uid);
+            String value = own.storing(event);
+            String existing;
+            try {
+                existing = claim(EventKeys.eventKey(channel.key(), next), value, channel);
+            } finally {
+                own.stored(value);
+            }
             if (existing == null || uid.equals(json.read(existing).uid())) {
                 trim(channel.key(), log);
                 budget.keepWithin(views.all(), channel.key(), this::drop);
