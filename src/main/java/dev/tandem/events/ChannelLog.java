@@ -198,11 +198,7 @@ final class ChannelLog {
 
     /** Every id held here, oldest first. */
     synchronized List<Long> ids() {
-        List<Long> out = new ArrayList<>(events.size());
-        for (long id : events.idsInOrder()) {
-            out.add(id);
-        }
-        return out;
+        return events.ids();
     }
 
     /** Next id to try for a publish through this node, or 0 when the channel holds nothing here. */

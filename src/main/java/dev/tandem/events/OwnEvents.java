@@ -40,9 +40,4 @@ final class OwnEvents {
         Event own = storing.get(value);
         return own != null ? own : json.read(value);
     }
-
-    /** Events being stored at this moment (for tests). */
-    int storing() {
-        return storing.size();
-    }
 }

@@ -28,7 +28,7 @@ class HeldEventsTest {
             assertThat(events.firstId()).isEqualTo(Math.max(1, id - 99));
             assertThat(events.lastId()).isEqualTo(id);
         }
-        assertThat(events.idsInOrder()).hasSize(100).startsWith(4_901L).endsWith(5_000L);
+        assertThat(events.ids()).hasSize(100).startsWith(4_901L).endsWith(5_000L);
         assertThat(events.events()).extracting(h -> h.event().id()).startsWith(4_901L).endsWith(5_000L);
     }
 
@@ -47,9 +47,9 @@ class HeldEventsTest {
         assertThat(events.size()).isEqualTo(1_000);
         assertThat(events.firstId()).isEqualTo(33);
         assertThat(events.lastId()).isEqualTo(1_032);
-        long[] ids = events.idsInOrder();
-        for (int i = 0; i < ids.length; i++) {
-            assertThat(ids[i]).isEqualTo(33 + i);
+        List<Long> ids = events.ids();
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(ids.get(i)).isEqualTo(33 + i);
         }
     }
 
@@ -64,7 +64,7 @@ class HeldEventsTest {
         assertThat(events.get(11)).isSameAs(first);
         events.put(11, held(11));
         assertThat(events.get(11)).as("put replaces").isNotSameAs(first);
-        assertThat(events.idsInOrder()).containsExactly(10L, 11L, 12L);
+        assertThat(events.ids()).containsExactly(10L, 11L, 12L);
         assertThat(events.indexAfter(10)).isEqualTo(1);
         assertThat(events.indexAfter(9)).isEqualTo(0);
         assertThat(events.indexAfter(12)).isEqualTo(3);
@@ -101,11 +101,7 @@ class HeldEventsTest {
     private static void assertSame(HeldEvents events, TreeMap<Long, HeldEvent> expected, long probe) {
         assertThat(events.size()).isEqualTo(expected.size());
         assertThat(events.isEmpty()).isEqualTo(expected.isEmpty());
-        List<Long> ids = new ArrayList<>();
-        for (long id : events.idsInOrder()) {
-            ids.add(id);
-        }
-        assertThat(ids).containsExactlyElementsOf(expected.keySet());
+        assertThat(events.ids()).containsExactlyElementsOf(expected.keySet());
         assertThat(events.events()).containsExactlyElementsOf(expected.values());
         if (!expected.isEmpty()) {
             assertThat(events.firstId()).isEqualTo(expected.firstKey());
