@@ -9,8 +9,6 @@ import dev.tandem.web.Json;
 import java.time.Duration;
 import java.util.List;
 import org.infinispan.Cache;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.manager.DefaultCacheManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,23 +17,21 @@ import org.junit.jupiter.api.Test;
 class EventBudgetTest {
     private static final long CHANNEL = 64 * 1024;
     private static final long NODE = 256 * 1024;
-    private final DefaultCacheManager manager = new DefaultCacheManager();
     private final ObjectMapper mapper = Json.newMapper();
+    private LocalEventLog node;
     private Cache<String, String> cache;
     private EventLog log;
 
     @BeforeEach
     void start() {
-        manager.defineConfiguration("events", new ConfigurationBuilder().build());
-        cache = manager.getCache("events");
-        log = new EventLog(new InfinispanEventStore(cache), mapper, "n1", Runnable::run, Duration.ofMinutes(5),
-                Duration.ofMinutes(5), new EventBudget(CHANNEL, NODE));
-        log.start();
+        node = new LocalEventLog(mapper, new EventBudget(CHANNEL, NODE));
+        cache = node.cache;
+        log = node.log;
     }
 
     @AfterEach
     void stop() {
-        manager.stop();
+        node.close();
     }
 
     private JsonNode large() {

@@ -9,31 +9,27 @@ import dev.tandem.web.Json;
 import java.time.Duration;
 import java.util.List;
 import org.infinispan.Cache;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.manager.DefaultCacheManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A node's own events are held as published, not parsed back from the cache's notice; everyone else's are parsed. */
 class OwnEventsTest {
-    private final DefaultCacheManager manager = new DefaultCacheManager();
     private final ObjectMapper mapper = Json.newMapper();
+    private LocalEventLog node;
     private Cache<String, String> cache;
     private EventLog log;
 
     @BeforeEach
     void start() {
-        manager.defineConfiguration("events", new ConfigurationBuilder().build());
-        cache = manager.getCache("events");
-        log = new EventLog(new InfinispanEventStore(cache), mapper, "n1", Runnable::run, Duration.ofMinutes(5),
-                Duration.ofMinutes(5), new EventBudget(1 << 20, 1 << 24));
-        log.start();
+        node = new LocalEventLog(mapper, new EventBudget(1 << 20, 1 << 24));
+        cache = node.cache;
+        log = node.log;
     }
 
     @AfterEach
     void stop() {
-        manager.stop();
+        node.close();
     }
 
     private List<Event> held(String key) throws ChannelLog.Expired {
