@@ -10,22 +10,14 @@ import java.time.Duration;
 import java.util.List;
 import org.infinispan.Cache;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A node's own events are held as published, not parsed back from the cache's notice; everyone else's are parsed. */
 class OwnEventsTest {
     private final ObjectMapper mapper = Json.newMapper();
-    private LocalEventLog node;
-    private Cache<String, String> cache;
-    private EventLog log;
-
-    @BeforeEach
-    void start() {
-        node = new LocalEventLog(mapper, new EventBudget(1 << 20, 1 << 24));
-        cache = node.cache;
-        log = node.log;
-    }
+    private final LocalEventLog node = new LocalEventLog(mapper, new EventBudget(1 << 20, 1 << 24));
+    private final Cache<String, String> cache = node.cache;
+    private final EventLog log = node.log;
 
     @AfterEach
     void stop() {
