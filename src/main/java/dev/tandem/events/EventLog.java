@@ -96,7 +96,11 @@ public final class EventLog {
         views.load();
     }
 
-    /** Publishes an event: stored on every member (or refused with an exception) before it returns. */
+    /**
+     * Publishes an event: stored on every member (or refused with an exception) before it returns.
+     * The event returned is the one this node's view holds ({@link OwnEvents}), with a copy of
+     * {@code data}: the caller may change its own node afterwards, and must not change the event's.
+     */
     public Event publish(Channel channel, String type, JsonNode data) {
         ChannelLog log = views.log(channel.key());
         long next = log.nextId();
