@@ -2,9 +2,8 @@ package dev.tandem.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.testing.Pause;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class PauseFenceTest {
@@ -13,7 +12,7 @@ class PauseFenceTest {
     void timeBetweenBuildingTheFenceAndStartingItIsNotAPause() {
         try (PauseFence fence = new PauseFence(Duration.ofMillis(50), Duration.ofSeconds(30), Duration.ofSeconds(5))) {
             // Stands for a slow cluster join between construction and start.
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            Pause.fully(Duration.ofMillis(200));
             fence.start();
             assertThat(fence.refusal()).isEmpty();
         }
@@ -25,7 +24,7 @@ class PauseFenceTest {
             fence.start();
             // The fence's own ticker is starved by this thread holding its lock, as a SIGSTOP would.
             synchronized (fence) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(400));
+                Pause.fully(Duration.ofMillis(400));
             }
             assertThat(fence.refusal()).isPresent();
             fence.viewChanged();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tandem.testing.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +124,7 @@ class SessionLockQueueTest {
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
         LockLease first = queue.acquire(KEY);
         Future<LockLease> second = waitingBehind(queue);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(60)); // the entry is now older than 50 ms
+        Pause.fully(Duration.ofMillis(60)); // the entry is now older than 50 ms
         long released = System.nanoTime();
         queue.release(first);
         assertThat(lockCache.containsKey(KEY)).as("given back at once").isFalse();
