@@ -44,9 +44,9 @@ public final class Warmup {
      * (about its request limit, which is what HAProxy sends it at once): the paths under concurrency
      * (lock waits, the session's line, the selector with many connections) are compiled too; with 4
      * clients the node compiled for 1.6-2.3 s more in its first 5 s of 64 connections, at 0.61 of its
-     * plateau. 64 (for a limit of 64) did no
-     * better there: one session read on 64 connections, first 5 s 0.67-0.93 of the plateau against
-     * 0.65-0.91 with 16, four runs each (two of them bench/warmup's: bench/results/20261201-22*-warmup*.txt).
+     * plateau. 64 (for a limit of 64) did no better there: one session read on 64 connections, first
+     * 5 s 0.67-0.93 of the plateau against 0.65-0.91 with 16, four runs each (two of them
+     * bench/warmup's: bench/results/20261201-22*-warmup*.txt).
      */
     public static final int MAX_CLIENTS = 16;
     /**
