@@ -16,10 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The session locks this node still owes the cluster: releases the cluster could not take when
  * they were made, lock writes that failed but may have landed, and the locks of members that left.
- * All are tried again at every view change and, when that try leaves something, every second once
- * the lock cache is available: a lock left behind keeps its session from every node until its
- * lease lapses. A release that fails between view changes waits for the next one ({@link
- * #releaseFailed}).
+ * All are tried again at every view change and every second once the lock cache is available: a
+ * lock left behind keeps its session from every node until its lease lapses.
  */
 final class OwedLocks {
     private static final Logger LOG = LoggerFactory.getLogger(OwedLocks.class);
@@ -43,13 +41,14 @@ final class OwedLocks {
     }
 
     /**
-     * A release the cluster could not take now (a member was just cut off) is retried at the next
-     * view change: waiting for the lease would keep the session locked on every node, and a merge
-     * rewrites the entry with a fresh lifespan.
+     * A release the cluster could not take now (a member was just cut off, or froze for less than
+     * the failure detector's time, so no view change follows) is retried every second and at the
+     * next view change: waiting for the lease would keep the session locked on every node, and a
+     * merge rewrites the entry with a fresh lifespan.
      */
     void releaseFailed(LockLease lease, RuntimeException failure) {
         pendingReleases.add(lease);
-        LOG.warn("could not release the lock of a session now ({}); retrying at the next view change", failure.toString());
+        LOG.warn("could not release the lock of a session now ({}); retrying", failure.toString());
     }
 
     /**
@@ -99,13 +98,19 @@ final class OwedLocks {
 
     /**
      * Called every second: once the lock cache is available again, gives back what the last view
-     * change could not. A merge's view comes while the caches are still degraded, and a lock left
-     * behind then kept its session from every node until its lease lapsed (MergedJoinerIT, CI:
-     * reads timed out after the merge).
+     * change could not, and retries the releases and give-backs that failed since. A merge's view
+     * comes while the caches are still degraded, and a lock left behind then kept its session from
+     * every node until its lease lapsed (MergedJoinerIT, CI: reads timed out after the merge); a
+     * release that failed without a view change after it waited for the lease too.
      */
     void giveBackWhenAvailable(Set<String> members) {
-        if (owed && locks.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
-            giveBack(members);
+        boolean failedSince = !pendingReleases.isEmpty() || !unknownWrites.isEmpty();
+        if ((owed || failedSince) && locks.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
+            if (owed) {
+                giveBack(members);
+            } else {
+                retryFailed();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
 import org.infinispan.partitionhandling.AvailabilityException;
+import org.infinispan.commons.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,6 +46,32 @@ class OwedLocksTest {
         locks.owed().giveBackWhenAvailable(Set.of("n1"));
         assertThat(lockCache.containsKey(KEY)).as("the left member's lock, once the cache is available").isFalse();
         assertThat(locks.owed().any()).isFalse();
+    }
+
+    @Test
+    void aReleaseThatFailedWithoutAViewChangeAfterItGoesAtTheNextSecondsCheck() {
+        // A peer froze for less than the failure detector's time: the release timed out, and no view change follows.
+        AtomicBoolean frozenPeer = new AtomicBoolean(true);
+        Cache<String, String> timingOut = new AbstractDelegatingCache<>(lockCache) {
+            @Override
+            public boolean remove(Object key, Object value) {
+                if (frozenPeer.get()) {
+                    throw new TimeoutException("ISPN000476: Timed out waiting for responses (this test)");
+                }
+                return super.remove(key, value);
+            }
+        };
+        SessionLocks locks = new SessionLocks(timingOut, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        LockLease lease = locks.acquire(KEY, System.nanoTime());
+
+        locks.release(lease);
+        assertThat(lockCache.get(KEY)).as("the lock, while the peer is frozen").isEqualTo(lease.token());
+
+        frozenPeer.set(false);
+        locks.owed().giveBackWhenAvailable(Set.of("n1"));
+        assertThat(lockCache.containsKey(KEY)).as("the lock, at the first check after the peer woke").isFalse();
+        SessionLocks otherNode = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        assertThat(otherNode.acquire(KEY, System.nanoTime()).key()).isEqualTo(KEY);
     }
 
     @Test
