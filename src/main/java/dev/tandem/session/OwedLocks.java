@@ -1,12 +1,14 @@
 package dev.tandem.session;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.partitionhandling.AvailabilityMode;
@@ -31,6 +33,8 @@ final class OwedLocks {
     private final Set<LockLease> unknownWrites = ConcurrentHashMap.newKeySet();
     /** Something is left to give back; written on the view-work thread. */
     private volatile boolean owed;
+    /** The background retries under way ({@link #retryFailedInBackground}); used on the view-work thread. */
+    private CompletableFuture<Void> retrying = CompletableFuture.completedFuture(null);
 
     /** @param local the lock cache's replica on this member, read without a remote call */
     OwedLocks(Cache<String, String> locks, AdvancedCache<String, String> local, LockTokens tokens, Duration lease) {
@@ -109,14 +113,54 @@ final class OwedLocks {
             if (owed) {
                 giveBack(members);
             } else {
-                retryFailed();
+                retryFailedInBackground();
             }
         }
+    }
+
+    /**
+     * Retries the releases and give-backs that failed, without waiting for them: the view-work
+     * thread that calls this also applies view changes, and a try that waits out a frozen peer (the
+     * lock cache's remote timeout, 3 s) would hold them up. One round at a time.
+     */
+    private void retryFailedInBackground() {
+        if (!retrying.isDone()) {
+            return;
+        }
+        List<CompletableFuture<Void>> tries = new ArrayList<>();
+        for (LockLease lease : List.copyOf(pendingReleases)) {
+            tries.add(settle(pendingReleases, lease, () -> locks.removeAsync(lease.key(), lease.token())));
+        }
+        for (LockLease lease : List.copyOf(unknownWrites)) {
+            tries.add(settle(unknownWrites, lease, () -> retakeAndGiveBack(lease)));
+        }
+        retrying = CompletableFuture.allOf(tries.toArray(CompletableFuture<?>[]::new));
+    }
+
+    /** Forgets the lease once its give-back went through, or once it is long expired. */
+    private CompletableFuture<Void> settle(Set<LockLease> pending, LockLease lease, Supplier<CompletableFuture<?>> giveBack) {
+        CompletableFuture<?> attempt;
+        try {
+            attempt = giveBack.get();
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        return attempt.handle((done, failure) -> {
+            if (failure == null || longExpired(lease)) {
+                pending.remove(lease);
+            }
+            return null;
+        });
     }
 
     /** Something the last try could not give back, for a test. */
     boolean any() {
         return owed;
+    }
+
+    /** Background retries are under way, for a test. */
+    boolean retrying() {
+        return !retrying.isDone();
     }
 
     /** Retries the releases that failed, and the give-backs of failed lock writes. */
@@ -131,11 +175,16 @@ final class OwedLocks {
                 giveBack.accept(lease);
                 pending.remove(lease);
             } catch (RuntimeException e) {
-                if (lease.heldNanos() > 2 * this.lease.toNanos()) {
-                    pending.remove(lease); // long expired: nothing left to give back
+                if (longExpired(lease)) {
+                    pending.remove(lease);
                 }
             }
         }
+    }
+
+    /** Nothing is left to give back: the lease has lapsed on every member long ago. */
+    private boolean longExpired(LockLease lease) {
+        return lease.heldNanos() > 2 * this.lease.toNanos();
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.tandem.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
@@ -60,6 +62,13 @@ class OwedLocksTest {
                 }
                 return super.remove(key, value);
             }
+
+            @Override
+            public CompletableFuture<Boolean> removeAsync(Object key, Object value) {
+                return frozenPeer.get()
+                        ? CompletableFuture.failedFuture(new TimeoutException("ISPN000476: Timed out (this test)"))
+                        : super.removeAsync(key, value);
+            }
         };
         SessionLocks locks = new SessionLocks(timingOut, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
         LockLease lease = locks.acquire(KEY, System.nanoTime());
@@ -67,9 +76,13 @@ class OwedLocksTest {
         locks.release(lease);
         assertThat(lockCache.get(KEY)).as("the lock, while the peer is frozen").isEqualTo(lease.token());
 
+        locks.owed().giveBackWhenAvailable(Set.of("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !locks.owed().retrying());
+        assertThat(lockCache.get(KEY)).as("the lock, checked while the peer is still frozen").isEqualTo(lease.token());
+
         frozenPeer.set(false);
         locks.owed().giveBackWhenAvailable(Set.of("n1"));
-        assertThat(lockCache.containsKey(KEY)).as("the lock, at the first check after the peer woke").isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lockCache.containsKey(KEY));
         SessionLocks otherNode = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
         assertThat(otherNode.acquire(KEY, System.nanoTime()).key()).isEqualTo(KEY);
     }
