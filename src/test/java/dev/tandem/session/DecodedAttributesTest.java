@@ -2,7 +2,9 @@ package dev.tandem.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.junit.jupiter.api.Test;
@@ -145,6 +147,29 @@ class DecodedAttributesTest {
 
         assertThat(elsewhere.getAllAttributes()).isEqualTo(attributes);
         assertThat(write.getAllAttributes()).as("the request's own attributes stay").isEqualTo(attributes);
+    }
+
+    @Test
+    void aWritesBytesAreJettysOwnByteForByteForEveryImmutableKindOfValue() throws Exception {
+        List<Object> values = List.of("ada", 42L, 7, (short) 3, (byte) 1, true, 'x', 2.5d, 1.5f, "");
+        for (Object value : values) {
+            Map<String, Object> attribute = Map.of("tandem.value", value);
+            assertThat(written("s1", attribute).getSerializedAttributes()).as("%s", value.getClass())
+                    .isEqualTo(bytesOf(attribute));
+        }
+        assertThat(written("s1", Map.of()).getSerializedAttributes()).as("no attributes").isEqualTo(bytesOf(Map.of()));
+    }
+
+    @Test
+    void aWriteOfManyAttributesIsDecodedByJettyToTheSameValues() throws Exception {
+        Map<String, Object> attributes = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            attributes.put("tandem.a" + i, i % 2 == 0 ? (Object) ("v" + i) : (Object) (long) i);
+        }
+        InfinispanSessionData elsewhere = read("s1", written("s1", attributes).getSerializedAttributes());
+        elsewhere.deserializeAttributes();
+
+        assertThat(elsewhere.getAllAttributes()).isEqualTo(attributes);
     }
 
     @Test
