@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.infinispan.Cache;
 import org.infinispan.cache.impl.AbstractDelegatingCache;
-import org.infinispan.partitionhandling.AvailabilityException;
 import org.infinispan.commons.TimeoutException;
+import org.infinispan.partitionhandling.AvailabilityException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,24 @@ class OwedLocksTest {
     final LocalLockCache local = new LocalLockCache();
     private final Cache<String, String> lockCache = local.cache;
 
+    /** The lock cache, whose removes (waited for or not) fail with failure while failing is set. */
+    private Cache<String, String> removesFailingWhile(AtomicBoolean failing, Supplier<RuntimeException> failure) {
+        return new AbstractDelegatingCache<>(lockCache) {
+            @Override
+            public boolean remove(Object key, Object value) {
+                if (failing.get()) {
+                    throw failure.get();
+                }
+                return super.remove(key, value);
+            }
+
+            @Override
+            public CompletableFuture<Boolean> removeAsync(Object key, Object value) {
+                return failing.get() ? CompletableFuture.failedFuture(failure.get()) : super.removeAsync(key, value);
+            }
+        };
+    }
+
     @Test
     void aLeftMembersLockTheCacheCouldNotRemoveAtTheViewChangeGoesOnceTheCacheIsAvailable() {
         SessionLocks leftMember = new SessionLocks(lockCache, "n2", Duration.ofSeconds(1), Duration.ofSeconds(30),
@@ -28,15 +47,8 @@ class OwedLocksTest {
         leftMember.acquire(KEY, System.nanoTime());
         // A merge's view comes while the cache is still degraded: every write is refused at once.
         AtomicBoolean degraded = new AtomicBoolean(true);
-        Cache<String, String> degradedForAWhile = new AbstractDelegatingCache<>(lockCache) {
-            @Override
-            public boolean remove(Object key, Object value) {
-                if (degraded.get()) {
-                    throw new AvailabilityException("ISPN000306: Key is not available (this test)");
-                }
-                return super.remove(key, value);
-            }
-        };
+        Cache<String, String> degradedForAWhile = removesFailingWhile(degraded,
+                () -> new AvailabilityException("ISPN000306: Key is not available (this test)"));
         SessionLocks locks = new SessionLocks(degradedForAWhile, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
                 local.gate());
 
@@ -54,22 +66,8 @@ class OwedLocksTest {
     void aReleaseThatFailedWithoutAViewChangeAfterItGoesAtTheNextSecondsCheck() {
         // A peer froze for less than the failure detector's time: the release timed out, and no view change follows.
         AtomicBoolean frozenPeer = new AtomicBoolean(true);
-        Cache<String, String> timingOut = new AbstractDelegatingCache<>(lockCache) {
-            @Override
-            public boolean remove(Object key, Object value) {
-                if (frozenPeer.get()) {
-                    throw new TimeoutException("ISPN000476: Timed out waiting for responses (this test)");
-                }
-                return super.remove(key, value);
-            }
-
-            @Override
-            public CompletableFuture<Boolean> removeAsync(Object key, Object value) {
-                return frozenPeer.get()
-                        ? CompletableFuture.failedFuture(new TimeoutException("ISPN000476: Timed out (this test)"))
-                        : super.removeAsync(key, value);
-            }
-        };
+        Cache<String, String> timingOut = removesFailingWhile(frozenPeer,
+                () -> new TimeoutException("ISPN000476: Timed out waiting for responses (this test)"));
         SessionLocks locks = new SessionLocks(timingOut, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
         LockLease lease = locks.acquire(KEY, System.nanoTime());
 
