@@ -104,8 +104,9 @@ final class OwedLocks {
      * Called every second: once the lock cache is available again, gives back what the last view
      * change could not, and retries the releases and give-backs that failed since. A merge's view
      * comes while the caches are still degraded, and a lock left behind then kept its session from
-     * every node until its lease lapsed (MergedJoinerIT, CI: reads timed out after the merge); a
-     * release that failed without a view change after it waited for the lease too.
+     * every node until its lease lapsed (MergedJoinerIT, CI: reads timed out after the merge). A
+     * release that failed with no view change after it waited for the lease too, before it was
+     * retried here.
      */
     void giveBackWhenAvailable(Set<String> members) {
         boolean failedSince = !pendingReleases.isEmpty() || !unknownWrites.isEmpty();
