@@ -139,6 +139,11 @@ final class MajorityAvailability {
         return ctm != null && ctm.getStatus() == ClusterTopologyManager.ClusterManagerStatus.RECOVERING_CLUSTER;
     }
 
+    /** Whether {@code cache} takes reads and writes here: not degraded, as a minority partition's is. */
+    static boolean available(Cache<?, ?> cache) {
+        return cache.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE;
+    }
+
     /** The caches that run here and are in {@code mode} now. */
     private List<String> runningIn(AvailabilityMode mode) {
         return caches.stream().filter(name -> {

@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.partitionhandling.AvailabilityMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +109,7 @@ final class OwedLocks {
      */
     void giveBackWhenAvailable(Set<String> members) {
         boolean failedSince = !pendingReleases.isEmpty() || !unknownWrites.isEmpty();
-        if ((owed || failedSince) && locks.getAdvancedCache().getAvailability() == AvailabilityMode.AVAILABLE) {
+        if ((owed || failedSince) && MajorityAvailability.available(locks)) {
             if (owed) {
                 giveBack(members);
             } else {

@@ -6,7 +6,6 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.infinispan.Cache;
 import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.lifecycle.ComponentStatus;
-import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.statetransfer.StateTransferManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,7 +98,7 @@ final class SessionReadiness {
         if (clustered && !settledIn()) {
             return Optional.of("joining: the cluster is still copying the sessions to this node (rebalance or, after a merge, conflict resolution)");
         }
-        if (clustered && sessions.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
+        if (clustered && !MajorityAvailability.available(sessions)) {
             return Optional.of("cluster degraded: this node is in a minority partition");
         }
         return fence.refusal();

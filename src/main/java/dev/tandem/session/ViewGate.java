@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import org.infinispan.Cache;
 import org.infinispan.manager.EmbeddedCacheManager;
-import org.infinispan.partitionhandling.AvailabilityMode;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.topology.CacheTopology;
 
@@ -70,7 +69,7 @@ final class ViewGate {
         if (joining.isPresent()) {
             return joining;
         }
-        if (cache.getAdvancedCache().getAvailability() != AvailabilityMode.AVAILABLE) {
+        if (!MajorityAvailability.available(cache)) {
             return Optional.of("this node is in a minority partition (degraded)");
         }
         CacheTopology topology = CacheSettling.topology(cache);
