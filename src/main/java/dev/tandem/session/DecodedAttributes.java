@@ -25,8 +25,12 @@ import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
  * instances then go to every request that reads those bytes, and none can change them. A session
  * with any other value (a map, a list, a user's class) is decoded on every read, as before.
  *
- * <p>Memory is bounded: a fixed table of {@link #SLOTS} slots by session id, each holding one
- * session's last form of at most {@link #MAX_BYTES}. Two sessions sharing a slot take turns.
+ * <p>Memory is bounded: a fixed table of {@link #SLOTS} slots, each holding one session's last
+ * form of at most {@link #MAX_BYTES}. A session id picks a pair of slots, so two sessions whose ids
+ * pick the same pair both stay, and a third takes the place of the one whose form was kept longest
+ * ago. (With one slot per id, about 6 % of 64 sessions took turns with another, each turn a
+ * decode: bench/side/session-reads.md.) A slot's values are found by its bytes, never by its id
+ * alone, so a race between two requests filling a pair can cost a decode, never a wrong value.
  */
 final class DecodedAttributes {
     static final int SLOTS = 1024;
@@ -35,7 +39,7 @@ final class DecodedAttributes {
     private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Long.class, Integer.class, Short.class,
             Byte.class, Boolean.class, Character.class, Double.class, Float.class);
 
-    private record Slot(byte[] bytes, Map<String, Object> values) {
+    private record Slot(String id, byte[] bytes, Map<String, Object> values) {
     }
 
     private final AtomicReferenceArray<Slot> slots = new AtomicReferenceArray<>(SLOTS);
@@ -50,16 +54,18 @@ final class DecodedAttributes {
         if (bytes == null) {
             return;
         }
-        int index = index(data.getId());
-        Slot slot = slots.get(index);
-        if (slot != null && Arrays.equals(slot.bytes(), bytes)) {
-            data.putAllAttributes(slot.values());
-            data.setSerializedAttributes(null);
-            return;
+        int pair = index(data.getId());
+        for (int way = pair; way < pair + 2; way++) {
+            Slot slot = slots.get(way);
+            if (slot != null && Arrays.equals(slot.bytes(), bytes)) {
+                data.putAllAttributes(slot.values());
+                data.setSerializedAttributes(null);
+                return;
+            }
         }
         data.deserializeAttributes();
         if (bytes.length <= MAX_BYTES && allImmutable(data.getAllAttributes())) {
-            slots.set(index, new Slot(bytes, Map.copyOf(data.getAllAttributes())));
+            keep(new Slot(data.getId(), bytes, Map.copyOf(data.getAllAttributes())));
         }
     }
 
@@ -77,8 +83,21 @@ final class DecodedAttributes {
         byte[] bytes = jettysForm(values);
         data.setSerializedAttributes(bytes);
         if (bytes.length <= MAX_BYTES) {
-            slots.set(index(data.getId()), new Slot(bytes, values));
+            keep(new Slot(data.getId(), bytes, values));
         }
+    }
+
+    /**
+     * Puts {@code kept} first in its id's pair. The session that was first moves to the second
+     * slot, unless it is this one; so the pair holds the two sessions whose forms were kept last.
+     */
+    private void keep(Slot kept) {
+        int pair = index(kept.id());
+        Slot first = slots.get(pair);
+        if (first != null && !first.id().equals(kept.id())) {
+            slots.set(pair + 1, first);
+        }
+        slots.set(pair, kept);
     }
 
     /**
@@ -112,8 +131,9 @@ final class DecodedAttributes {
         return true;
     }
 
+    /** The first of the two slots {@code id} picks (the other is the next one). */
     static int index(String id) {
         int h = id.hashCode();
-        return (h ^ (h >>> 16)) & (SLOTS - 1);
+        return ((h ^ (h >>> 16)) & (SLOTS / 2 - 1)) * 2;
     }
 }

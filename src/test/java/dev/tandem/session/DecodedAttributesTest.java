@@ -2,6 +2,7 @@ package dev.tandem.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,21 +101,53 @@ class DecodedAttributesTest {
                 .isNotSameAs(one.getAttribute("tandem.note"));
     }
 
-    @Test
-    void twoSessionsSharingASlotTakeTurnsAndEachKeepsItsOwnValues() throws Exception {
-        String a = "s1";
-        String b = null;
-        for (int i = 2; b == null; i++) {
-            if (DecodedAttributes.index("s" + i) == DecodedAttributes.index(a)) {
-                b = "s" + i;
+    /** Session ids after {@code first} whose pair of slots is {@code first}'s, as many as asked. */
+    private static List<String> samePairAs(String first, int count) {
+        List<String> ids = new ArrayList<>(List.of(first));
+        for (int i = 2; ids.size() <= count; i++) {
+            if (DecodedAttributes.index("s" + i) == DecodedAttributes.index(first)) {
+                ids.add("s" + i);
             }
         }
+        return ids.subList(1, ids.size());
+    }
+
+    @Test
+    void twoSessionsWhoseIdsPickTheSamePairAreBothKeptAndNeitherIsDecodedAgain() throws Exception {
+        String a = "s1";
+        String b = samePairAs(a, 1).get(0);
         byte[] bytesA = bytesOf(Map.of("tandem.user", "ada"));
         byte[] bytesB = bytesOf(Map.of("tandem.user", "bob"));
+        Object adaFirst = load(a, bytesA).getAttribute("tandem.user");
+        Object bobFirst = load(b, bytesB).getAttribute("tandem.user");
 
+        for (int round = 0; round < 3; round++) {
+            assertThat(load(a, bytesA.clone()).getAttribute("tandem.user")).as("ada's, not decoded again").isSameAs(adaFirst);
+            assertThat(load(b, bytesB.clone()).getAttribute("tandem.user")).as("bob's, not decoded again").isSameAs(bobFirst);
+        }
+    }
+
+    @Test
+    void aThirdSessionInAPairTakesThePlaceOfTheOneKeptLongestAgoAndEachKeepsItsOwnValues() throws Exception {
+        String a = "s1";
+        List<String> others = samePairAs(a, 2);
+        String b = others.get(0);
+        String c = others.get(1);
+        byte[] bytesA = bytesOf(Map.of("tandem.user", "ada"));
+        byte[] bytesB = bytesOf(Map.of("tandem.user", "bob"));
+        byte[] bytesC = bytesOf(Map.of("tandem.user", "cyd"));
+        Object adaFirst = load(a, bytesA).getAttribute("tandem.user");
+        Object bobFirst = load(b, bytesB).getAttribute("tandem.user");
+        Object cydFirst = load(c, bytesC).getAttribute("tandem.user");
+
+        assertThat(load(c, bytesC.clone()).getAttribute("tandem.user")).as("cyd's, kept").isSameAs(cydFirst);
+        assertThat(load(b, bytesB.clone()).getAttribute("tandem.user")).as("bob's, kept").isSameAs(bobFirst);
+        Object adaAgain = load(a, bytesA.clone()).getAttribute("tandem.user");
+        assertThat(adaAgain).as("ada's, decoded again to the same value").isEqualTo("ada").isNotSameAs(adaFirst);
         for (int round = 0; round < 3; round++) {
             assertThat(load(a, bytesA).getAttribute("tandem.user")).isEqualTo("ada");
             assertThat(load(b, bytesB).getAttribute("tandem.user")).isEqualTo("bob");
+            assertThat(load(c, bytesC).getAttribute("tandem.user")).isEqualTo("cyd");
         }
     }
 
