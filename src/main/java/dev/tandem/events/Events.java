@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,7 +54,11 @@ public final class Events implements AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         // Waking clients writes their answers; a few threads, whatever the number of clients: a
         // stream writes only what its socket takes at once (SseStream), so none of them ever waits.
-        this.notifier = Executors.newFixedThreadPool(4, r -> daemon(r, "tandem-events-" + n.incrementAndGet()));
+        // Discard, not abort, what comes after close: the cache's listeners hand off here until the
+        // node has left the cluster, and there is nobody left to wake (an exception thrown into
+        // Infinispan's topology listener failed the stopping node's rebalance with an ERROR).
+        this.notifier = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> daemon(r, "tandem-events-" + n.incrementAndGet()), new ThreadPoolExecutor.DiscardPolicy());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tandem-events-timer"));
     }
 
