@@ -1,8 +1,9 @@
 package dev.tandem.dashboard;
 
-import dev.tandem.testing.Chromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tandem.lab.LocalLab;
+import dev.tandem.testing.Chromium;
 import dev.tandem.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,9 @@ class DashboardIT {
         Files.createDirectories(ARTIFACTS);
         // Short path: the HAProxy socket lives in it and unix socket paths are limited to ~100 bytes.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "tdash");
-        DashboardLab lab = new DashboardLab(dir, NET);
+        LocalLab lab = new LocalLab(dir, NET, 3);
         try {
-            lab.run(Duration.ofMinutes(4), "up");
+            lab.lab(Duration.ofMinutes(4), "up");
             try (Chromium browser = Chromium.start(dir, 1400, 1000)) {
                 browser.open(lab.vip() + "/lab/");
                 awaitPage(browser, "all three nodes ready and UP", Duration.ofSeconds(60),
@@ -49,7 +50,7 @@ class DashboardIT {
                         .startsWith("Refused by HAProxy since it started: 0 × 503").contains("at the edge");
 
                 long killed = System.nanoTime();
-                lab.run(Duration.ofSeconds(60), "kill", "n2");
+                lab.lab(Duration.ofSeconds(60), "kill", "n2");
                 awaitPage(browser, "n2 down in both views", Duration.ofSeconds(20),
                         status("node-n2") + " === 'down' && " + status("hap-n2") + " === 'DOWN'");
                 double shownDown = (System.nanoTime() - killed) / 1e9;
@@ -62,7 +63,7 @@ class DashboardIT {
                 int readyBefore = browser.eval(count("ready", "n2")).asInt();
                 int upBefore = browser.eval(count("hap-up", "n2")).asInt();
                 long started = System.nanoTime();
-                lab.run(Duration.ofMinutes(3), "start", "n2");
+                lab.lab(Duration.ofMinutes(3), "start", "n2");
                 awaitPage(browser, "n2 back up in both views", Duration.ofSeconds(30),
                         status("node-n2") + " === 'up' && " + status("hap-n2") + " === 'UP'");
                 double shownUp = (System.nanoTime() - started) / 1e9;
@@ -74,7 +75,7 @@ class DashboardIT {
                 browser.screenshot(ARTIFACTS.resolve("dashboard-n2-back.png"));
 
                 // A drained node is told apart from a killed one, in both views and in the timeline.
-                lab.run(Duration.ofMinutes(2), "drain", "n3");
+                lab.lab(Duration.ofMinutes(2), "drain", "n3");
                 awaitPage(browser, "n3 stopped and in MAINT", Duration.ofSeconds(20),
                         status("node-n3") + " === 'stopped' && " + status("hap-n3") + " === 'MAINT'");
                 awaitPage(browser, "the drain in the timeline", Duration.ofSeconds(10),
@@ -84,7 +85,7 @@ class DashboardIT {
                         shownDown, shownUp);
             }
         } finally {
-            lab.run(Duration.ofMinutes(2), "down");
+            lab.close();
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
             IO.delete(dir);

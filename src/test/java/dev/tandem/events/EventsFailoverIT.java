@@ -3,17 +3,15 @@ package dev.tandem.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.lab.LocalLab;
 import dev.tandem.testing.Chromium;
-import dev.tandem.testing.NodeProcess;
 import dev.tandem.testing.Requirements;
-import dev.tandem.testing.Scripts;
 import dev.tandem.testing.TestHttp;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,83 +36,50 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventsFailoverIT {
-    private static final String NET = "127.0.9";
-    private static final int HTTP_PORT = 18180;
     private static Path dir;
-    private static Map<String, String> env;
-    private static boolean up;
+    private static LocalLab lab;
 
     @BeforeAll
     static void startLab() throws Exception {
         Requirements.command("haproxy");
         // Short path: the HAProxy socket lives in it and unix socket paths are limited to ~100 bytes.
         dir = Files.createTempDirectory(Path.of("/tmp"), "tev");
-        env = new HashMap<>(Map.of("TANDEM_LAB_DIR", dir.toString(), "TANDEM_LAB_NET", NET,
-                "TANDEM_LAB_HTTP_PORT", Integer.toString(HTTP_PORT), "TANDEM_LAB_CLUSTER_PORT", "17900",
-                "TANDEM_LAB_STATS_PORT", "18504", "TANDEM_LAB_NODES", "3",
-                "TANDEM_JAR", NodeProcess.jar().toAbsolutePath().toString(),
-                "TANDEM_LAB_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true",
-                "TANDEM_STATS_USER", "test", "TANDEM_STATS_PASSWORD", "test-" + System.nanoTime()));
-        up = true;
-        lab(Duration.ofMinutes(4), "up");
-        Awaitility.await("3 nodes clustered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> List.of("n1", "n2", "n3").stream().allMatch(n ->
-                        new TestHttp(node(n)).get("/api/node").json().get("members").size() == 3));
+        lab = new LocalLab(dir, "127.0.9", 3);
+        lab.up();
     }
 
     @AfterAll
     static void stopLab() throws Exception {
-        if (up) {
-            lab(Duration.ofMinutes(2), "down");
-        }
-        if (dir != null) {
+        if (lab != null) {
+            lab.close();
             List<ProcessHandle> left = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
             left.forEach(ProcessHandle::destroyForcibly);
+            assertThat(left).as("processes left by the lab").isEmpty();
+        }
+        if (dir != null) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            assertThat(left).as("processes left by the lab").isEmpty();
         }
     }
 
-    static URI vip() {
-        return URI.create("http://" + NET + ".10:" + HTTP_PORT);
+    private static URI vip() {
+        return lab.vip();
     }
 
-    static URI node(String name) {
-        return URI.create("http://" + NET + "." + (10 + Integer.parseInt(name.substring(1))) + ":" + HTTP_PORT);
+    private static URI node(String name) {
+        return lab.node(name);
     }
 
-    static String lab(Duration timeout, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath()
-                .resolve("bin/tandem-lab").toString()));
-        cmd.addAll(List.of(args));
-        Scripts.Result r = Scripts.run(cmd, env, dir.resolve("lab-" + args[0] + "-" + System.nanoTime() + ".out"), timeout);
-        if (r.exit() != 0) {
-            throw new AssertionError("bin/tandem-lab " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.output());
-        }
-        return r.output();
+    private static String lab(Duration timeout, String... args) {
+        return lab.lab(timeout, args);
     }
 
-    /** Starts any node a test stopped and waits for the cluster of three. */
+    /** Starts any node a test stopped and waits for the cluster of three, every node UP in HAProxy. */
     @AfterEach
     void heal() {
-        for (String n : List.of("n1", "n2", "n3")) {
-            boolean alive;
-            try {
-                alive = new TestHttp(node(n)).timeout(Duration.ofSeconds(2)).get("/health/live").status() == 200;
-            } catch (RuntimeException e) {
-                alive = false;
-            }
-            if (!alive) {
-                lab(Duration.ofMinutes(3), "start", n);
-            }
-        }
-        Awaitility.await("3 nodes clustered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().until(() -> List.of("n1", "n2", "n3").stream().allMatch(n ->
-                        new TestHttp(node(n)).get("/api/node").json().get("members").size() == 3
-                                && new TestHttp(node(n)).get("/health/ready").status() == 200));
+        lab.heal();
     }
 
     @Test

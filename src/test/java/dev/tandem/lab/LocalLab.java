@@ -138,7 +138,7 @@ public final class LocalLab implements AutoCloseable {
     }
 
     /** Thaws and starts any node that is not running (after a test froze or stopped one). */
-    void heal() {
+    public void heal() {
         for (String n : nodes()) {
             try {
                 signal(n, "CONT");
