@@ -30,6 +30,9 @@ CELLS = {
     "H": "`GET /api/node` through HAProxy to those 3 nodes (product: keep-alive to the nodes; CPU: the nodes')",
     "Hc": "the same with a new connection per request (`http-server-close`)",
 }
+# A cell's three runs within this share of their median are one steady state; wider, the host moved
+# (runs of one build on a quiet host spread 1-10 %; the host's phases moved cells by a third).
+WIDE_SPREAD = 0.2
 # (name, numerator, denominator, what, goal, higher is better)
 RATIOS = [
     ("C1/C0", "C1", "C0", "rps", 0.5, True),
@@ -146,6 +149,13 @@ def markdown(meta, cells):
         out.append(f"| {name} | {what} | **{fmt(c['rps'])}** ({fmt(c['rps_range'][0])}–{fmt(c['rps_range'][1])}) | "
                    f"**{fmt(c['p99'], 1)}** ({fmt(c['p99_range'][0], 1)}–{fmt(c['p99_range'][1], 1)}) | "
                    f"{fmt(c['cpu_us'], 1)} | {fmt(tail_shape(c), 1)} | {fmt(c['alloc_kib'], 1)} | {c['non2xx']} |")
+    wide = list(wide_spreads(cells))
+    if wide:
+        out += ["", "**Runs spread wide** (the range of a cell's three runs over "
+                f"{round(WIDE_SPREAD * 100)} % of its median): "
+                + "; ".join(f"{n} {fmt(lo)}–{fmt(hi)} ({round(share * 100)} %)" for n, lo, hi, share in wide)
+                + ". The host moved under these cells (side/README.md: its phases move bare Jetty as much);"
+                " run them again before reading their ratios."]
     out += ["", "| ratio | measured | goal | met |", "| --- | --- | --- | --- |"]
     for label, _, _, value, goal, higher in ratios(cells):
         wanted = "none (for comparison)" if goal is None else f"{'≥' if higher else '≤'} {goal}"
@@ -172,6 +182,16 @@ def markdown(meta, cells):
             if any(jit):
                 out.append("  JIT: `" + " ".join(f"{j:.1f}" for j in jit) + "`")
     return "\n".join(out) + "\n"
+
+
+def wide_spreads(cells):
+    """Cells whose three runs differ by more than WIDE_SPREAD of their median: (name, low, high, share)."""
+    for name in CELLS:
+        c = cells.get(name)
+        if c and c.get("rps"):
+            lo, hi = c["rps_range"]
+            if (hi - lo) / c["rps"] > WIDE_SPREAD:
+                yield name, lo, hi, (hi - lo) / c["rps"]
 
 
 def tail_shape(c):
