@@ -45,10 +45,14 @@ class CutOffEventWriteTest {
     private final ObjectMapper mapper = Json.newMapper();
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
+    /** The nodes first: until b has left, its event log still hands topology notices to these threads. */
     @AfterEach
     void stopAll() {
-        threads.shutdownNow();
-        cluster.close();
+        try {
+            cluster.close();
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test
