@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
@@ -269,14 +270,18 @@ public final class SessionLayer extends AbstractLifeCycle {
 
     private void viewChanged() {
         fence.viewChanged();
-        viewWork.execute(() -> {
-            Set<String> members = Set.copyOf(members());
-            if (availability != null) {
-                availability.restore(members);
-            }
-            // Locks of members that left (crashed, cut off, paused out of the view) go with them.
-            locks.owed().giveBack(members);
-        });
+        try {
+            viewWork.execute(() -> {
+                Set<String> members = Set.copyOf(members());
+                if (availability != null) {
+                    availability.restore(members);
+                }
+                // Locks of members that left (crashed, cut off, paused out of the view) go with them.
+                locks.owed().giveBack(members);
+            });
+        } catch (RejectedExecutionException stopping) {
+            // close() shut the view work just before the cache manager stops: this node is leaving
+        }
     }
 
     /** Every view change and merge (on JGroups' thread, so the work goes elsewhere). */
