@@ -7,22 +7,26 @@ import dev.tandem.testing.history.HistoryChecker;
 import dev.tandem.testing.history.SessionWorkload;
 import dev.tandem.testing.history.SessionWorkload.Mix;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Many clients on one session, on one node or spread over three: the session behaves like one object. */
 class SameSessionConcurrencyIT {
+    /** The nodes' logs and credentials; JUnit removes it after the class, as the other process tests' own. */
+    @TempDir
+    static Path logs;
+
     private static ProcessCluster cluster;
     private static List<URI> nodes;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = new ProcessCluster(3, Files.createTempDirectory("tandem-concurrency"));
+        cluster = new ProcessCluster(3, logs);
         nodes = cluster.uris();
     }
 
