@@ -7,7 +7,6 @@ import dev.tandem.lab.LocalLab;
 import dev.tandem.testing.Chromium;
 import dev.tandem.testing.Requirements;
 import dev.tandem.testing.TestHttp;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,18 +63,6 @@ class EventsFailoverIT {
         }
     }
 
-    private static URI vip() {
-        return lab.vip();
-    }
-
-    private static URI node(String name) {
-        return lab.node(name);
-    }
-
-    private static String lab(Duration timeout, String... args) {
-        return lab.lab(timeout, args);
-    }
-
     /** Starts any node a test stopped and waits for the cluster of three, every node UP in HAProxy. */
     @AfterEach
     void heal() {
@@ -91,10 +78,10 @@ class EventsFailoverIT {
             // One listener straight at each node and three through the VIP (leastconn spreads them);
             // all reconnect through the VIP, as a browser behind the balancer would.
             for (String n : List.of("n1", "n2", "n3")) {
-                listeners.add(new SseClient(node(n), room, null).reconnectTo(vip()));
+                listeners.add(new SseClient(lab.node(n), room, null).reconnectTo(lab.vip()));
             }
             for (int i = 0; i < 3; i++) {
-                listeners.add(new SseClient(vip(), room, null));
+                listeners.add(new SseClient(lab.vip(), room, null));
             }
             Awaitility.await("every listener connected").atMost(Duration.ofSeconds(20))
                     .until(() -> listeners.stream().noneMatch(l -> l.served().isEmpty()));
@@ -105,7 +92,7 @@ class EventsFailoverIT {
             Map<String, Integer> outcome = new ConcurrentHashMap<>();
             List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
             CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
-                TestHttp http = new TestHttp(vip()).timeout(Duration.ofSeconds(10));
+                TestHttp http = new TestHttp(lab.vip()).timeout(Duration.ofSeconds(10));
                 for (int i = 0; i < total; i++) {
                     String text = "m" + i;
                     try {
@@ -126,11 +113,11 @@ class EventsFailoverIT {
             });
             Awaitility.await("publishing under way").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 100);
             long killedAt = System.nanoTime();
-            lab(Duration.ofSeconds(60), "kill", "n2");
+            lab.lab(Duration.ofSeconds(60), "kill", "n2");
             publisher.get(3, TimeUnit.MINUTES);
 
             // The cluster's sequence, read back through the VIP from the start of the buffer.
-            JsonNode all = new TestHttp(vip()).get("/api/events?channel=" + room + "&after=0&wait=0").json();
+            JsonNode all = new TestHttp(lab.vip()).get("/api/events?channel=" + room + "&after=0&wait=0").json();
             Map<Long, String> sequence = new LinkedHashMap<>();
             all.get("events").forEach(e -> sequence.put(e.get("id").asLong(), e.at("/data/text").asText()));
             assertThat(sequence.values()).as("every acknowledged message is in the sequence").containsAll(acknowledged);
@@ -168,12 +155,12 @@ class EventsFailoverIT {
         List<SseClient> listeners = new ArrayList<>();
         try {
             for (String n : List.of("n1", "n2", "n3")) {
-                listeners.add(new SseClient(node(n), room, null).reconnectTo(vip()));
+                listeners.add(new SseClient(lab.node(n), room, null).reconnectTo(lab.vip()));
             }
             Awaitility.await("every listener connected").atMost(Duration.ofSeconds(20))
                     .until(() -> listeners.stream().noneMatch(l -> l.served().isEmpty()));
             CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
-                TestHttp http = new TestHttp(vip());
+                TestHttp http = new TestHttp(lab.vip());
                 for (int i = 0; i < 150; i++) {
                     assertThat(http.post("/api/rooms/drain/messages", "{\"text\":\"d" + i + "\"}").status()).isEqualTo(201);
                     try {
@@ -184,7 +171,7 @@ class EventsFailoverIT {
                 }
             });
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> listeners.get(0).events().size() >= 30);
-            lab(Duration.ofMinutes(2), "drain", "n1");
+            lab.lab(Duration.ofMinutes(2), "drain", "n1");
             publisher.get(3, TimeUnit.MINUTES);
             for (SseClient l : listeners) {
                 Awaitility.await("listener on " + l.served().get(0)).atMost(Duration.ofSeconds(30))
@@ -213,8 +200,8 @@ class EventsFailoverIT {
         String roomNode = "document.getElementById('room-node').textContent";
         try (Chromium a = Chromium.start(Files.createDirectories(dir.resolve("ba")), 1200, 800);
              Chromium b = Chromium.start(Files.createDirectories(dir.resolve("bb")), 1200, 800)) {
-            a.open(vip().resolve("/?room=web").toString());
-            b.open(vip().resolve("/?room=web").toString());
+            a.open(lab.vip().resolve("/?room=web").toString());
+            b.open(lab.vip().resolve("/?room=web").toString());
             for (Chromium browser : List.of(a, b)) {
                 Awaitility.await("page streams open").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
                         browser.eval("document.getElementById('room-state').textContent").asText().equals("open")
@@ -229,7 +216,7 @@ class EventsFailoverIT {
             for (Chromium browser : List.of(a, b)) {
                 Awaitility.await("10 messages shown").atMost(Duration.ofSeconds(15)).until(() -> browser.eval(count).asInt() == 10);
             }
-            lab(Duration.ofSeconds(60), "kill", servedA);
+            lab.lab(Duration.ofSeconds(60), "kill", servedA);
             for (int i = 5; i < 10; i++) {
                 assertThat(post(b, "b" + i)).isEqualTo(201);
             }
@@ -255,7 +242,7 @@ class EventsFailoverIT {
     @Order(4)
     void aLongPollThroughHaproxyWaitsItsFull25SecondsAndGets204() {
         long t0 = System.nanoTime();
-        TestHttp.Reply r = new TestHttp(vip()).timeout(Duration.ofSeconds(40))
+        TestHttp.Reply r = new TestHttp(lab.vip()).timeout(Duration.ofSeconds(40))
                 .get("/api/events?channel=room:quiet&after=0&wait=25");
         assertThat(r.status()).as(r.body()).isEqualTo(204);
         assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(24_000L);
