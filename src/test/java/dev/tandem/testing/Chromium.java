@@ -38,27 +38,40 @@ public final class Chromium implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Process process;
     private final Path profile;
+    private final Path scratch;
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
     private WebSocket page;
 
-    private Chromium(Process process, Path profile) {
+    private Chromium(Process process, Path profile, Path scratch) {
         this.process = process;
         this.profile = profile;
+        this.scratch = scratch;
     }
 
     /** Starts the browser (its log in dir/chromium.log) with an empty page of the given size. */
     public static Chromium start(Path dir, int width, int height) throws IOException {
         Path profile = Files.createTempDirectory(dir, "chromium-profile");
         Path log = dir.resolve("chromium.log");
-        Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder builder = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.*", "--hide-scrollbars",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Chromium browser = new Chromium(p, profile);
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // Chromium leaves its singleton socket's dir (org.chromium.Chromium.*) in TMPDIR when stopped;
+        // a dir of our own, removed on close, and a short one: the socket's path must fit in 108 bytes.
+        Path scratch = Files.createTempDirectory("chromium");
+        builder.environment().put("TMPDIR", scratch.toString());
+        Process p;
+        try {
+            p = builder.start();
+        } catch (IOException e) {
+            IO.delete(scratch);
+            throw e;
+        }
+        Chromium browser = new Chromium(p, profile, scratch);
         try {
             browser.connect(log);
             return browser;
@@ -172,5 +185,6 @@ public final class Chromium implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         IO.delete(profile); // best effort: the test's temp dir is removed after
+        IO.delete(scratch);
     }
 }
