@@ -8,7 +8,6 @@ import dev.tandem.testing.Chromium;
 import dev.tandem.testing.Requirements;
 import dev.tandem.testing.TestHttp;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,15 +34,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventsFailoverIT {
-    private static Path dir;
     private static LocalLab lab;
 
     @BeforeAll
     static void startLab() throws Exception {
         Requirements.command("haproxy");
-        // Short path: the HAProxy socket lives in it and unix socket paths are limited to ~100 bytes.
-        dir = Files.createTempDirectory(Path.of("/tmp"), "tev");
-        lab = new LocalLab(dir, "127.0.9", 3);
+        lab = new LocalLab("tev", "127.0.9", 3);
         lab.up();
     }
 
@@ -51,15 +47,6 @@ class EventsFailoverIT {
     static void stopLab() throws Exception {
         if (lab != null) {
             lab.close();
-            List<ProcessHandle> left = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
-            left.forEach(ProcessHandle::destroyForcibly);
-            assertThat(left).as("processes left by the lab").isEmpty();
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -198,8 +185,8 @@ class EventsFailoverIT {
         Requirements.command("chromium");
         String count = "document.querySelectorAll('#room li').length";
         String roomNode = "document.getElementById('room-node').textContent";
-        try (Chromium a = Chromium.start(Files.createDirectories(dir.resolve("ba")), 1200, 800);
-             Chromium b = Chromium.start(Files.createDirectories(dir.resolve("bb")), 1200, 800)) {
+        try (Chromium a = Chromium.start(Files.createDirectories(lab.dir().resolve("ba")), 1200, 800);
+             Chromium b = Chromium.start(Files.createDirectories(lab.dir().resolve("bb")), 1200, 800)) {
             a.open(lab.vip().resolve("/?room=web").toString());
             b.open(lab.vip().resolve("/?room=web").toString());
             for (Chromium browser : List.of(a, b)) {

@@ -3,18 +3,27 @@ package dev.tandem.lab;
 import dev.tandem.testing.NodeProcess;
 import dev.tandem.testing.Scripts;
 import dev.tandem.testing.TestHttp;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.util.IO;
 
 /**
  * The local lab exactly as users run it (bin/tandem-lab), in a temp run dir on its own loopback
- * net so it never meets a lab the user has running.
+ * net so it never meets a lab the user has running. close() stops it and removes the dir, and
+ * fails if any process started in that dir (a node, HAProxy, a browser) outlived the lab's down,
+ * after killing it and its children.
  */
 public final class LocalLab implements AutoCloseable {
     static final String NET = "127.0.7";
@@ -28,13 +37,18 @@ public final class LocalLab implements AutoCloseable {
     /** A test JVM stopped before close() (a CI timeout, Ctrl-C) must not leave the lab running. */
     private final Thread downOnExit = new Thread(this::downNow, "local-lab-down-on-exit");
 
-    LocalLab(Path dir) {
-        this(dir, NET, 3);
+    /** A lab of 3 nodes on the default test net, in a new /tmp dir named PREFIX... */
+    LocalLab(String prefix) throws IOException {
+        this(prefix, NET, 3);
     }
 
-    /** A lab on its own loopback net (127.0.X) with the given number of nodes. */
-    public LocalLab(Path dir, String net, int nodes) {
-        this.dir = dir;
+    /**
+     * A lab on its own loopback net (127.0.X) with the given number of nodes, in a new dir
+     * /tmp/PREFIX...: a short path, since HAProxy's socket lives in it and unix socket paths are
+     * limited to ~100 bytes.
+     */
+    public LocalLab(String prefix, String net, int nodes) throws IOException {
+        this.dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
         this.net = net;
         env.put("TANDEM_LAB_DIR", dir.toString());
         env.put("TANDEM_LAB_NET", net);
@@ -54,6 +68,11 @@ public final class LocalLab implements AutoCloseable {
         env.put("TANDEM_STATS_PASSWORD", "test-" + System.nanoTime());
         this.haproxy = new HaproxyRuntime(dir.resolve("haproxy.sock"));
         Runtime.getRuntime().addShutdownHook(downOnExit);
+    }
+
+    /** The lab's run dir (its logs, pids and HAProxy's socket); removed by close(). */
+    public Path dir() {
+        return dir;
     }
 
     static Path repo() {
@@ -103,12 +122,12 @@ public final class LocalLab implements AutoCloseable {
     /** Copies the lab's logs (nodes, HAProxy) to target/test-logs/NAME, for a failed test to be read later. */
     public void keepLogs(String name) {
         Path to = Path.of("target", "test-logs", name);
-        try (var files = java.nio.file.Files.walk(dir.resolve("logs"))) {
-            java.nio.file.Files.createDirectories(to);
-            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
-                java.nio.file.Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var files = Files.walk(dir.resolve("logs"))) {
+            Files.createDirectories(to);
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("could not keep the lab's logs in " + to + ": " + e);
         }
     }
@@ -116,9 +135,9 @@ public final class LocalLab implements AutoCloseable {
     /** The process id bin/tandem-lab recorded for a node. */
     public long pid(String node) {
         try {
-            return Long.parseLong(java.nio.file.Files.readString(dir.resolve("pids/" + node + ".pid")).trim());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Long.parseLong(Files.readString(dir.resolve("pids/" + node + ".pid")).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -129,8 +148,8 @@ public final class LocalLab implements AutoCloseable {
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + node + " failed");
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -169,6 +188,16 @@ public final class LocalLab implements AutoCloseable {
                 Runtime.getRuntime().removeShutdownHook(downOnExit);
             } catch (IllegalStateException exiting) {
                 // the hook is running or about to: nothing to remove
+            }
+            List<ProcessHandle> left = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
+            List<String> seen = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
+            List<ProcessHandle> all = left.stream().flatMap(p -> Stream.concat(p.descendants(), Stream.of(p))).toList();
+            all.forEach(ProcessHandle::destroyForcibly);
+            all.forEach(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
+            IO.delete(dir);
+            if (!left.isEmpty()) {
+                throw new AssertionError("processes left by the lab (now killed): " + seen);
             }
         }
     }

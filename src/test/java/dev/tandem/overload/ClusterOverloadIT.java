@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.lab.LocalLab;
 import dev.tandem.testing.Requirements;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +12,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
-import org.eclipse.jetty.util.IO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -32,19 +29,12 @@ class ClusterOverloadIT {
     private static final Duration QUEUE = Duration.ofMillis(1000);
     /** Several times what the nodes on one core serve (about 70-330 OK/s cold), within what one client core drives. */
     private static final int RATE = 800;
-    private Path dir;
     private LocalLab lab;
 
     @AfterEach
     void stopLab() throws Exception {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            if (dir != null) {
-                IO.delete(dir);
-            }
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -52,8 +42,7 @@ class ClusterOverloadIT {
     void theLabAtManyTimesItsCapacityAnswersEveryoneWithinTheBudgetKeepsEveryNodeUpDrainsOneAndLosesNoAcknowledgedWrite()
             throws Exception {
         Requirements.command("haproxy");
-        dir = Files.createTempDirectory(Path.of("/tmp"), "tovl");
-        lab = new LocalLab(dir, "127.0.17", 3);
+        lab = new LocalLab("tovl", "127.0.17", 3);
         lab.up();
         // HAProxy's per-server limit is each node's own, read from its agent, not a copy of it.
         Awaitility.await("HAProxy's maxconn for every node is that node's request limit")
@@ -66,7 +55,7 @@ class ClusterOverloadIT {
                 });
         long[] pids = new long[3];
         for (int i = 0; i < 3; i++) {
-            pids[i] = Long.parseLong(Files.readString(dir.resolve("pids/n" + (i + 1) + ".pid")).trim());
+            pids[i] = lab.pid("n" + (i + 1));
         }
         OverloadChecks.pinToFirstCore(pids);
         URI vip = lab.vip();
