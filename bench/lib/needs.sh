@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Sourced by the bench scripts: what a script needs installed, said once for all of them.
+
+# needs SCRIPT TOOL...: returns when every TOOL is on the PATH ("tornado": Debian's python3 with its
+# python3-tornado); otherwise names all that are missing, with the command that installs them, and
+# exits 1.
+needs() {
+  local script=$1 tool missing=()
+  shift
+  for tool in "$@"; do
+    if [[ $tool == tornado ]]; then
+      /usr/bin/python3 -c 'import tornado' 2>/dev/null || missing+=(python3-tornado)
+    else
+      command -v "$tool" >/dev/null || missing+=("$tool")
+    fi
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "$script: missing: ${missing[*]} (bin/install-deps bench installs them)" >&2
+  exit 1
+}
