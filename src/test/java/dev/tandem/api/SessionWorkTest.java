@@ -27,7 +27,7 @@ class SessionWorkTest {
         }).toCompletableFuture();
 
         assertThat(failed).isCompletedExceptionally();
-        ExecutionException e = catchThrowableOfType(failed::get, ExecutionException.class);
+        ExecutionException e = catchThrowableOfType(ExecutionException.class, failed::get);
         assertThat(e.getCause()).isInstanceOf(ApiException.class).hasMessage("no such item");
     }
 }

@@ -29,6 +29,7 @@ class WarWarmupTest {
     private static final NodeConfig ONE_SECOND_PASS = NodeConfig.standalone("ww").withWarmup(Duration.ofSeconds(1));
 
     @Test
+    @SuppressWarnings("try") // the warm-up is opened for what it does meanwhile, and closed at the end
     void theNodeTurnsReadyOnlyAfterThePassThroughTheServerOnceItListens() throws Exception {
         try (RunningNode target = RunningNode.standalone("wt1")) {
             CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
@@ -47,6 +48,7 @@ class WarWarmupTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the warm-up is opened for what it does meanwhile, and closed at the end
     void aServerThatNeverListensLeavesTheNodeNotReady() throws Exception {
         CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
         Readiness readiness = new Readiness();
