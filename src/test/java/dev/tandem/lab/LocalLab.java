@@ -183,23 +183,37 @@ public final class LocalLab implements AutoCloseable {
     public void close() {
         try {
             lab(Duration.ofMinutes(2), "down");
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(downOnExit);
-            } catch (IllegalStateException exiting) {
-                // the hook is running or about to: nothing to remove
+        } catch (RuntimeException | Error e) {
+            AssertionError leftover = removeWhatIsLeft();
+            if (leftover != null) {
+                e.addSuppressed(leftover);
             }
-            List<ProcessHandle> left = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
-            List<String> seen = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
-            List<ProcessHandle> all = left.stream().flatMap(p -> Stream.concat(p.descendants(), Stream.of(p))).toList();
-            all.forEach(ProcessHandle::destroyForcibly);
-            all.forEach(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
-            IO.delete(dir);
-            if (!left.isEmpty()) {
-                throw new AssertionError("processes left by the lab (now killed): " + seen);
-            }
+            throw e;
         }
+        AssertionError leftover = removeWhatIsLeft();
+        if (leftover != null) {
+            throw leftover;
+        }
+    }
+
+    /**
+     * After the lab's down: kills any process started in the lab's dir (and its children), removes
+     * the dir, and names what was left (null when nothing was).
+     */
+    private AssertionError removeWhatIsLeft() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(downOnExit);
+        } catch (IllegalStateException exiting) {
+            // the hook is running or about to: nothing to remove
+        }
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir.toString())).toList();
+        List<String> seen = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList();
+        List<ProcessHandle> all = left.stream().flatMap(p -> Stream.concat(p.descendants(), Stream.of(p))).toList();
+        all.forEach(ProcessHandle::destroyForcibly);
+        all.forEach(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
+        IO.delete(dir);
+        return left.isEmpty() ? null : new AssertionError("processes left by the lab (now killed): " + seen);
     }
 
     /** The lab's own "down", with 5 s for the nodes to drain before SIGKILL: the JVM is exiting. */
