@@ -3,6 +3,8 @@
 # Counter-write cells for the bench scripts: nodes on 127.0.8.x, a warm-up curve, 3 measured wrk runs;
 # and the parts bench/side-by-side and bench/profile use too (make_sessions, turns_lua, writes_lua).
 # The caller sets repo, run_dir, warm, secs and the pids array, and stops the nodes on exit.
+# shellcheck source=bench/lib/jvm.sh
+. "$repo/bench/lib/jvm.sh"
 # start_nodes JAR N [SECURITY]: N nodes on 127.0.8.1..N, clustered when N > 1, with the cluster's
 # credentials (SECURITY=tls, the default) or --cluster-insecure (SECURITY=insecure).
 start_nodes() {
@@ -26,7 +28,7 @@ start_nodes() {
     done
   done
 }
-stop_nodes() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
+stop_nodes() { kill_jvm "${pids[@]}"; pids=(); }
 
 # make_sessions URL N FILE: N new sessions at URL, their ids one per line (each made by one counter write).
 make_sessions() {

@@ -1,9 +1,9 @@
 # shellcheck shell=bash
-# Sourced by the bench scripts that attach jcmd to a node they kill.
+# Sourced by the bench scripts that stop their servers with SIGKILL.
 
-# kill_jvm PID...: kills each JVM with SIGKILL, waits for it, then removes the attach socket
-# (/tmp/.java_pidPID) that jcmd made it open: a JVM killed so cannot remove its own, and each run
-# left one in /tmp.
+# kill_jvm PID...: kills each process (a JVM, or another server of a bench) with SIGKILL, waits for
+# it, then removes the attach socket (/tmp/.java_pidPID) a JVM opens once jcmd attaches to it: a JVM
+# killed so cannot remove its own, and each run that attached one left one in /tmp.
 kill_jvm() {
   local p
   for p in "$@"; do
