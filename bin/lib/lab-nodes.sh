@@ -184,17 +184,21 @@ ensure_artifacts() {
 }
 
 # Jar nodes start from a class archive next to the jar (bin/tandem-class-archive: start to ready about
-# halves), made once per build: again only when the jar is newer. TANDEM_LAB_CLASS_ARCHIVE=off: none.
+# halves), made once per build: the script keeps one the JVM still maps for this jar and these
+# options. TANDEM_LAB_CLASS_ARCHIVE=off: none.
 ensure_class_archive() {
   CLASS_ARCHIVE=${TANDEM_LAB_CLASS_ARCHIVE:-${JAR%.jar}.jsa}
   if [[ $CLASS_ARCHIVE == off ]]; then
     CLASS_ARCHIVE=""
     return
   fi
-  [[ -f $CLASS_ARCHIVE && ! $JAR -nt $CLASS_ARCHIVE ]] && return
-  say "making the class archive $CLASS_ARCHIVE (once per build, a few seconds) ..."
+  local jopts=()
+  # word-split on purpose, as start_node_process does
+  read -r -a jopts <<<"${TANDEM_LAB_JAVA_OPTS-$LAB_JAVA_OPTS_DEFAULT}"
   mkdir -p "$RUN/logs"
-  "$REPO/bin/tandem-class-archive" "$JAR" "$CLASS_ARCHIVE" >"$RUN/logs/class-archive.log" 2>&1 || {
+  "$REPO/bin/tandem-class-archive" --check "$JAR" "$CLASS_ARCHIVE" ${jopts[@]+"${jopts[@]}"} && return
+  say "making the class archive $CLASS_ARCHIVE (once per build, a few seconds) ..."
+  "$REPO/bin/tandem-class-archive" "$JAR" "$CLASS_ARCHIVE" ${jopts[@]+"${jopts[@]}"} >"$RUN/logs/class-archive.log" 2>&1 || {
     say "  no class archive (see $RUN/logs/class-archive.log); the nodes start without one"
     CLASS_ARCHIVE=""
   }

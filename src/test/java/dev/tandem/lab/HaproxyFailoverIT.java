@@ -78,6 +78,15 @@ class HaproxyFailoverIT {
     }
 
     @Test
+    @Order(0)
+    void everyNodeOfTheLabStartsFromTheClassArchiveMadeForItsJar() throws Exception {
+        for (String n : lab.nodes()) {
+            assertThat(java.nio.file.Files.readString(Path.of("/proc", Long.toString(lab.pid(n)), "maps")))
+                    .as(n + " maps the lab's tandem.jsa (bin/tandem-class-archive)").contains("/tandem.jsa");
+        }
+    }
+
+    @Test
     @Order(1)
     void f4aSessionStaysOnTheNodeInItsIdSuffixAndMovesToOneNodeWhenThatNodeDies() {
         TestHttp user = new TestHttp(lab.vip());

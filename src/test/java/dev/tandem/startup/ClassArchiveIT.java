@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.testing.NodeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bin/tandem-class-archive makes an archive the JVM then really maps the node's classes from. */
+/** bin/tandem-class-archive makes an archive the JVM then really maps the node's classes from, and keeps one while it fits. */
 class ClassArchiveIT {
 
     @Test
@@ -30,14 +31,46 @@ class ClassArchiveIT {
                 .as("our classes mapped from the archive").isNotEmpty();
     }
 
+    @Test
+    void anArchiveThatStillFitsIsKeptAndOneForAnotherJarIsNotNamedFit(@TempDir Path dir) throws Exception {
+        Path script = Path.of(System.getProperty("tandem.repo", ".")).resolve("bin/tandem-class-archive");
+        Path jar = Files.copy(NodeProcess.jar(), dir.resolve("tandem.jar"));
+        Path archive = dir.resolve("tandem.jsa");
+        assertThat(exit(dir.resolve("check-none.log"), script.toString(), "--check", jar.toString(), archive.toString()))
+                .as("no archive yet").isEqualTo(1);
+
+        run(dir.resolve("make.log"), 120, script.toString(), jar.toString(), archive.toString(), "-Xmx256m");
+        FileTime made = Files.getLastModifiedTime(archive);
+        assertThat(exit(dir.resolve("check.log"), script.toString(), "--check", jar.toString(), archive.toString(), "-Xmx256m"))
+                .isZero();
+        assertThat(run(dir.resolve("again.log"), 60, script.toString(), jar.toString(), archive.toString(), "-Xmx256m"))
+                .contains("fits, kept");
+        assertThat(Files.getLastModifiedTime(archive)).as("not made again").isEqualTo(made);
+
+        // A new build at the same path: the JVM no longer maps the archive, and the check says so.
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        assertThat(exit(dir.resolve("check-stale.log"), script.toString(), "--check", jar.toString(), archive.toString(), "-Xmx256m"))
+                .isEqualTo(1);
+    }
+
     private static String run(Path log, int seconds, String... cmd) throws Exception {
+        Process p = start(log, seconds, cmd);
+        String out = Files.readString(log);
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static int exit(Path log, String... cmd) throws Exception {
+        return start(log, 60, cmd).exitValue();
+    }
+
+    private static Process start(Path log, int seconds, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+            p.waitFor();
         }
-        String out = Files.readString(log);
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return p;
     }
 }
