@@ -19,7 +19,7 @@
 #   --restart   changed (default): restart the service only if jar/config changed; always; never
 #               (redeploy restarts itself, after draining the node on the balancers)
 #
-# Result: /opt/tandem/tandem.jar + tandem.service (jar) or jetty-home + jetty-base + tandem-jetty.service
+# Result: /opt/tandem/tandem.jar, its class archive tandem.jsa + tandem.service (jar) or jetty-home + jetty-base + tandem-jetty.service
 # (war); /etc/tandem/tandem.env with the node's settings.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -104,12 +104,26 @@ fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-tandem_app_render "$stage" "" NODE="$node" IP="$ip" APP_IPS="$app_ips" LB_IPS="$lb_ips" VIP="$vip" \
-  PORT="$port" CLUSTER_PORT="$cluster_port" DRAIN_SECONDS="$drain_seconds" STOP_TIMEOUT="$stop_timeout" JAVA_EXTRA_OPTS="$java_extra_opts" \
-  JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base
+render() { # render [CLASS_ARCHIVE]
+  tandem_app_render "$stage" "" NODE="$node" IP="$ip" APP_IPS="$app_ips" LB_IPS="$lb_ips" VIP="$vip" \
+    PORT="$port" CLUSTER_PORT="$cluster_port" DRAIN_SECONDS="$drain_seconds" STOP_TIMEOUT="$stop_timeout" JAVA_EXTRA_OPTS="$java_extra_opts" \
+    JETTY_HOME=/opt/jetty-home JETTY_BASE=/var/lib/tandem/jetty-base CLASS_ARCHIVE="${1:-}"
+}
+render
 
 changed=no
 note() { [[ $TANDEM_CHANGED == no ]] || { changed=yes; tandem_log "changed: $1"; }; }
+
+# Java on Debian: /usr/bin/java is the alternatives link the units call.
+[[ -x /usr/bin/java ]] || tandem_die "/usr/bin/java missing after installing openjdk-17-jre-headless"
+
+if [[ $deploy == jar ]]; then
+  tandem_install_file "$artifact" /opt/tandem/tandem.jar 0644 root:root; note tandem.jar
+  # Made with the node's JVM options, before the restart below: every start of this jar maps it.
+  if tandem_app_class_archive /opt/tandem/tandem.jar /opt/tandem/tandem.jsa tandem "$stage/etc/tandem/tandem.env"; then
+    render /opt/tandem/tandem.jsa
+  fi
+fi
 
 tandem_install_file "$stage/etc/tandem/tandem.env" /etc/tandem/tandem.env 0640 root:tandem; note tandem.env
 if [[ -n $credentials ]]; then
@@ -119,9 +133,6 @@ if [[ -n $credentials ]]; then
 fi
 [[ -f /etc/tandem/cluster/cluster.p12 ]] ||
   tandem_die "no cluster credentials in /etc/tandem/cluster: give --credentials DIR (the Vagrantfile uploads them)"
-
-# Java on Debian: /usr/bin/java is the alternatives link the units call.
-[[ -x /usr/bin/java ]] || tandem_die "/usr/bin/java missing after installing openjdk-17-jre-headless"
 
 install_jetty_home() {
   local dest=/opt/jetty-home-$TANDEM_JETTY_VERSION synced="$src/target/jetty-home"
@@ -156,7 +167,6 @@ base_sum() {
 
 if [[ $deploy == jar ]]; then
   service=tandem.service other=tandem-jetty.service
-  tandem_install_file "$artifact" /opt/tandem/tandem.jar 0644 root:root; note tandem.jar
   tandem_install_file "$stage/etc/systemd/system/tandem.service" /etc/systemd/system/tandem.service 0644 root:root
   note tandem.service
 else

@@ -103,6 +103,16 @@ make_network() {
 }
 
 # ------------------------------------------------------------------------------------------- render
+render_apps() { # render_apps CLASS_ARCHIVE (or "")
+  local a
+  local -a extra=()
+  [[ -z ${NETNS_LAB_JAVA_OPTS:-} ]] || extra+=("JAVA_OPTS=$NETNS_LAB_JAVA_OPTS")
+  for a in $(apps); do
+    tandem_app_render "$RUN/$a" "$RUN/$a" NODE="$a" IP="$(ip_of "$a")" APP_IPS="$(app_ips)" \
+      LB_IPS="$(ip_of lb1),$(ip_of lb2)" VIP="$VIP" PORT="$HTTP_PORT" CLASS_ARCHIVE="$1" "${extra[@]}"
+  done
+}
+
 render_all() {
   local a lb peer prio iface
   local -a node_args=()
@@ -112,11 +122,13 @@ render_all() {
   [[ -f $RUN/credentials/cluster.p12 ]] || "$vagrant_dir/../bin/tandem-credentials" "$RUN/credentials" >/dev/null
   for a in $(apps); do
     tandem_install_credentials "$RUN/credentials" "$RUN/$a/etc/tandem/cluster" root
-    local -a extra=()
-    [[ -z ${NETNS_LAB_JAVA_OPTS:-} ]] || extra+=("JAVA_OPTS=$NETNS_LAB_JAVA_OPTS")
-    tandem_app_render "$RUN/$a" "$RUN/$a" NODE="$a" IP="$(ip_of "$a")" APP_IPS="$(app_ips)" \
-      LB_IPS="$(ip_of lb1),$(ip_of lb2)" VIP="$VIP" PORT="$HTTP_PORT" "${extra[@]}"
   done
+  render_apps ""
+  # One class archive for the lab's jar, made, checked and named as app.sh does on a VM (the nodes run
+  # as root here); without one the nodes start without it, as there.
+  if [[ $APPS == 1 ]] && tandem_app_class_archive "$JAR" "$RUN/tandem.jsa" root "$RUN/app1/etc/tandem/tandem.env"; then
+    render_apps "$RUN/tandem.jsa"
+  fi
   for lb in lb1 lb2; do
     if [[ $lb == lb1 ]]; then peer=lb2 prio=150; else peer=lb1 prio=100; fi
     # The interface is found by its address, inside the namespace, exactly as lb.sh does on a VM.

@@ -22,7 +22,12 @@ public final class Requirements {
     }
 
     public static void root() {
-        require("root".equals(System.getProperty("user.name")), "needs root (network namespaces); run as root or in CI");
+        root("network namespaces");
+    }
+
+    /** Skips outside CI (fails under CI) unless the tests run as root, which they need for {@code what}. */
+    public static void root(String what) {
+        require("root".equals(System.getProperty("user.name")), "needs root (" + what + "); run as root or in CI");
     }
 
     public static boolean onPath(String name) {

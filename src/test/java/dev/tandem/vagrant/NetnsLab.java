@@ -29,6 +29,11 @@ final class NetnsLab implements AutoCloseable {
         env.put("TANDEM_EDGE_SESSION_RATE", "1000000");
     }
 
+    /** The lab's run dir (NETNS_LAB_DIR): per host its rendered etc/, logs and pid files. */
+    Path runDir() {
+        return dir.resolve("run");
+    }
+
     static Path script() {
         return Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath().resolve("vagrant/test/netns-lab.sh");
     }

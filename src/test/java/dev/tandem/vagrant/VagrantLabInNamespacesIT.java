@@ -101,6 +101,21 @@ class VagrantLabInNamespacesIT {
     }
 
     @Test
+    @Order(0)
+    void everyAppNodeStartsFromTheClassArchiveTheProvisioningMadeForItsJar() throws IOException {
+        Path archive = lab.runDir().resolve("tandem.jsa");
+        assertThat(archive).as("made as app.sh makes it on a VM").isNotEmptyFile();
+        for (String app : List.of("app1", "app2", "app3")) {
+            Path host = lab.runDir().resolve(app);
+            assertThat(Files.readString(host.resolve("etc/tandem/tandem.env")))
+                    .as(app + "'s JVM options").contains("-XX:SharedArchiveFile=" + archive);
+            String pid = Files.readString(host.resolve("tandem.pid")).trim();
+            assertThat(Files.readString(Path.of("/proc", pid, "maps")))
+                    .as(app + "'s JVM maps the archive (a missing or stale one is not mapped)").contains(archive.toString());
+        }
+    }
+
+    @Test
     @Order(1)
     void sessionsWorkAcrossAppHostsAndKillingAnAppNodeLosesNoAcknowledgedWrite() throws Exception {
         Path out = dir.resolve("load-app-kill.out");
