@@ -6,7 +6,7 @@
 #   app.sh --node app1 --ip 192.168.56.11 --app-ips IP,IP,.. --lb-ips IP,IP --vip IP
 #          [--deploy jar|war] [--src /opt/tandem-src] [--port 8080] [--cluster-port 7800]
 #          [--drain-seconds 3] [--stop-timeout 30] [--artifact FILE] [--restart changed|always|never]
-#          [--credentials DIR] [--java-extra-opts "OPTS"]
+#          [--credentials DIR] [--java-extra-opts "OPTS"] [--class-archive on|off]
 #   app.sh --saved [--artifact FILE] [--restart ...]
 #       re-run with the arguments of the last full run (stored in /etc/tandem/provision.args);
 #       vagrant/bin/redeploy uses `--saved --artifact /tmp/tandem-redeploy.jar --restart never`.
@@ -16,6 +16,8 @@
 #               bin/tandem-credentials); installed to /etc/tandem/cluster (root:tandem 0640), the upload
 #               removed. Needed on the first run; later runs keep the installed copy.
 #   --java-extra-opts  JVM options added to the defaults (the jar's JVM or Jetty's server JVM), e.g. -XX:TieredStopAtLevel=1 on emulated VMs
+#   --class-archive  on (default): a jar node starts from a class archive made here for its jar (one
+#               training start of the node: seconds with KVM, minutes under emulation); off: none
 #   --restart   changed (default): restart the service only if jar/config changed; always; never
 #               (redeploy restarts itself, after draining the node on the balancers)
 #
@@ -35,7 +37,7 @@ SAVED_ARGS=/etc/tandem/provision.args
 usage() { awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 node="" ip="" app_ips="" lb_ips="" vip="" deploy=jar src=/opt/tandem-src port=8080 cluster_port=7800
-drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no credentials="" java_extra_opts=""
+drain_seconds=3 stop_timeout=30 artifact="" restart=changed saved=no credentials="" java_extra_opts="" class_archive=on
 
 parse_args() {
   while (($#)); do
@@ -55,6 +57,7 @@ parse_args() {
       --restart) restart=${2:?}; shift ;;
       --credentials) credentials=${2:?}; shift ;;
       --java-extra-opts) java_extra_opts=${2?}; shift ;;
+      --class-archive) class_archive=${2:?}; shift ;;
       --saved) saved=yes ;;
       -h | --help) usage; exit 0 ;;
       *) tandem_die "unknown option '$1' (see --help)" ;;
@@ -76,6 +79,7 @@ fi
 tandem_require tandem_is_ipv4 "$ip" --ip
 [[ $deploy == jar || $deploy == war ]] || tandem_die "--deploy must be jar or war"
 [[ $restart == changed || $restart == always || $restart == never ]] || tandem_die "--restart changed|always|never"
+[[ $class_archive == on || $class_archive == off ]] || tandem_die "--class-archive on|off"
 [[ -n $artifact ]] || artifact="$src/target/tandem.$deploy"
 [[ -f $artifact ]] || tandem_die "$artifact not found: build on the host first (mvn -B package), then 'vagrant rsync' / 'vagrant provision'"
 case $artifact in
@@ -97,7 +101,7 @@ if [[ $saved == no ]]; then
   args_tmp=$(mktemp)
   printf '%s\n' --node "$node" --ip "$ip" --app-ips "$app_ips" --lb-ips "$lb_ips" --vip "$vip" --deploy "$deploy" \
     --src "$src" --port "$port" --cluster-port "$cluster_port" --drain-seconds "$drain_seconds" \
-    --stop-timeout "$stop_timeout" --java-extra-opts "$java_extra_opts" >"$args_tmp"
+    --stop-timeout "$stop_timeout" --java-extra-opts "$java_extra_opts" --class-archive "$class_archive" >"$args_tmp"
   tandem_install_file "$args_tmp" "$SAVED_ARGS" 0600 root:root
   rm -f "$args_tmp"
 fi
@@ -120,7 +124,9 @@ note() { [[ $TANDEM_CHANGED == no ]] || { changed=yes; tandem_log "changed: $1";
 if [[ $deploy == jar ]]; then
   tandem_install_file "$artifact" /opt/tandem/tandem.jar 0644 root:root; note tandem.jar
   # Made with the node's JVM options, before the restart below: every start of this jar maps it.
-  if tandem_app_class_archive /opt/tandem/tandem.jar /opt/tandem/tandem.jsa tandem "$stage/etc/tandem/tandem.env"; then
+  if [[ $class_archive == off ]]; then
+    rm -f /opt/tandem/tandem.jsa
+  elif tandem_app_class_archive /opt/tandem/tandem.jar /opt/tandem/tandem.jsa tandem "$stage/etc/tandem/tandem.env"; then
     render /opt/tandem/tandem.jsa
   fi
 fi

@@ -13,6 +13,7 @@
 #   --remove-box  also remove the box from Vagrant and its cache afterwards (default: keep it for the next run)
 #   --keep        leave the lab running at the end (for a look with `ip netns exec tdmvm vagrant ssh ...`);
 #                 run again without --keep, or `realvm/libvirt-ns.sh down tdmvm DIR`, to take it down
+# Env: the Vagrantfile's settings pass through (TANDEM_CLASS_ARCHIVE=off: jar nodes without a class archive).
 # Needs: target/tandem.jar (or .war) and target/jetty-home, i.e. `mvn -B package` first. Installs the Debian
 # packages it needs when missing. Figures and logs: target/real-vms/ (results.txt, up.log, walkthrough logs).
 # Exit: 0 all steps passed; 1 a step failed; 2 usage; 77 cannot run here (not root, no namespaces).

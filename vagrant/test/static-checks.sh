@@ -65,10 +65,10 @@ if have vagrant; then
   for n in 1 3 5; do
     run "vagrant validate TANDEM_NODES=$n" env TANDEM_NODES=$n vagrant validate --ignore-provider
   done
-  run "vagrant validate TANDEM_DEPLOY=war" env TANDEM_DEPLOY=war vagrant validate --ignore-provider
+  run "vagrant validate TANDEM_DEPLOY=war TANDEM_CLASS_ARCHIVE=off" env TANDEM_DEPLOY=war TANDEM_CLASS_ARCHIVE=off vagrant validate --ignore-provider
   run "vagrant validate TANDEM_BALANCE=uri TANDEM_WEIGHTS=app1=3,app2=1" \
     env TANDEM_BALANCE=uri TANDEM_WEIGHTS=app1=3,app2=1 vagrant validate --ignore-provider
-  for bad_env in TANDEM_NODES=0 TANDEM_NODES=x TANDEM_DEPLOY=ear TANDEM_NET=192.168 TANDEM_APP_MEMORY=1 TANDEM_BALANCE=random; do
+  for bad_env in TANDEM_NODES=0 TANDEM_NODES=x TANDEM_DEPLOY=ear TANDEM_NET=192.168 TANDEM_APP_MEMORY=1 TANDEM_BALANCE=random TANDEM_CLASS_ARCHIVE=maybe; do
     if env "$bad_env" vagrant validate --ignore-provider >/dev/null 2>&1; then
       bad "Vagrantfile refuses $bad_env" "vagrant validate accepted it"
     else

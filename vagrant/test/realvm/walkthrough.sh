@@ -8,6 +8,7 @@
 #   sessions      a session made through the VIP reads the same counter directly on every app VM
 #   node-kill     kill -9 of the service that served the session: the session is kept (next value follows)
 #   class-arch    (jar) every node runs from the class archive app.sh made: its maps show /opt/tandem/tandem.jsa
+#                 (none does with TANDEM_CLASS_ARCHIVE=off); and how long the killed node took to be ready again
 #   vip-move      HAProxy stopped on the VIP holder: time until the VIP answers through the other balancer
 #   redeploy      vagrant/bin/redeploy of every app VM under a session load: no failed request, no lost write
 # Env: RVM_NS, RVM_NODES, RVM_DEPLOY (jar|war), RVM_RUN (run dir for logs), VAGRANT_CWD, VAGRANT_DOTFILE_PATH.
@@ -104,10 +105,11 @@ if [[ $deploy == jar ]]; then
     m=$(vm "app$i" 'sudo grep -q /opt/tandem/tandem.jsa /proc/$(systemctl show -p MainPID --value tandem)/maps && echo yes || echo no' 2>/dev/null | tr -d '\r' || true)
     mapped+=("app$i=${m:-no}")
   done
-  if printf '%s\n' "${mapped[@]}" | grep -qv '=yes$'; then
-    figure class-arch FAIL "/opt/tandem/tandem.jsa mapped by the node: ${mapped[*]}"
+  want=yes; [[ ${TANDEM_CLASS_ARCHIVE:-on} == off ]] && want=no
+  if printf '%s\n' "${mapped[@]}" | grep -qv "=$want\$"; then
+    figure class-arch FAIL "/opt/tandem/tandem.jsa mapped by the node (TANDEM_CLASS_ARCHIVE=${TANDEM_CLASS_ARCHIVE:-on}): ${mapped[*]}"
   else
-    figure class-arch ok "/opt/tandem/tandem.jsa mapped by every node (${mapped[*]}); $victim ready again $back s after it answered the session again"
+    figure class-arch ok "/opt/tandem/tandem.jsa mapped (TANDEM_CLASS_ARCHIVE=${TANDEM_CLASS_ARCHIVE:-on}): ${mapped[*]}; $victim ready again $back s after it answered the session again"
   fi
 fi
 
