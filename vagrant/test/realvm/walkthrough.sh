@@ -10,7 +10,8 @@
 #   class-arch    (jar) every node runs from the class archive app.sh made: its maps show /opt/tandem/tandem.jsa
 #                 (none does with TANDEM_CLASS_ARCHIVE=off); and how long the killed node took to be ready again
 #   vip-move      HAProxy stopped on the VIP holder: time until the VIP answers through the other balancer
-#   redeploy      vagrant/bin/redeploy of every app VM under a session load: no failed request, no lost write
+#   redeploy      vagrant/bin/redeploy of a new build (the artifact with one file more) to every app VM under a
+#                 session load: every VM installs it, no failed request, no lost write
 # Env: RVM_NS, RVM_NODES, RVM_DEPLOY (jar|war), RVM_RUN (run dir for logs), VAGRANT_CWD, VAGRANT_DOTFILE_PATH.
 set -euo pipefail
 
@@ -138,6 +139,13 @@ else
 fi
 
 # --- 5. rolling redeploy under load: a session written every 0.2 s, every answer recorded
+# A new build, as `mvn package` then redeploy gives: the artifact with one file more (under META-INF,
+# never served), so every VM installs it anew and a jar node's class archive is made again meanwhile.
+next_build=$run/tandem-next.$deploy
+cp "$repo/target/tandem.$deploy" "$next_build"
+mkdir -p "$run/next/META-INF"
+date -u +%FT%TZ >"$run/next/META-INF/tandem-walkthrough-build.txt"
+jar --update --file "$next_build" -C "$run/next" META-INF/tandem-walkthrough-build.txt
 history=$run/redeploy-history.txt
 : >"$history"
 (
@@ -154,16 +162,19 @@ history=$run/redeploy-history.txt
 loader=$!
 t0=$(now)
 rc=0
-TANDEM_DEPLOY=$deploy in_ns "$repo/vagrant/bin/redeploy" --ready-timeout "${RVM_READY_TIMEOUT:-600}" >"$run/redeploy.log" 2>&1 || rc=$?
+TANDEM_DEPLOY=$deploy in_ns "$repo/vagrant/bin/redeploy" --artifact "$next_build" --ready-timeout "${RVM_READY_TIMEOUT:-600}" >"$run/redeploy.log" 2>&1 || rc=$?
 took=$(since "$t0")
 touch "$run/stop-load"
 wait "$loader" || true
+rm -rf "$next_build" "$run/next"
 oks=$(grep -c '^ok ' "$history" || true) fails=$(grep -c '^fail ' "$history" || true) unknown=$(grep -c '^unknown' "$history" || true)
 # Every acknowledged write present and distinct: the counter values acknowledged go up by exactly one.
 gaps=$(awk -v start="$value" '/^ok / { if ($2 != start + 1) bad++; start = $2 } END { print bad + 0 }' "$history")
-if [[ $rc == 0 && $fails == 0 && $unknown == 0 && $gaps == 0 && $oks -gt 0 ]]; then
-  figure redeploy ok "redeploy of $nodes app VMs rc 0 in ${took} s; under load: $oks ok, 0 failed, 0 unanswered, values consecutive"
+installed=$(grep -c 'changed: tandem\.\(jar\|war\)' "$run/redeploy.log" || true)
+archives=$(grep -c 'making the class archive' "$run/redeploy.log" || true)
+if [[ $rc == 0 && $fails == 0 && $unknown == 0 && $gaps == 0 && $oks -gt 0 && $installed == "$nodes" ]]; then
+  figure redeploy ok "redeploy of a new build to $nodes app VMs rc 0 in ${took} s ($installed installed, $archives class archives made); under load: $oks ok, 0 failed, 0 unanswered, values consecutive"
 else
-  figure redeploy FAIL "redeploy rc $rc in ${took} s; $oks ok, $fails failed, $unknown unanswered, $gaps out-of-sequence values (see $run/redeploy.log)"
+  figure redeploy FAIL "redeploy rc $rc in ${took} s, $installed of $nodes VMs installed the new build; $oks ok, $fails failed, $unknown unanswered, $gaps out-of-sequence values (see $run/redeploy.log)"
 fi
 exit "$failed"
