@@ -76,16 +76,15 @@ tandem_app_class_archive() {
   done
   work=$(mktemp -d)
   chown "$user" "$work"
-  # As USER in a dir of its own (the training node's temp files too); nice: on a VM being redeployed
-  # the old node still serves while this runs. Up to TANDEM_LIVE_WAIT_SECONDS, as a node's start.
-  if (cd "$work" && runuser -u "$user" -- env TMPDIR="$work" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" \
-    "$maker" --check "$jar" "$archive" "${jvm[@]}") >/dev/null 2>&1; then
+  # As USER in a dir of its own (the training node's temp files too). Up to TANDEM_LIVE_WAIT_SECONDS, as a node's start.
+  as_user() { (cd "$work" && runuser -u "$user" -- env TMPDIR="$work" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" "$@"); }
+  if as_user "$maker" --check "$jar" "$archive" "${jvm[@]}" >/dev/null 2>&1; then
     rm -rf "$work"
     return 0
   fi
   tandem_log "making the class archive $archive for $jar (one training start of the node)"
-  if (cd "$work" && runuser -u "$user" -- env TMPDIR="$work" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" \
-    nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work") >"$work/log" 2>&1; then
+  # nice: on a VM being redeployed the old node still serves while this runs.
+  if as_user nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work" >"$work/log" 2>&1; then
     tandem_install_file "$work/tandem.jsa" "$archive" 0644 root:root
     rm -rf "$work"
     return 0
