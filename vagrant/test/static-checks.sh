@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # static-checks.sh: everything about vagrant/ that can be proven without booting a VM.
-#   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5 and TANDEM_DEPLOY=war (and that bad
-#      settings are refused)
-#   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/; every Python file in
-#      bench/ parses, and bench/lib/stacks.py gives the known answer for a small profile
+#   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5
+#      and TANDEM_DEPLOY=war (and that bad settings are refused)
+#   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/; every Python file in bench/
+#      parses; bench/lib/stacks.py and bench/side/pairs_report.py give the known answers for small inputs
 #   3. the configs rendered exactly as the provisioners render them on the VMs (provision/lib.sh with
 #      the Vagrant addresses): `haproxy -c`, `keepalived -t` for lb1 and lb2 (inside a throwaway network
 #      namespace that has the VM's interface name), `systemd-analyze verify` for both node units, and
@@ -28,10 +28,7 @@ CI=${CI:-false}
 passed=0 failed=0 skipped=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/tandem-static.XXXXXX")
 chk_ns="tdmchk$$"
-cleanup() {
-  ip netns del "$chk_ns" 2>/dev/null || true
-  rm -rf "$work"
-}
+cleanup() { ip netns del "$chk_ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 ok() { passed=$((passed + 1)); printf 'PASS  %s\n' "$1"; }
@@ -106,10 +103,12 @@ if have python3; then
   while IFS= read -r -d '' f; do
     run "python3 compiles ${f#"$repo"/}" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$f"
   done < <(find "$repo/bench" -name '*.py' -print0 | sort -z)
-  # bench/profile's summary of an async-profiler profile, on three stacks whose split is known.
+  # bench/profile's summary of an async-profiler profile, on three stacks whose split is known; the
+  # same stacks read as bytes allocated (its JFR mode: 100 bytes over 10 requests); bench/pairs' ratios.
   run "bench/lib/stacks.py gives the known split of bench/lib/testdata/stacks-example.collapsed" bash -c \
     'diff <(python3 "$1/bench/lib/stacks.py" "$1/bench/lib/testdata/stacks-example.collapsed" 200) "$1/bench/lib/testdata/stacks-example.txt"' _ "$repo"
-  # The same stacks read as bytes allocated (bench/profile's JFR mode): 100 bytes over 10 requests.
+  run "bench/side/pairs_report.py gives the known ratios of bench/lib/testdata/pairs-example.tsv" bash -c \
+    'diff <(python3 "$1/bench/side/pairs_report.py" "$1/bench/lib/testdata/pairs-example.tsv") "$1/bench/lib/testdata/pairs-example.txt"' _ "$repo"
   run "bench/lib/stacks.py --bytes gives the known split of the same stacks as allocations" bash -c \
     'diff <(python3 "$1/bench/lib/stacks.py" --bytes "$1/bench/lib/testdata/stacks-example.collapsed" 10) "$1/bench/lib/testdata/stacks-example-bytes.txt"' _ "$repo"
 else
