@@ -25,8 +25,8 @@ wait_ok() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
-  echo "side-by-side: $url never answered 200; last lines of its log:" >&2
-  tail -20 "$run_dir"/*.log >&2
+  echo "bench: $url never answered 200; last lines of the servers' logs:" >&2
+  tail -n 20 "$run_dir"/*.log >&2
   exit 1
 }
 
