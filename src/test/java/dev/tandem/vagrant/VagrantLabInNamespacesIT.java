@@ -32,6 +32,8 @@ class VagrantLabInNamespacesIT {
             "RESULT writesOk=(\\d+) writesUnknown=(\\d+) readsOk=(\\d+) readsFailed=(\\d+) lost=(\\d+) doubled=(\\d+) violations=(\\d+)");
     private static Path dir;
     private static NetnsLab lab;
+    /** What the lab's `up` said: a test that fails on a step of it shows that step's lines. */
+    private static String upOutput = "";
 
     @BeforeAll
     static void up() throws IOException {
@@ -42,6 +44,7 @@ class VagrantLabInNamespacesIT {
         dir = Files.createTempDirectory(Path.of("/tmp"), "tnetns");
         lab = new NetnsLab(dir, "tdmit");
         dev.tandem.testing.Scripts.Result r = lab.run(Duration.ofMinutes(5), "up");
+        upOutput = r.output();
         if (r.exit() == NetnsLab.SKIP && !Requirements.underCi()) {
             System.out.println("SKIPPED: " + r.output());
             org.junit.jupiter.api.Assumptions.assumeTrue(false, r.output());
@@ -104,7 +107,8 @@ class VagrantLabInNamespacesIT {
     @Order(0)
     void everyAppNodeStartsFromTheClassArchiveTheProvisioningMadeForItsJar() throws IOException {
         Path archive = lab.runDir().resolve("tandem.jsa");
-        assertThat(archive).as("made as app.sh makes it on a VM").isNotEmptyFile();
+        assertThat(archive).as("made as app.sh makes it on a VM; the lab said: %s",
+                upOutput.lines().filter(l -> l.contains("archive")).toList()).isNotEmptyFile();
         for (String app : List.of("app1", "app2", "app3")) {
             Path host = lab.runDir().resolve(app);
             assertThat(Files.readString(host.resolve("etc/tandem/tandem.env")))
