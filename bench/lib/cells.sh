@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # repo, run_dir, raw, client_cpu, max_warm: set by the sourcing script
-# Sourced by bench/side-by-side: how a cell's servers are started, warmed to their plateau and
-# measured, and how each figure is recorded. Uses the caller's globals: repo, run_dir, raw (the
-# records), pids (every process started, for the caller's cleanup), client_cpu, max_warm.
+# shellcheck disable=SC2154 # repo, run_dir, raw, client_cpu, max_warm, jar, jvm: set by the sourcing script
+# Sourced by bench/side-by-side and bench/pairs: how a cell's servers are started, warmed to their
+# plateau and measured, and how each figure is recorded. Uses the caller's globals: repo, run_dir,
+# raw (the records), pids (every process started, for the caller's cleanup), client_cpu, max_warm,
+# jar and jvm (the Tandem jar and every JVM's options).
 
 log() { printf '%s %s\n' "$(date -u +%T)" "$*" >&2; }
 record() { (IFS=$'\t'; echo "$*") >>"$raw"; }
@@ -14,6 +15,25 @@ launch() {
   taskset -c "$cpu" "$@" >"$run_dir/$name.log" 2>&1 &
   launched_pid=$!
   pids+=("$launched_pid")
+}
+
+# Every Java cell also logs its collections (heap used before and after each, with the time): the
+# heap allocated per request is summed from them. Not JFR: starting a recording in a warm JVM cost
+# it 40-80 % of its throughput for tens of seconds here (deoptimization), which is what a
+# first version of this suite measured.
+gclog() { echo "-Xlog:gc:file=$run_dir/$1-gc.log:time"; }
+
+read -r -a node_opts <<<"${TANDEM_BENCH_NODE_OPTS:-}" # more node options, to measure an alternative
+# Product defaults but one: the node's request limit is wrk's 64 connections (--max-requests 64),
+# so the cells measure the request paths, as the issue's cells did, and not the node's admission
+# control, which is issue 15's (bench/overload). With the product's limit (16) and queue (8) a
+# closed-loop client of 64 connections has 40 refused at once, and they come straight back (C2:
+# 555 OK req/s next to 19k refusals a second); a queue of 48 measured the same as no limit
+# (bench/side/README.md).
+tandem() { # tandem NAME CPU [NODE OPTIONS...]
+  local name=$1 cpu=$2; shift 2
+  launch "$name" "$cpu" java "${jvm[@]}" "$(gclog "$name")" -Djava.net.preferIPv4Stack=true -jar "$jar" --node "$name" --port 8080 \
+    --max-requests 64 "${node_opts[@]}" "$@"
 }
 
 # wait_ok URL PID: until URL answers 200 (polled every 50 ms, at most ~3 min); sets ready_ms.
