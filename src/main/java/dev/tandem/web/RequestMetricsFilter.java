@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts and times every request by method, status and route (http_server_requests_seconds). For
@@ -29,6 +30,14 @@ public final class RequestMetricsFilter extends HttpFilter {
 
     /** One timer per method, status and route, found by its tags; no builder per request. */
     private final Meter.MeterProvider<Timer> requests;
+    /**
+     * The timers found so far, by series: Micrometer's own lookup builds, sorts and hashes the four
+     * tags on every call. As bounded as the tags (methods, statuses, routes), and no meter is ever
+     * removed from the registry, so a kept timer stays the registry's.
+     */
+    private final ConcurrentHashMap<Series, Timer> timers = new ConcurrentHashMap<>();
+
+    private record Series(String method, int status, String uri) {}
 
     public RequestMetricsFilter(MeterRegistry registry) {
         this.requests = Timer.builder("http.server.requests")
@@ -80,11 +89,21 @@ public final class RequestMetricsFilter extends HttpFilter {
     }
 
     private void record(Timer.Sample sample, HttpServletRequest req, int status) {
-        sample.stop(requests.withTags(
-                "method", knownMethod(req.getMethod()),
+        Series series = new Series(knownMethod(req.getMethod()), status, uri(req.getAttribute(ROUTE), status));
+        Timer timer = timers.get(series);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(series, this::register);
+        }
+        sample.stop(timer);
+    }
+
+    private Timer register(Series series) {
+        int status = series.status();
+        return requests.withTags(
+                "method", series.method(),
                 "status", Integer.toString(status),
                 "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS",
-                "uri", uri(req.getAttribute(ROUTE), status)));
+                "uri", series.uri());
     }
 
     static String uri(Object route, int status) {

@@ -72,6 +72,18 @@ class MetricsTest {
     }
 
     @Test
+    void everyRequestOfASeriesIsCountedNotOnlyTheOneThatMadeIt() {
+        String series = "http_server_requests_seconds_count\\{method=\"PATCH\",node=\"t1\",outcome=\"CLIENT_ERROR\","
+                + "status=\"404\",uri=\"NOT_FOUND\"\\}";
+        double before = sample(scrape(), series).orElse(0.0);
+        for (int i = 0; i < 3; i++) {
+            node.client().send("PATCH", "/no-such-page/" + i, null);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(sample(scrape(), series)).hasValue(before + 3));
+    }
+
+    @Test
     void requestsAreTaggedByRouteTemplateSoTheUriLabelStaysBounded() {
         TestHttp client = node.client();
         client.get("/api/session/attributes/first");
