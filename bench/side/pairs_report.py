@@ -21,7 +21,9 @@ RATIOS = [
 ]
 
 
-def main(path):
+def read(path):
+    """The records: {cell: (seconds warmed, last warm-up slice's req/s)}, {round: {cell: (rps, p99, cpu_us)}},
+    and the count of answers not 2xx in the rounds."""
     warmed, rounds, bad = {}, {}, 0
     with open(path) as f:
         for line in f:
@@ -31,6 +33,11 @@ def main(path):
             elif rec[0] == "slice":
                 rounds.setdefault(int(rec[1]), {})[rec[2]] = (float(rec[3]), float(rec[4]), float(rec[6]))
                 bad += int(rec[5])
+    return warmed, rounds, bad
+
+
+def main(path):
+    warmed, rounds, bad = read(path)
     cells = [c for c in CELLS if all(c in s for s in rounds.values())]
     for cell in cells:
         print(f"# {cell} warmed {warmed[cell][0]} s, its last slice {warmed[cell][1]} req/s")

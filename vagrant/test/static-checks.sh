@@ -3,7 +3,7 @@
 #   1. `vagrant validate --ignore-provider` (no hypervisor needed) of the Vagrantfile for TANDEM_NODES=1,3,5
 #      and TANDEM_DEPLOY=war (and that bad settings are refused)
 #   2. shellcheck on every shell script in vagrant/, bin/, haproxy/ and bench/; every Python file in bench/
-#      parses; bench/lib/stacks.py and bench/side/pairs_report.py give the known answers for small inputs
+#      parses; bench/lib/stacks.py and bench/side/{pairs,ab}_report.py give the known answers for small inputs
 #   3. the configs rendered exactly as the provisioners render them on the VMs (provision/lib.sh with
 #      the Vagrant addresses): `haproxy -c`, `keepalived -t` for lb1 and lb2 (inside a throwaway network
 #      namespace that has the VM's interface name), `systemd-analyze verify` for both node units, and
@@ -51,9 +51,7 @@ run() {
 
 # The Vagrant table's values (Vagrantfile defaults), as the VMs' provisioners receive them.
 NET=192.168.56
-VIP=$NET.10
-APP_IPS="$NET.11,$NET.12,$NET.13"
-LB_IPS="$NET.2,$NET.3"
+VIP=$NET.10 APP_IPS="$NET.11,$NET.12,$NET.13" LB_IPS="$NET.2,$NET.3"
 IFACE=eth1 # the private network's interface on VirtualBox/libvirt Debian boxes (lb.sh looks it up)
 
 # ------------------------------------------------------------------------------------- 1. Vagrantfile
@@ -104,11 +102,14 @@ if have python3; then
     run "python3 compiles ${f#"$repo"/}" python3 -c 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])' "$f"
   done < <(find "$repo/bench" -name '*.py' -print0 | sort -z)
   # bench/profile's summary of an async-profiler profile, on three stacks whose split is known; the
-  # same stacks read as bytes allocated (its JFR mode: 100 bytes over 10 requests); bench/pairs' ratios.
+  # same stacks read as bytes allocated (its JFR mode: 100 bytes over 10 requests); bench/pairs' ratios
+  # and bench/ab's B against A.
   run "bench/lib/stacks.py gives the known split of bench/lib/testdata/stacks-example.collapsed" bash -c \
     'diff <(python3 "$1/bench/lib/stacks.py" "$1/bench/lib/testdata/stacks-example.collapsed" 200) "$1/bench/lib/testdata/stacks-example.txt"' _ "$repo"
-  run "bench/side/pairs_report.py gives the known ratios of bench/lib/testdata/pairs-example.tsv" bash -c \
-    'diff <(python3 "$1/bench/side/pairs_report.py" "$1/bench/lib/testdata/pairs-example.tsv") "$1/bench/lib/testdata/pairs-example.txt"' _ "$repo"
+  for r in pairs ab; do
+    run "bench/side/${r}_report.py gives the known answer for bench/lib/testdata/$r-example.tsv" bash -c \
+      'diff <(python3 "$1/bench/side/$2_report.py" "$1/bench/lib/testdata/$2-example.tsv") "$1/bench/lib/testdata/$2-example.txt"' _ "$repo" "$r"
+  done
   run "bench/lib/stacks.py --bytes gives the known split of the same stacks as allocations" bash -c \
     'diff <(python3 "$1/bench/lib/stacks.py" --bytes "$1/bench/lib/testdata/stacks-example.collapsed" 10) "$1/bench/lib/testdata/stacks-example-bytes.txt"' _ "$repo"
 else
