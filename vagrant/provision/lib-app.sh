@@ -76,15 +76,13 @@ tandem_app_class_archive() {
   done
   work=$(mktemp -d)
   chown "$user" "$work"
-  # As USER in a dir of its own (the training node's temp files too). Up to TANDEM_LIVE_WAIT_SECONDS, as a node's start.
-  as_user() { (cd "$work" && runuser -u "$user" -- env TMPDIR="$work" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" "$@"); }
-  if as_user "$maker" --check "$jar" "$archive" "${jvm[@]}" >/dev/null 2>&1; then
+  if tandem_app_as_user "$user" "$work" "$maker" --check "$jar" "$archive" "${jvm[@]}" >/dev/null 2>&1; then
     rm -rf "$work"
     return 0
   fi
   tandem_log "making the class archive $archive for $jar (one training start of the node)"
   # nice: on a VM being redeployed the old node still serves while this runs.
-  if as_user nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work" >"$work/log" 2>&1; then
+  if tandem_app_as_user "$user" "$work" nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work" >"$work/log" 2>&1; then
     tandem_install_file "$work/tandem.jsa" "$archive" 0644 root:root
     rm -rf "$work"
     return 0
@@ -92,6 +90,13 @@ tandem_app_class_archive() {
   tandem_log "no class archive, the node starts without one: $(tail -n 5 "$work/log" | tr '\n' ' ')"
   rm -rf "$work" "$archive"
   return 1
+}
+
+# tandem_app_as_user USER DIR COMMAND... : COMMAND as USER in DIR, which holds its temp files too (a
+# training start's). A class archive's training waits up to TANDEM_LIVE_WAIT_SECONDS, as a node's start.
+tandem_app_as_user() {
+  local user=$1 dir=$2; shift 2
+  (cd "$dir" && runuser -u "$user" -- env TMPDIR="$dir" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" "$@")
 }
 
 # tandem_install_credentials SRC_DIR DEST_DIR GROUP : the cluster's credentials (bin/tandem-credentials
