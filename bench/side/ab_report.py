@@ -9,7 +9,7 @@ and one "fork F FIRST_ROUND FIRST_SIDE" record before each fork's rounds.
 import statistics
 import sys
 
-from pairs_report import read
+from pairs_report import not_2xx, read, swing
 
 CELLS = ["C1", "L", "C2", "C3a"]
 
@@ -54,11 +54,9 @@ def main(path):
             side = "all above 1" if min(medians) > 1 else "all below 1" if max(medians) < 1 else "not all on one side of 1"
             print(f"{cell}: the forks' medians are {side}")
         for name, i in (("A", 2), ("B", 3)):
-            v = [p[i][0] for p in paired]
-            print(f"{cell}: {name} {spread(v, '{:.0f}')} req/s, {(max(v) - min(v)) / statistics.median(v):.0%} of it;"
+            print(f"{cell}: {name} req/s {swing([p[i][0] for p in paired]).strip()};"
                   f" p99 {spread([p[i][1] for p in paired], '{:.2f}')} ms")
-    if bad:
-        print(f"answers not 2xx in the rounds: {bad}")
+    not_2xx(bad)
 
 
 if __name__ == "__main__":

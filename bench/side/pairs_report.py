@@ -36,6 +36,16 @@ def read(path):
     return warmed, rounds, bad
 
 
+def swing(values):
+    """A cell's own rate across the rounds: median (range), and the range as a share of the median."""
+    return f"{statistics.median(values):8.0f} ({min(values):.0f}-{max(values):.0f}), {(max(values) - min(values)) / statistics.median(values):.0%} of it"
+
+
+def not_2xx(bad):
+    if bad:
+        print(f"answers not 2xx in the rounds: {bad}")
+
+
 def main(path):
     warmed, rounds, bad = read(path)
     cells = [c for c in CELLS if all(c in s for s in rounds.values())]
@@ -58,10 +68,8 @@ def main(path):
     print("(C0's p99 here is raised by the idle servers' timers on its core: the suite's p99 ratio, each server alone, is the one to quote)")
     print("each cell's own rate across the rounds, median (range): the host's swing")
     for c in cells:
-        v = [s[c][0] for s in rounds.values()]
-        print(f"{c:4s} {statistics.median(v):8.0f} ({min(v):.0f}-{max(v):.0f}), {(max(v) - min(v)) / statistics.median(v):.0%} of it")
-    if bad:
-        print(f"answers not 2xx in the rounds: {bad}")
+        print(f"{c:4s} {swing([s[c][0] for s in rounds.values()])}")
+    not_2xx(bad)
 
 
 if __name__ == "__main__":
