@@ -1,9 +1,9 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # repo, run_dir, raw, client_cpu, max_warm, jar, jvm: set by the sourcing script
+# shellcheck disable=SC2154 # repo, run_dir, raw, client_cpu, max_warm, jar, jvm, args: set by the sourcing script
 # Sourced by bench/side-by-side and bench/pairs: how a cell's servers are started, warmed to their
 # plateau and measured, and how each figure is recorded. Uses the caller's globals: repo, run_dir,
 # raw (the records), pids (every process started, for the caller's cleanup), client_cpu, max_warm,
-# jar and jvm (the Tandem jar and every JVM's options).
+# jar and jvm (the Tandem jar and every JVM's options), args (wrk's arguments by cell, for wrk_args).
 
 log() { printf '%s %s\n' "$(date -u +%T)" "$*" >&2; }
 record() { (IFS=$'\t'; echo "$*") >>"$raw"; }
@@ -87,16 +87,28 @@ cpu_ticks() { # PID[,PID...]: their user + system ticks together
   echo "$t"
 }
 
+# timed_slice SECONDS PIDS URL [WRK ARGS...]: one slice, and the CPU the PIDS spent a request in it
+# (their /proc ticks); prints "ok_per_s p99_ms requests non2xx cpu_us_per_request".
+timed_slice() {
+  local secs=$1 servers=$2 before after rps p99 n bad; shift 2
+  before=$(cpu_ticks "$servers")
+  read -r rps p99 n bad < <(slice "$secs" "$@")
+  after=$(cpu_ticks "$servers")
+  echo "$rps $p99 $n $bad $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
+}
+
+# wrk_args KEY: the caller's args[KEY] (a cell's own wrk arguments, one a line) into the array extra.
+# shellcheck disable=SC2034 # extra is for the caller
+wrk_args() { extra=(); [[ -z ${args[$1]:-} ]] || mapfile -t extra <<<"${args[$1]}"; }
+
 # measure CELL SERVER PIDS URL [WRK ARGS...]: 3 × 10 s; CPU per request from the PIDS' ticks; the
 # window's start and end and the server's name, for the heap allocated in it (its GC log, if any).
 measure() {
-  local cell=$1 server=$2 pid=$3 url=$4 r before after rps p99 n bad start refused=0; shift 4
+  local cell=$1 server=$2 pid=$3 url=$4 r rps p99 n bad us start refused=0; shift 4
   start=$(date +%s%3N)
   for r in 1 2 3; do
-    before=$(cpu_ticks "$pid")
-    read -r rps p99 n bad < <(slice 10 "$url" "$@")
-    after=$(cpu_ticks "$pid")
-    record run "$cell" "$r" "$rps" "$p99" "$bad" "$n" "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN { printf "%.1f", n ? t / hz * 1e6 / n : 0 }')"
+    read -r rps p99 n bad us < <(timed_slice 10 "$pid" "$url" "$@")
+    record run "$cell" "$r" "$rps" "$p99" "$bad" "$n" "$us"
     refused=$((refused + bad))
   done
   record window "$cell" "$start" "$(date +%s%3N)" "$server"

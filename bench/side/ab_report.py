@@ -9,13 +9,9 @@ and one "fork F FIRST_ROUND FIRST_SIDE" record before each fork's rounds.
 import statistics
 import sys
 
-from pairs_report import not_2xx, read, swing
+from pairs_report import not_2xx, read, spread, swing
 
 CELLS = ["C1", "L", "C2", "C3a"]
-
-
-def spread(values, fmt, to="-"):
-    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}{to}{fmt.format(max(values))})"
 
 
 def forks_of(path):

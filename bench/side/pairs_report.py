@@ -36,6 +36,11 @@ def read(path):
     return warmed, rounds, bad
 
 
+def spread(values, fmt, to="-"):
+    """Median (range) of values, each number in fmt."""
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}{to}{fmt.format(max(values))})"
+
+
 def swing(values):
     """A cell's own rate across the rounds: median (range), and the range as a share of the median."""
     return f"{statistics.median(values):8.0f} ({min(values):.0f}-{max(values):.0f}), {(max(values) - min(values)) / statistics.median(values):.0%} of it"
@@ -63,7 +68,7 @@ def main(path):
         except KeyError:
             continue  # a cell of it not run
         shown = " ".join(fmt.format(v) for v in values)
-        print(f"{name:16s} {fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+        print(f"{name:16s} {spread(values, fmt)}"
               f"   goal {goal}   rounds: {shown}")
     print("(C0's p99 here is raised by the idle servers' timers on its core: the suite's p99 ratio, each server alone, is the one to quote)")
     print("each cell's own rate across the rounds, median (range): the host's swing")
