@@ -13,6 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +29,12 @@ import org.slf4j.LoggerFactory;
  * holding it, for the lease (30 s) and longer across a merge (CI, 2026-12-04, EventsPartitionIT).
  * Real nodes in this JVM; the peer is cut off by dropping every message to and from it in its own
  * JGroups stack.
+ *
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
+ * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
 class CutOffLockWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffLockWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -37,7 +46,8 @@ class CutOffLockWriteTest {
 
     @Test
     void aLockWriteThatTimedOutOnACutOffPeerLeavesTheSessionFreeOnceThatPeerIsOutOfTheView() {
-        List<RunningNode> nodes = cluster.startAll("a", "b", "c");
+        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        List<RunningNode> nodes = cluster.startAll("la", "lb", "lc");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);
         RunningNode c = nodes.get(2);

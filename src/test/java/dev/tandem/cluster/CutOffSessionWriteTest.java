@@ -22,6 +22,10 @@ import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +37,12 @@ import org.slf4j.LoggerFactory;
  * the view every survivor must hold the same copy, or a user moving between them would read the
  * session going backwards. Real nodes in this JVM; each request sends half its body, the peer is
  * cut off (JGroups DISCARD in its own stack), then the rest.
+ *
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
+ * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
 class CutOffSessionWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffSessionWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -45,7 +54,8 @@ class CutOffSessionWriteTest {
 
     @Test
     void aSessionWriteThatTimedOutOnACutOffPeerEndsTheSameOnEverySurvivorOnceThatPeerIsOutOfTheView() throws Exception {
-        List<RunningNode> nodes = cluster.startAll("a", "b", "c");
+        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        List<RunningNode> nodes = cluster.startAll("sa", "sb", "sc");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);
         RunningNode c = nodes.get(2);

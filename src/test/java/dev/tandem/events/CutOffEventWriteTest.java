@@ -24,6 +24,10 @@ import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +42,12 @@ import org.slf4j.LoggerFactory;
  * through an {@link EventLog} on b's own replica of the event cache, the one b's room posts use:
  * a room post through HTTP would first need its session's lock, which the cut refuses before the
  * event is written (in the cluster, the cut falls between the two only now and then).
+ *
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
+ * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
 class CutOffEventWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffEventWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -57,11 +66,12 @@ class CutOffEventWriteTest {
 
     @Test
     void anEventWriteThatTimedOutOnACutOffPeerEndsTheSameOnEverySurvivorOnceThatPeerIsOutOfTheView() {
-        List<RunningNode> nodes = cluster.startAll("a", "b", "c");
+        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        List<RunningNode> nodes = cluster.startAll("ea", "eb", "ec");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);
         RunningNode c = nodes.get(2);
-        EventLog onB = new EventLog(new InfinispanEventStore(events(b)), mapper, "b", threads,
+        EventLog onB = new EventLog(new InfinispanEventStore(events(b)), mapper, b.name(), threads,
                 Duration.ofMinutes(5), Duration.ofMinutes(5), new EventBudget(1 << 20, 1 << 24));
         onB.start();
         // Two rooms whose next event each node decides (its key's primary owner); c stops answering.
