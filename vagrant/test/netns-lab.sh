@@ -39,6 +39,7 @@
 #   TANDEM_JAR         the node jar (default <repo>/target/tandem.jar); copy it out of target/ while a build runs
 #   NETNS_LAB_JAVA_OPTS  JVM options of the nodes (default: the template's, i.e. what the VMs use)
 #   NETNS_LAB_WAIT     seconds `up` waits for the nodes to be ready (default 120)
+#   TANDEM_WARMUP_SECONDS  given to the nodes when set (the ITs: 0); unset, their default pass, as on the VMs
 #   NETNS_LAB_BALANCE / NETNS_LAB_WEIGHTS  as TANDEM_BALANCE / TANDEM_WEIGHTS for the Vagrantfile
 # NODES/APPS/JAR are fixed at `up` (kept in $NETNS_LAB_DIR/lab.env); later subcommands use those.
 # Cable pull (a host vanishing): `ip -n $P-lb1 link set eth1 down` / `up`.

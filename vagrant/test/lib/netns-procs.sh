@@ -37,6 +37,8 @@ start_proc() {
       mapfile -t envs < <(tandem_env_lines "$RUN/$host/etc/tandem/tandem.env")
       local java_opts
       java_opts=$(sed -n 's/^JAVA_OPTS=//p' "$RUN/$host/etc/tandem/tandem.env")
+      # The caller's warm-up budget when it sets one (the ITs: 0, no pass); unset, the node's own, as on a VM.
+      [[ -z ${TANDEM_WARMUP_SECONDS:-} ]] || envs+=("TANDEM_WARMUP_SECONDS=$TANDEM_WARMUP_SECONDS")
       # Same settings as systemd gives the VM node: the env file, JAVA_OPTS split into JVM arguments.
       # shellcheck disable=SC2086
       spawn "$host" tandem env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$RUN/$host" "${envs[@]}" \
