@@ -18,7 +18,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * logging out. Slow on purpose (about two minutes), hence an IT: the servlet API sets the idle
  * timeout in whole minutes, and expired entries stay in the store for a minute more
  * (SessionLayer.EXPIRY_GRACE), and the cap counts what the store holds. It runs beside the other
- * ITs (see failsafe's configuration in pom.xml): one idle node in this JVM, while they run theirs in
+ * ITs (see junit-platform.properties): one idle node in this JVM, while they run theirs in
  * their own processes.
  */
 @Execution(ExecutionMode.CONCURRENT)

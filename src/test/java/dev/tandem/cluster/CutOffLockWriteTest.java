@@ -3,6 +3,7 @@ package dev.tandem.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.session.SessionLayer;
+import dev.tandem.testing.BesideOtherTests;
 import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
@@ -13,10 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +27,9 @@ import org.slf4j.LoggerFactory;
  * Real nodes in this JVM; the peer is cut off by dropping every message to and from it in its own
  * JGroups stack.
  *
- * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
- * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection).
  */
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
+@BesideOtherTests
 class CutOffLockWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffLockWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -46,7 +41,7 @@ class CutOffLockWriteTest {
 
     @Test
     void aLockWriteThatTimedOutOnACutOffPeerLeavesTheSessionFreeOnceThatPeerIsOutOfTheView() {
-        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        // Names no other test uses (BesideOtherTests).
         List<RunningNode> nodes = cluster.startAll("la", "lb", "lc");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);

@@ -3,6 +3,7 @@ package dev.tandem.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tandem.session.SessionLayer;
+import dev.tandem.testing.BesideOtherTests;
 import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
@@ -22,10 +23,6 @@ import org.infinispan.AdvancedCache;
 import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +35,9 @@ import org.slf4j.LoggerFactory;
  * session going backwards. Real nodes in this JVM; each request sends half its body, the peer is
  * cut off (JGroups DISCARD in its own stack), then the rest.
  *
- * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
- * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection).
  */
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
+@BesideOtherTests
 class CutOffSessionWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffSessionWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -54,7 +49,7 @@ class CutOffSessionWriteTest {
 
     @Test
     void aSessionWriteThatTimedOutOnACutOffPeerEndsTheSameOnEverySurvivorOnceThatPeerIsOutOfTheView() throws Exception {
-        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        // Names no other test uses (BesideOtherTests).
         List<RunningNode> nodes = cluster.startAll("sa", "sb", "sc");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);

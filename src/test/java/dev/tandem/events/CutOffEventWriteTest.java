@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.errors.ApiException;
 import dev.tandem.cluster.SharedCaches;
+import dev.tandem.testing.BesideOtherTests;
 import dev.tandem.testing.InJvmCluster;
 import dev.tandem.testing.RunningNode;
 import dev.tandem.testing.TestHttp;
@@ -24,10 +25,6 @@ import org.infinispan.Cache;
 import org.infinispan.context.Flag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +40,9 @@ import org.slf4j.LoggerFactory;
  * a room post through HTTP would first need its session's lock, which the cut refuses before the
  * event is written (in the cluster, the cut falls between the two only now and then).
  *
- * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection), so it
- * runs beside the other tests (see surefire's configuration in pom.xml), on a cluster of its own.
+ * <p>Mostly waiting (the write's remote timeout, then the cut peer's failure detection).
  */
-@Execution(ExecutionMode.CONCURRENT)
-@ResourceLock(value = InJvmCluster.NODE_THREADS, mode = ResourceAccessMode.READ)
+@BesideOtherTests
 class CutOffEventWriteTest {
     private static final Logger LOG = LoggerFactory.getLogger(CutOffEventWriteTest.class);
     private final InJvmCluster cluster = new InJvmCluster(3);
@@ -66,7 +61,7 @@ class CutOffEventWriteTest {
 
     @Test
     void anEventWriteThatTimedOutOnACutOffPeerEndsTheSameOnEverySurvivorOnceThatPeerIsOutOfTheView() {
-        // Names no other test uses: it runs beside them, and a node's JMX domain is its name.
+        // Names no other test uses (BesideOtherTests).
         List<RunningNode> nodes = cluster.startAll("ea", "eb", "ec");
         RunningNode a = nodes.get(0);
         RunningNode b = nodes.get(1);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.cluster.SharedCaches;
-import dev.tandem.testing.InJvmCluster;
+import dev.tandem.testing.BesideOtherTests;
 import dev.tandem.testing.NodeExtension;
 import dev.tandem.testing.TestHttp;
 import java.lang.management.ManagementFactory;
@@ -194,7 +194,7 @@ class EventsResourceTest {
     }
 
     @Test
-    @ResourceLock(InJvmCluster.NODE_THREADS) // counts the JVM's node threads: no other node may run meanwhile
+    @ResourceLock(BesideOtherTests.NODE_THREADS) // counts the JVM's node threads: no other node may run meanwhile
     void threeHundredWaitingLongPollsHoldNoRequestThreadsAndOtherRequestsStillGetAnswers() {
         int before = jettyThreads();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

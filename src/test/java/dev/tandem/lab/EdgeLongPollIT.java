@@ -12,7 +12,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * A long poll through the VIP: HAProxy's timeouts (the template's) let it wait its full 25 s and
  * end with the node's 204, not the balancer's 504. A real HAProxy (default limits) in front of a
- * real node. It mostly waits, so it runs beside the other ITs (see failsafe's configuration in pom.xml).
+ * real node. It mostly waits, so it runs beside the other ITs (see junit-platform.properties).
  */
 @Execution(ExecutionMode.CONCURRENT)
 class EdgeLongPollIT {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * How many new sessions one client address gets a minute at the VIP: a real HAProxy (the template,
  * with a low limit) in front of a real node. It waits out HAProxy's one-minute window, so it runs
- * beside the other ITs (see failsafe's configuration in pom.xml): 17 requests, then a poll every 5 s.
+ * beside the other ITs (see junit-platform.properties): 17 requests, then a poll every 5 s.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class EdgeSessionRateIT {

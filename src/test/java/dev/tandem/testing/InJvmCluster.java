@@ -27,11 +27,6 @@ import org.jgroups.stack.ProtocolStack;
  * free cluster port per configured node. Closing it stops every node it started.
  */
 public final class InJvmCluster implements AutoCloseable {
-    /**
-     * A JUnit resource lock on this JVM's node threads: a test that counts them holds it (READ_WRITE),
-     * a cluster test that runs beside the others holds it too (READ), so neither counts the other's.
-     */
-    public static final String NODE_THREADS = "dev.tandem.node-threads";
     private static final String HOST = "127.0.0.1";
     private final String name = "test-" + UUID.randomUUID();
     private final List<HostPort> addresses = new ArrayList<>();
