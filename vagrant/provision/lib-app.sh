@@ -82,7 +82,9 @@ tandem_app_class_archive() {
   fi
   tandem_log "making the class archive $archive for $jar (one training start of the node)"
   # nice: on a VM being redeployed the old node still serves while this runs.
-  if tandem_app_as_user "$user" "$work" nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work" >"$work/log" 2>&1; then
+  # The training start may take as long as a node's start to become ready (slow VMs, full emulation).
+  if tandem_app_as_user "$user" "$work" env TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" \
+    nice -n 10 "$maker" "$jar" "$work/tandem.jsa" "${jvm[@]}" -Djava.io.tmpdir="$work" >"$work/log" 2>&1; then
     tandem_install_file "$work/tandem.jsa" "$archive" 0644 root:root
     rm -rf "$work"
     return 0
@@ -93,10 +95,10 @@ tandem_app_class_archive() {
 }
 
 # tandem_app_as_user USER DIR COMMAND... : COMMAND as USER in DIR, which holds its temp files too (a
-# training start's). A class archive's training waits up to TANDEM_LIVE_WAIT_SECONDS, as a node's start.
+# training start's).
 tandem_app_as_user() {
   local user=$1 dir=$2; shift 2
-  (cd "$dir" && runuser -u "$user" -- env TMPDIR="$dir" TANDEM_CLASS_ARCHIVE_WAIT="${TANDEM_LIVE_WAIT_SECONDS:-900}" "$@")
+  (cd "$dir" && runuser -u "$user" -- env TMPDIR="$dir" "$@")
 }
 
 # tandem_install_credentials SRC_DIR DEST_DIR GROUP : the cluster's credentials (bin/tandem-credentials
