@@ -13,39 +13,33 @@ import org.junit.jupiter.api.io.TempDir;
 /** bin/tandem-class-archive makes an archive the JVM then really maps the node's classes from, and keeps one while it fits. */
 class ClassArchiveIT {
 
+    /** One archive for the whole life of one (a training start takes seconds): made, mapped, kept, then stale. */
     @Test
-    void aNodeStartedWithTheArchiveLoadsItsOwnClassesFromIt(@TempDir Path dir) throws Exception {
-        Path repo = Path.of(System.getProperty("tandem.repo", "."));
-        Path jar = NodeProcess.jar().toAbsolutePath();
-        Path archive = dir.resolve("tandem.jsa");
-        String made = run(dir.resolve("make.log"), 120, repo.resolve("bin/tandem-class-archive").toString(),
-                jar.toString(), archive.toString());
-        assertThat(archive).isNotEmptyFile();
-        assertThat(made).contains("class archive for");
-
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String loads = run(dir.resolve("load.log"), 60, java, "-XX:SharedArchiveFile=" + archive,
-                "-Xlog:class+load=info", "-jar", jar.toString(), "--help");
-        assertThat(loads).as("no archive warning").doesNotContain("Unable to use shared archive");
-        assertThat(loads.lines().filter(l -> l.contains(" dev.tandem.") && l.contains("shared objects file (top)")))
-                .as("our classes mapped from the archive").isNotEmpty();
-    }
-
-    @Test
-    void anArchiveThatStillFitsIsKeptAndOneForAnotherJarIsNotNamedFit(@TempDir Path dir) throws Exception {
+    void anArchiveIsMadeThatTheNodeMapsItsClassesFromKeptWhileItFitsAndNotNamedFitForANewBuild(@TempDir Path dir)
+            throws Exception {
         Path script = Path.of(System.getProperty("tandem.repo", ".")).resolve("bin/tandem-class-archive");
         Path jar = Files.copy(NodeProcess.jar(), dir.resolve("tandem.jar"));
         Path archive = dir.resolve("tandem.jsa");
         assertThat(exit(dir.resolve("check-none.log"), script.toString(), "--check", jar.toString(), archive.toString()))
                 .as("no archive yet").isEqualTo(1);
 
-        run(dir.resolve("make.log"), 120, script.toString(), jar.toString(), archive.toString(), "-Xmx256m");
-        FileTime made = Files.getLastModifiedTime(archive);
+        String made = run(dir.resolve("make.log"), 120, script.toString(), jar.toString(), archive.toString(), "-Xmx256m");
+        assertThat(archive).isNotEmptyFile();
+        assertThat(made).contains("class archive for");
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String loads = run(dir.resolve("load.log"), 60, java, "-Xmx256m", "-XX:SharedArchiveFile=" + archive,
+                "-Xlog:class+load=info", "-jar", jar.toString(), "--help");
+        assertThat(loads).as("no archive warning").doesNotContain("Unable to use shared archive");
+        assertThat(loads.lines().filter(l -> l.contains(" dev.tandem.") && l.contains("shared objects file (top)")))
+                .as("our classes mapped from the archive").isNotEmpty();
+
+        FileTime madeAt = Files.getLastModifiedTime(archive);
         assertThat(exit(dir.resolve("check.log"), script.toString(), "--check", jar.toString(), archive.toString(), "-Xmx256m"))
                 .isZero();
         assertThat(run(dir.resolve("again.log"), 60, script.toString(), jar.toString(), archive.toString(), "-Xmx256m"))
                 .contains("fits, kept");
-        assertThat(Files.getLastModifiedTime(archive)).as("not made again").isEqualTo(made);
+        assertThat(Files.getLastModifiedTime(archive)).as("not made again").isEqualTo(madeAt);
 
         // A new build at the same path: the JVM no longer maps the archive, and the check says so.
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
