@@ -75,9 +75,13 @@ check_node_ports_free() {
 
 # Wait for /health/ready = 200; fail fast when the process died.
 wait_ready() { # i timeout
-  local i=$1 deadline=$((SECONDS + $2)) url
+  local i=$1 deadline=$((SECONDS + $2)) url since=$SECONDS next_word=$((SECONDS + 15))
   url="http://$(node_addr "$1")/health/ready"
   until [[ $(http_code "$url" 1) == 200 ]]; do
+    if ((SECONDS >= next_word)); then # a start takes a minute or more: say what the node says, so it does not look stuck
+      say "  n$i not ready after $((SECONDS - since)) s: $(ready_reason "$url")"
+      next_word=$((SECONDS + 15))
+    fi
     if ! node_alive "$i"; then
       warn "n$i exited; last lines of $RUN/logs/n$i.log:"
       tail -n 20 "$RUN/logs/n$i.log" >&2 || true
@@ -91,6 +95,14 @@ wait_ready() { # i timeout
     fi
     sleep 0.25
   done
+}
+
+# ready_reason URL: why the node says it is not ready (its reason, else its state), or that it does not answer yet.
+ready_reason() {
+  local json
+  json=$(curl -s --max-time 1 "$1" 2>/dev/null) || json=""
+  if [[ -z $json ]]; then printf 'no answer yet (its port opens once it has joined the cluster)'; return; fi
+  jq -r '.reason // .state // "?"' <<<"$json" 2>/dev/null || printf '?'
 }
 
 # Best effort: the node's view of the cluster reaches the number of running

@@ -22,15 +22,15 @@ public final class Health {
         this.cluster = cluster;
     }
 
-    /** Serving, with the cluster in a state to serve sessions: 200; otherwise 503 with the reason. */
+    /** Serving, with the cluster in a state to serve sessions: 200; otherwise 503 with the reason, when there is one. */
     public Answer ready() {
         Readiness.State state = readiness.state();
-        Optional<String> clusterProblem = state == Readiness.State.SERVING ? cluster.notReadyReason() : Optional.empty();
+        Optional<String> problem = state == Readiness.State.SERVING ? cluster.notReadyReason() : readiness.startingReason();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("state", state.name().toLowerCase());
-        boolean ready = state == Readiness.State.SERVING && clusterProblem.isEmpty();
+        boolean ready = state == Readiness.State.SERVING && problem.isEmpty();
         body.put("status", ready ? "ready" : "not_ready");
-        clusterProblem.ifPresent(reason -> body.put("reason", reason));
+        problem.ifPresent(reason -> body.put("reason", reason));
         body.put("members", cluster.members().size());
         return new Answer(ready ? 200 : 503, body);
     }

@@ -117,8 +117,8 @@ public final class StatusPublisher implements AutoCloseable {
         switch (kind) {
             case "ready" -> record(kind, node.name() + " ready (" + members(cluster.members().size()) + " in its view)");
             case "draining" -> record(kind, node.name() + " draining: not ready, finishing its requests");
-            default -> record(kind, node.name() + ("starting".equals(state)
-                    ? " warming up: not ready until its request paths are compiled"
+            default -> record(kind, node.name() + ("starting".equals(state) && reason != null
+                    ? " " + reason
                     : " not ready: " + (reason == null ? state : reason)));
         }
     }

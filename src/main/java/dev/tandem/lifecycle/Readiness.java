@@ -1,5 +1,7 @@
 package dev.tandem.lifecycle;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Where the node is in its life; readiness is SERVING plus a healthy cluster. */
@@ -7,9 +9,27 @@ public final class Readiness {
     public enum State { STARTING, SERVING, DRAINING, STOPPED }
 
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    /** Why a node that answers is still starting, when it says; fixed while it lasts (the dashboard logs each new one). */
+    private volatile String startingReason;
 
     public State state() {
         return state.get();
+    }
+
+    /**
+     * The warm-up pass begins: until it ends the node answers, and says why it is not ready yet
+     * (an operator waiting on a lab's start, or looking at HAProxy's 503s, sees it is not stuck).
+     */
+    public void warmingUp(Duration budget) {
+        if (!budget.isZero() && !budget.isNegative()) {
+            startingReason = "warming up: not ready until its request paths are compiled (at most "
+                    + budget.toSeconds() + " s)";
+        }
+    }
+
+    /** Why the node is not ready yet while it is starting, if it said. */
+    public Optional<String> startingReason() {
+        return state.get() == State.STARTING ? Optional.ofNullable(startingReason) : Optional.empty();
     }
 
     public void serving() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.tandem.api.Health;
 import dev.tandem.config.NodeConfig;
 import dev.tandem.lifecycle.ListeningAddress;
 import dev.tandem.lifecycle.Readiness;
@@ -37,10 +38,16 @@ class WarWarmupTest {
             try (PassLog log = new PassLog();
                  WarWarmup warmup = WarWarmup.start(listening, ONE_SECOND_PASS, target.node().cluster(), readiness)) {
                 assertThat(readiness.state()).as("before the server listens").isEqualTo(Readiness.State.STARTING);
+                Health health = new Health(readiness, target.node().cluster());
+                assertThat(health.ready().status()).isEqualTo(503);
+                assertThat(health.ready().body()).as("says why it is not ready yet")
+                        .containsEntry("reason", "warming up: not ready until its request paths are compiled (at most 1 s)");
                 assertThat(log.lines()).as("no pass before the server listens").isEmpty();
                 listening.complete(ListeningAddress.of(target.node().server()));
                 Awaitility.await("ready after the pass").atMost(Duration.ofSeconds(30))
                         .until(() -> readiness.state() == Readiness.State.SERVING);
+                assertThat(health.ready().status()).isEqualTo(200);
+                assertThat(health.ready().body()).as("no reason once ready").doesNotContainKey("reason");
                 assertThat(log.lines()).as("the pass, logged before the node turned ready").singleElement().asString()
                         .startsWith("warmed up in").containsPattern(": [1-9]\\d* requests").contains("(0 failed)");
             }
