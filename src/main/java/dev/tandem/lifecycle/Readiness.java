@@ -22,9 +22,13 @@ public final class Readiness {
      */
     public void warmingUp(Duration budget) {
         if (!budget.isZero() && !budget.isNegative()) {
-            startingReason = "warming up: not ready until its request paths are compiled (at most "
-                    + budget.toSeconds() + " s)";
+            stillStarting("warming up: not ready until its request paths are compiled (at most " + budget.toSeconds() + " s)");
         }
+    }
+
+    /** Why the node is not ready yet, while it is starting (replaces what it said before). */
+    public void stillStarting(String why) {
+        startingReason = why;
     }
 
     /** Why the node is not ready yet while it is starting, if it said. */

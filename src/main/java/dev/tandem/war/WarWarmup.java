@@ -41,6 +41,7 @@ final class WarWarmup implements AutoCloseable {
             if (failure != null) {
                 // Jetty did not start (it says why itself); nothing to warm up or serve.
                 LOG.warn("no warm-up pass: the server did not start listening ({})", failure.toString());
+                readiness.stillStarting("the server did not start listening: " + failure.getMessage());
                 return;
             }
             warmup.run(() -> {

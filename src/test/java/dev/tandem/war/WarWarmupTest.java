@@ -62,6 +62,8 @@ class WarWarmupTest {
         try (WarWarmup warmup = WarWarmup.start(listening, ONE_SECOND_PASS, null, readiness)) {
             listening.completeExceptionally(new IllegalStateException("port taken"));
             assertThat(readiness.state()).isEqualTo(Readiness.State.STARTING);
+            assertThat(readiness.startingReason()).as("not 'warming up': no pass will run")
+                    .hasValue("the server did not start listening: port taken");
         }
     }
 
