@@ -85,7 +85,7 @@ public final class TandemNode {
                     List.of(events.api(sessionWork, cluster), DashboardResource.module(info, cluster, board)));
             server = TandemServer.create(config, SessionHandlers.create(config, cluster, metrics), api, metrics);
             server.start();
-            readiness.warmingUp(config.warmup());
+            Warmup.announce(config, readiness);
             // Before the warm-up: the dashboard shows the node warming up, and its own cache writes are compiled by the end of it.
             dashboard = StatusPublisher.start(board, info, uri(), new Health(readiness, cluster), cluster, metrics);
             // Ready only once the request paths are compiled: a cold node serves a few percent of its speed.

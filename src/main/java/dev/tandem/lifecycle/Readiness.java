@@ -1,6 +1,5 @@
 package dev.tandem.lifecycle;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,16 +13,6 @@ public final class Readiness {
 
     public State state() {
         return state.get();
-    }
-
-    /**
-     * The warm-up pass begins: until it ends the node answers, and says why it is not ready yet
-     * (an operator waiting on a lab's start, or looking at HAProxy's 503s, sees it is not stuck).
-     */
-    public void warmingUp(Duration budget) {
-        if (!budget.isZero() && !budget.isNegative()) {
-            stillStarting("warming up: not ready until its request paths are compiled (at most " + budget.toSeconds() + " s)");
-        }
     }
 
     /** Why the node is not ready yet, while it is starting (replaces what it said before). */

@@ -150,11 +150,28 @@ public final class Warmup {
     }
 
     /**
+     * Before the node's pass: the node says it is warming up for as long as it is starting (an
+     * operator waiting on a lab's start, or looking at HAProxy's 503s, sees it is not stuck);
+     * nothing when the pass is off.
+     */
+    public static void announce(NodeConfig config, Readiness readiness) {
+        Duration budget = config.warmup();
+        if (!off(budget)) {
+            readiness.stillStarting("warming up: not ready until its request paths are compiled (at most "
+                    + budget.toSeconds() + " s)");
+        }
+    }
+
+    private static boolean off(Duration budget) {
+        return budget.isZero() || budget.isNegative();
+    }
+
+    /**
      * Runs the pass; returns once the JIT is done or the budget is spent (at once when it is zero),
      * or early when the calling thread is interrupted (a WAR node undeployed while warming up).
      */
     public void run() {
-        if (budget.isZero() || budget.isNegative()) {
+        if (off(budget)) {
             return;
         }
         long t0 = System.nanoTime();

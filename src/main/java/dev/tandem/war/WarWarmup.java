@@ -36,7 +36,7 @@ final class WarWarmup implements AutoCloseable {
                     + " is missing: deploy through the jetty-base's webapps/ROOT.xml (bin/tandem-jetty-base)");
         }
         WarWarmup warmup = new WarWarmup();
-        readiness.warmingUp(config.warmup());
+        Warmup.announce(config, readiness);
         ((CompletionStage<InetSocketAddress>) stage).whenComplete((address, failure) -> {
             if (failure != null) {
                 // Jetty did not start (it says why itself); nothing to warm up or serve.
