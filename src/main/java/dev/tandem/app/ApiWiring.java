@@ -5,6 +5,7 @@ import dev.tandem.api.ApiServlet;
 import dev.tandem.api.Health;
 import dev.tandem.api.HealthServlet;
 import dev.tandem.config.NodeConfig;
+import dev.tandem.session.ClusterSessionHandler;
 import dev.tandem.session.SessionLayer;
 import dev.tandem.web.ApiFilters;
 import dev.tandem.web.SessionCapacity;
@@ -36,6 +37,8 @@ public final class ApiWiring {
             reg.setAsyncSupported(true);
             reg.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         }
+        // GETs of a session read it together, except those that would write it (see ClusterSessionHandler).
+        ctx.setAttribute(ClusterSessionHandler.WRITES_DUE, ApiFilters.writesDue(sessions));
         // The balancers' checks, beside the API rather than through it (see HealthServlet).
         ServletRegistration.Dynamic health = ctx.addServlet("health",
                 new HealthServlet(new Health(api.readiness(), api.cluster()), api.mapper()));

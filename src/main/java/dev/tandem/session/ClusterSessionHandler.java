@@ -22,6 +22,13 @@ public final class ClusterSessionHandler extends SessionHandler {
     public static final String UNAVAILABLE = "dev.tandem.session.unavailable";
     /** Request attribute: a {@code Callable<Void>} that stores the request's session or throws. */
     public static final String FLUSH = "dev.tandem.session.flush";
+    /**
+     * Servlet context attribute: a {@code Predicate<HttpSession>} saying whether a request that only
+     * reads the session (GET, HEAD) would still write it (the application's periodic touch, its end
+     * of a session past its lifetime). Such a request takes the session alone; the others read it
+     * together. Without it every request takes the session alone.
+     */
+    public static final String WRITES_DUE = "dev.tandem.session.writesDue";
 
     private final SessionRequestScope scope;
 
@@ -32,7 +39,7 @@ public final class ClusterSessionHandler extends SessionHandler {
     @Override
     protected RequestedSession resolveRequestedSessionId(Request request) {
         RequestedSession[] resolved = new RequestedSession[1];
-        SessionUnavailableException failure = scope.resolve(Request.getPathInContext(request),
+        SessionUnavailableException failure = scope.resolve(request.getMethod(), Request.getPathInContext(request),
                 () -> resolved[0] = super.resolveRequestedSessionId(request));
         if (failure != null) {
             request.setAttribute(UNAVAILABLE, failure.getMessage());

@@ -75,7 +75,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
                 return null;
             }
             SessionHolds.Held held = holds.get(id);
-            if (held != null) {
+            if (held != null && !held.shared) {
                 held.stored = copyOf(stored);
             }
             // Infinispan does not keep Jetty's "last saved" time; the last write's access time is it.
@@ -102,6 +102,15 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             if (held == null) {
                 // Read without the lock (a path that only reads the session): it writes nothing.
                 LOG.debug("not writing session {}: this request does not hold its lock", id);
+                return;
+            }
+            if (held.shared) {
+                if (held.readBy(data) && data.isDirty()) {
+                    throw new AloneNeeded("a request that only reads the session tried to change it");
+                }
+                // Only the access time (a read that outlasted half the save period: the next write
+                // carries it), or a copy read without the lock: nothing to write under a shared hold.
+                LOG.debug("not writing session {}: read under a shared hold", id);
                 return;
             }
             if (held.refused) {
@@ -161,6 +170,9 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
         try {
             SessionHolds.Held held = holds.get(id);
             String key = getCacheKey(id);
+            if (held != null && held.shared) {
+                throw new AloneNeeded("a request that only reads the session would remove it");
+            }
             if (held == null || held.stored == null) {
                 return getCache().remove(key) != null;
             }

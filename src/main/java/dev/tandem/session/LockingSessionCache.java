@@ -3,7 +3,11 @@ package dev.tandem.session;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.SessionManager;
+import jakarta.servlet.http.HttpSession;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,22 +15,26 @@ import org.slf4j.LoggerFactory;
  * Jetty's NullSessionCache (every request loads the latest stored state, whichever node wrote
  * it) with the session's cluster-wide lock held from the load to the end of the request (taken
  * through this node's line for the session, {@link SessionLockQueue}): requests for one session
- * take effect one after another, on any nodes. A request that only reads without
+ * take effect one after another, on any nodes. GETs of a session on this node hold its lock
+ * together ({@link SharedReads}) unless they would write it. A request that only reads without
  * the lock (see {@link SessionRequestScope}) never writes.
  */
 final class LockingSessionCache extends NullSessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(LockingSessionCache.class);
 
     private final SessionLockQueue queue;
+    private final SharedReads shared;
     private final SessionHolds holds;
     private final PauseFence fence;
     private final StoreObserver observer;
     private final SessionRequestScope scope;
+    private volatile Predicate<HttpSession> writesDue;
 
-    LockingSessionCache(SessionManager manager, SessionLockQueue queue, SessionHolds holds, PauseFence fence,
-                        SessionRequestScope scope, StoreObserver observer) {
+    LockingSessionCache(SessionManager manager, SessionLockQueue queue, SharedReads shared, SessionHolds holds,
+                        PauseFence fence, SessionRequestScope scope, StoreObserver observer) {
         super(manager);
         this.queue = queue;
+        this.shared = shared;
         this.holds = holds;
         this.fence = fence;
         this.scope = scope;
@@ -37,29 +45,90 @@ final class LockingSessionCache extends NullSessionCache {
     public ManagedSession get(String id) throws Exception {
         try {
             refuseIfFenced();
-            if (!scope.locking()) {
+            SessionRequestScope.Hold hold = scope.hold();
+            if (hold == SessionRequestScope.Hold.NONE) {
                 return super.get(id);
             }
-            SessionHolds.Held held = hold(id);
-            try {
-                ManagedSession session = super.get(id);
-                if (session == null) {
-                    unhold(id, held);
-                    return null;
+            if (hold == SessionRequestScope.Hold.SHARED && writesDue() != null) {
+                try {
+                    return getShared(id);
+                } catch (AloneNeeded e) {
+                    LOG.debug("session {}: {}; taking it alone", id, e.getMessage());
                 }
-                if (held.lease.heldNanos() > fence.maxHold().toNanos()) {
-                    throw new SessionUnavailableException("the session was loaded too slowly to trust (paused?)");
-                }
-                held.owner = session;
-                return session;
-            } catch (Exception | Error e) {
-                unhold(id, held);
-                throw e;
             }
+            return getAlone(id);
         } catch (SessionUnavailableException e) {
             // Jetty turns any failure here into "no session"; the scope tells the request the truth.
             scope.unavailable(e);
             throw e;
+        }
+    }
+
+    private ManagedSession getAlone(String id) throws Exception {
+        SessionHolds.Held held = hold(id);
+        try {
+            ManagedSession session = super.get(id);
+            if (session == null) {
+                unhold(id, held);
+                return null;
+            }
+            refuseIfLoadedTooSlowly(held.lease);
+            held.owner = session;
+            return session;
+        } catch (Exception | Error e) {
+            unhold(id, held);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the session beside this node's other reads of it ({@link ReadGroup}), unless it is due
+     * a write (Jetty's end of an expired session, or ours: {@link ClusterSessionHandler#WRITES_DUE}),
+     * which a shared hold cannot make: then {@link AloneNeeded}, and the caller loads it again alone.
+     * The decision is made here, before Jetty hands the session out: waiting for the session alone
+     * later, while holding a share of it, could wait for ever on another reader doing the same.
+     */
+    private ManagedSession getShared(String id) throws Exception {
+        LockLease lease = timed(() -> shared.acquire(id));
+        SessionHolds.Held held = holds.share(id, lease);
+        boolean reading = false;
+        try {
+            ManagedSession session = super.get(id);
+            if (session == null) {
+                return null;
+            }
+            refuseIfLoadedTooSlowly(lease);
+            if (session.isExpiredAt(System.currentTimeMillis()) || writesDue().test(session.getApi())) {
+                throw new AloneNeeded("the session is due a write");
+            }
+            held.readers.add(session);
+            reading = true;
+            return session;
+        } finally {
+            if (!reading) {
+                unshare(id, held);
+            }
+        }
+    }
+
+    /** Our rule for a read that would write the session, from the servlet context (set by the API's wiring); null when none. */
+    private Predicate<HttpSession> writesDue() {
+        Predicate<HttpSession> rule = writesDue;
+        if (rule == null) {
+            Object set = ServletContextHandler.getServletContext(getSessionManager().getContext())
+                    .getAttribute(ClusterSessionHandler.WRITES_DUE);
+            if (set instanceof Predicate<?>) {
+                @SuppressWarnings("unchecked")
+                Predicate<HttpSession> found = (Predicate<HttpSession>) set;
+                writesDue = rule = found;
+            }
+        }
+        return rule;
+    }
+
+    private void refuseIfLoadedTooSlowly(LockLease lease) {
+        if (lease.heldNanos() > fence.maxHold().toNanos()) {
+            throw new SessionUnavailableException("the session was loaded too slowly to trust (paused?)");
         }
     }
 
@@ -87,6 +156,9 @@ final class LockingSessionCache extends NullSessionCache {
     public ManagedSession renewSessionId(String oldId, String newId, String oldExtendedId, String newExtendedId)
             throws Exception {
         SessionHolds.Held old = holds.get(oldId);
+        if (old != null && old.shared) {
+            throw new AloneNeeded("a request that only reads the session cannot change its id");
+        }
         SessionHolds.Held renewed = hold(newId);
         renewed.owner = old == null ? null : old.owner;
         try {
@@ -104,7 +176,10 @@ final class LockingSessionCache extends NullSessionCache {
             super.release(session);
         } finally {
             SessionHolds.Held held = holds.get(session.getId());
-            if (held != null && held.owner == session) {
+            if (held == null) {
+                return; // read without the lock
+            }
+            if (held.shared ? held.readers.remove(session) : held.owner == session) {
                 unhold(session.getId(), held);
             }
         }
@@ -117,19 +192,29 @@ final class LockingSessionCache extends NullSessionCache {
     }
 
     private SessionHolds.Held hold(String id) {
-        long t0 = System.nanoTime();
-        SessionHolds.Held held;
-        try {
-            held = new SessionHolds.Held(queue.acquire(id));
-        } finally {
-            observer.timed("lock", System.nanoTime() - t0);
-        }
+        SessionHolds.Held held = new SessionHolds.Held(timed(() -> queue.acquire(id)));
         holds.put(id, held);
         return held;
     }
 
+    private LockLease timed(Supplier<LockLease> acquire) {
+        long t0 = System.nanoTime();
+        try {
+            return acquire.get();
+        } finally {
+            observer.timed("lock", System.nanoTime() - t0);
+        }
+    }
+
+    private void unshare(String id, SessionHolds.Held held) {
+        holds.unshare(id, held);
+        shared.release(held.lease);
+    }
+
     private void unhold(String id, SessionHolds.Held held) {
-        if (holds.remove(id, held)) {
+        if (held.shared) {
+            unshare(id, held);
+        } else if (holds.remove(id, held)) {
             CompletableFuture<Void> unsettled = held.unsettled;
             if (unsettled == null) {
                 queue.release(held.lease);

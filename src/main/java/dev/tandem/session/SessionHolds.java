@@ -1,13 +1,17 @@
 package dev.tandem.session;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.session.ManagedSession;
+import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 
 /**
  * The sessions this node's requests hold right now, by session id: the lock each holds and the
  * stored value it last read or wrote (what its next write must find in the cache, or be refused).
- * The lock guarantees at most one holder per id in the cluster, so one entry per id is enough.
+ * The lock guarantees at most one holder per id in the cluster, so one entry per id is enough:
+ * a request that writes, or this node's requests that only read, together ({@link ReadGroup}).
  */
 final class SessionHolds {
     /** A held session: its lock, and the entry as stored when this node last read or wrote it. */
@@ -24,12 +28,44 @@ final class SessionHolds {
          */
         volatile CompletableFuture<Void> unsettled;
 
+        /** Held by requests that only read, together: they write nothing ({@link #readers}). */
+        final boolean shared;
+        /** The session objects of the requests reading under a shared hold. */
+        final Set<ManagedSession> readers;
+        /** How many requests share the hold; changed only inside the map's compute. */
+        int sharers;
+
         Held(LockLease lease) {
+            this(lease, false);
+        }
+
+        private Held(LockLease lease, boolean shared) {
             this.lease = lease;
+            this.shared = shared;
+            this.readers = shared ? ConcurrentHashMap.newKeySet() : Set.of();
+        }
+
+        /** Whether {@code data} is the session of a request reading under this shared hold. */
+        boolean readBy(SessionData data) {
+            return readers.stream().anyMatch(s -> s.getSessionData() == data);
         }
     }
 
     private final ConcurrentHashMap<String, Held> byId = new ConcurrentHashMap<>();
+
+    /** A request that only reads holds the session beside the others of its group (same lock token). */
+    Held share(String id, LockLease lease) {
+        return byId.compute(id, (k, held) -> {
+            Held group = held != null && held.shared && held.lease.token().equals(lease.token()) ? held : new Held(lease, true);
+            group.sharers++;
+            return group;
+        });
+    }
+
+    /** A reader is done; the last one of its group removes the entry. */
+    void unshare(String id, Held held) {
+        byId.computeIfPresent(id, (k, group) -> group == held && --group.sharers == 0 ? null : group);
+    }
 
     Held get(String id) {
         return byId.get(id);

@@ -79,6 +79,7 @@ public final class SessionLayer extends AbstractLifeCycle {
     private Cache<String, InfinispanSessionData> sessions;
     private SessionLocks locks;
     private SessionLockQueue lockQueue;
+    private SharedReads sharedReads;
     private ReplicaRepair repair;
     private ViewGate gate;
     private CacheSettling settling;
@@ -116,6 +117,7 @@ public final class SessionLayer extends AbstractLifeCycle {
         locks = new SessionLocks(manager.getCache(LOCK_CACHE), node, LOCK_WAIT, LOCK_LEASE, gate);
         lockQueue = new SessionLockQueue(locks, LOCK_PASS_FOR, LOCK_YIELD_FOR, lockGiveBacks);
         locks.asks().whenAsked(lockQueue::asked);
+        sharedReads = new SharedReads(lockQueue);
         manager.addListener(new Views());
         fence.start();
         readiness = new SessionReadiness(sessions, manager.getCache(LOCK_CACHE), gate, settling, fence, clustered(),
@@ -198,7 +200,7 @@ public final class SessionLayer extends AbstractLifeCycle {
 
         // No per-node copy: every request loads the latest acknowledged state, whichever node
         // wrote it, under the session's lock, so failover and fail-back never see a stale copy.
-        LockingSessionCache cache = new LockingSessionCache(handler, lockQueue, holds, fence, scope, observer);
+        LockingSessionCache cache = new LockingSessionCache(handler, lockQueue, sharedReads, holds, fence, scope, observer);
         cache.setSessionDataStore(store);
         // A new session is stored before the response that hands out its cookie.
         cache.setSaveOnCreate(true);

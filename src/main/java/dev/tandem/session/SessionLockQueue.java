@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -26,32 +25,16 @@ import java.util.concurrent.locks.LockSupport;
  * when the window ends, or at once when another node asks for it ({@link LockAsks}). So a client
  * sending one request after another to one node takes the session's lock from the cluster once per
  * window instead of twice per request.
+ *
+ * <p>Requests that only read share a turn ({@link SharedReads}); a request that writes takes the
+ * whole turn ({@link SessionLine#ALONE}).
  */
 final class SessionLockQueue {
     private final SessionLocks locks;
     private final long passForNanos;
     private final long yieldForNanos;
     private final ScheduledExecutorService giveBacks;
-    private final ConcurrentHashMap<String, Line> lines = new ConcurrentHashMap<>();
-
-    /** One session's line on this node. */
-    private static final class Line {
-        /** Whose turn it is: fair, so the longest waiting goes next. Held from acquire to release. */
-        final Semaphore turn = new Semaphore(1, true);
-        /** Requests in the line or holding its turn; changed only inside lines.compute. */
-        int users;
-        /** The lock as the last holder left it for the next in line (read and written holding the turn). */
-        LockLease passed;
-        /** The next in line asks the cluster only after this (System.nanoTime), when set. */
-        long yieldUntil;
-        /** The token of the kept lock whose give-back is scheduled (read and written holding the turn). */
-        String kept;
-
-        /** The lock left here when it is the kept one (no request of this node took it since), else null. */
-        LockLease keptLease() {
-            return passed != null && passed.token().equals(kept) ? passed : null;
-        }
-    }
+    private final ConcurrentHashMap<String, SessionLine> lines = new ConcurrentHashMap<>();
 
     /** @param giveBacks runs the give-backs of kept locks (a remove replicated to every member: not a request's thread) */
     SessionLockQueue(SessionLocks locks, Duration passFor, Duration yieldFor, ScheduledExecutorService giveBacks) {
@@ -61,33 +44,15 @@ final class SessionLockQueue {
         this.yieldForNanos = yieldFor.toNanos();
     }
 
-    /** Waits for this node's turn on the session, then for its lock; refuses (503) after the wait budget. */
+    /** Waits for this node's turn on the session alone, then for its lock; refuses (503) after the wait budget. */
     LockLease acquire(String key) {
         long start = System.nanoTime();
-        long budget = locks.waitBudget().toNanos();
-        Line line = join(key);
+        SessionLine line = join(key);
+        turn(line, key, SessionLine.ALONE, start);
         try {
-            if (!line.turn.tryAcquire(budget, TimeUnit.NANOSECONDS)) {
-                throw new SessionUnavailableException("the session is busy (other requests on this node) for over "
-                        + locks.waitBudget().toMillis() + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            leave(key);
-            throw new SessionUnavailableException("interrupted while waiting for the session");
+            return take(line, key, start);
         } catch (RuntimeException | Error e) {
-            leave(key);
-            throw e;
-        }
-        try {
-            LockLease lease = takePassed(line, start);
-            if (lease == null) {
-                holdOff(line, start + budget);
-                lease = locks.acquire(key, start);
-            }
-            return lease;
-        } catch (RuntimeException | Error e) {
-            line.turn.release();
+            line.turn.release(SessionLine.ALONE);
             leave(key);
             throw e;
         }
@@ -98,23 +63,59 @@ final class SessionLockQueue {
      * (within the window, when no other node has asked for it), or gives it back to the cluster.
      */
     void release(LockLease lease) {
-        Line line = lines.get(lease.key());
+        SessionLine line = lines.get(lease.key());
         if (line == null) {
             locks.release(lease); // not taken through this queue (cannot happen): give it back
             return;
         }
-        boolean waiting = line.turn.hasQueuedThreads();
+        endTurn(line, lease);
+        line.turn.release(SessionLine.ALONE);
+        leave(lease.key());
+    }
+
+    /** Whoever ends a turn on the lock: pass it on, keep it, or give it back. */
+    void endTurn(SessionLine line, LockLease lease) {
         if (!passable(lease)) {
             giveBack(line, lease);
-        } else if (waiting) {
+        } else if (line.waited()) {
             line.passed = lease;
         } else if (locks.asks().wanted(lease.key())) {
             giveBack(line, lease); // a request of this node joining meanwhile holds off while the asker takes it
         } else {
             keep(line, lease);
         }
-        line.turn.release();
-        leave(lease.key());
+    }
+
+    /** Waits for {@code permits} of the line's turn within the wait budget from {@code start}; leaves the line if not. */
+    void turn(SessionLine line, String key, int permits, long start) {
+        long left = start + locks.waitBudget().toNanos() - System.nanoTime();
+        try {
+            if (!line.turn.tryAcquire(permits, left, TimeUnit.NANOSECONDS)) {
+                throw busy();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            leave(key);
+            throw new SessionUnavailableException("interrupted while waiting for the session");
+        } catch (RuntimeException | Error e) {
+            leave(key);
+            throw e;
+        }
+    }
+
+    /** The lock for a request holding the turn: the one passed on here, else the cluster's after holding off. */
+    LockLease take(SessionLine line, String key, long start) {
+        LockLease lease = takePassed(line, start);
+        if (lease == null) {
+            holdOff(line, start + locks.waitBudget().toNanos());
+            lease = locks.acquire(key, start);
+        }
+        return lease;
+    }
+
+    SessionUnavailableException busy() {
+        return new SessionUnavailableException("the session is busy (other requests on this node) for over "
+                + locks.waitBudget().toMillis() + " ms");
     }
 
     /** Another node asked for the session's lock: a lock kept for nobody goes back now (handed off the notifying thread). */
@@ -129,7 +130,7 @@ final class SessionLockQueue {
     }
 
     /** Keeps the lock for this node's next request on the session, until the window ends. Holding the turn. */
-    private void keep(Line line, LockLease lease) {
+    private void keep(SessionLine line, LockLease lease) {
         if (!lease.token().equals(line.kept)) { // one give-back per lock: its window counts from the entry's writing
             long left = passForNanos - lease.entryAgeNanos();
             try {
@@ -148,12 +149,12 @@ final class SessionLockQueue {
      * {@code token}, or whichever when null. A request that holds the turn decides when it is done.
      */
     private void giveBackKept(String key, String token) {
-        Line line = joinExisting(key);
+        SessionLine line = joinExisting(key);
         if (line == null) {
             return; // taken and given back by a request meanwhile: nothing kept
         }
         try {
-            if (line.turn.tryAcquire()) {
+            if (line.turn.tryAcquire(SessionLine.ALONE)) {
                 try {
                     LockLease kept = line.keptLease();
                     if (kept != null && (token == null || token.equals(kept.token()))) {
@@ -165,12 +166,21 @@ final class SessionLockQueue {
                         }
                     }
                 } finally {
-                    line.turn.release();
+                    line.turn.release(SessionLine.ALONE);
                 }
             }
         } finally {
             leave(key);
         }
+    }
+
+    /** The session's line on this node, if it has one. */
+    SessionLine line(String key) {
+        return lines.get(key);
+    }
+
+    SessionLocks locks() {
+        return locks;
     }
 
     /** Sessions with requests of this node waiting for them or holding them, or whose lock is kept here. */
@@ -180,11 +190,11 @@ final class SessionLockQueue {
 
     /** Requests of this node waiting for their turn on the session. */
     int waiting(String key) {
-        Line line = lines.get(key);
-        return line == null ? 0 : line.turn.getQueueLength();
+        SessionLine line = lines.get(key);
+        return line == null ? 0 : line.turn.getQueueLength() + line.reads.waiting();
     }
 
-    private LockLease takePassed(Line line, long start) {
+    private LockLease takePassed(SessionLine line, long start) {
         LockLease passed = line.passed;
         if (passed == null) {
             return null;
@@ -198,17 +208,17 @@ final class SessionLockQueue {
     }
 
     /** A lock this node may still pass on: its entry is young enough. */
-    private boolean passable(LockLease lease) {
+    boolean passable(LockLease lease) {
         return lease.entryAgeNanos() < passForNanos;
     }
 
     /** Gives a lock too old to pass on back to the cluster; the next in line holds off first. Holding the turn. */
-    private void giveBack(Line line, LockLease lease) {
+    private void giveBack(SessionLine line, LockLease lease) {
         locks.release(lease);
         line.yieldUntil = System.nanoTime() + yieldForNanos;
     }
 
-    private static void holdOff(Line line, long deadline) {
+    private static void holdOff(SessionLine line, long deadline) {
         long until = Math.min(line.yieldUntil, deadline);
         line.yieldUntil = 0;
         for (long left = until - System.nanoTime(); left > 0; left = until - System.nanoTime()) {
@@ -216,16 +226,16 @@ final class SessionLockQueue {
         }
     }
 
-    private Line join(String key) {
+    SessionLine join(String key) {
         return lines.compute(key, (k, line) -> {
-            Line joined = line == null ? new Line() : line;
+            SessionLine joined = line == null ? new SessionLine() : line;
             joined.users++;
             return joined;
         });
     }
 
     /** Joins the session's line only if there is one (a give-back has nothing to do on a line that is gone). */
-    private Line joinExisting(String key) {
+    private SessionLine joinExisting(String key) {
         return lines.computeIfPresent(key, (k, line) -> {
             line.users++;
             return line;
@@ -233,7 +243,7 @@ final class SessionLockQueue {
     }
 
     /** The last one out of a line gives back a lock passed on to nobody (its taker gave up waiting) unless it is kept. */
-    private void leave(String key) {
+    void leave(String key) {
         LockLease[] orphan = new LockLease[1];
         lines.computeIfPresent(key, (k, line) -> {
             if (--line.users > 0) {

@@ -109,18 +109,41 @@ public final class SessionLocks {
      * the wait budget; otherwise the lock is given back and the answer is empty.
      */
     Optional<LockLease> adopt(LockLease passed, long start) {
-        String holder;
-        try {
-            holder = local.get(passed.key());
-        } catch (RuntimeException e) {
-            holder = null;
-        }
-        if (!passed.token().equals(holder)) {
+        if (!stillHeld(passed)) {
             release(passed); // lapsed or removed since: nothing of it is this node's any more
             return Optional.empty();
         }
-        LockLease adopted = new LockLease(passed.key(), passed.token(), Math.min(start, passed.entryNanos()), passed.entryNanos());
-        return Optional.of(settledOrRefused(adopted, start + wait.toNanos()));
+        return Optional.of(settledOrRefused(counted(passed, start), start + wait.toNanos()));
+    }
+
+    /**
+     * Reads beside another request of this node that holds the lock now ({@link ReadGroup}): the
+     * lease counted as {@link #adopt} counts it, when the entry still holds its token and the cache
+     * has settled within the wait budget; empty when it lapsed. Never gives the lock back: its
+     * group does.
+     */
+    Optional<LockLease> share(LockLease held, long start) {
+        if (!stillHeld(held)) {
+            return Optional.empty();
+        }
+        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, start + wait.toNanos() - System.nanoTime())));
+        if (changing.isPresent()) {
+            throw new SessionUnavailableException("cannot lock the session: " + changing.get());
+        }
+        return Optional.of(counted(held, start));
+    }
+
+    private boolean stillHeld(LockLease lease) {
+        try {
+            return lease.token().equals(local.get(lease.key()));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The lease counted from {@code start} or the entry's writing, whichever came first. */
+    private static LockLease counted(LockLease lease, long start) {
+        return new LockLease(lease.key(), lease.token(), Math.min(start, lease.entryNanos()), lease.entryNanos());
     }
 
     /**

@@ -4,20 +4,30 @@ import java.util.List;
 
 /**
  * What the session cache needs to know about the request whose session Jetty is resolving (on the
- * request's own thread): whether to take the session's lock, and where to report that the session
+ * request's own thread): how to hold the session's lock, and where to report that the session
  * exists but cannot be had right now, which Jetty itself would turn into "no session".
  */
 final class SessionRequestScope {
+    /** How a request holds the session it names. */
+    enum Hold {
+        /** A path that only reads (long polls, streams): no lock, never writes. */
+        NONE,
+        /** GET or HEAD: the lock shared with this node's other reads of the session ({@link ReadGroup}). */
+        SHARED,
+        /** Anything else: the lock alone. */
+        ALONE
+    }
+
     /** Requests on these path prefixes read the session without its lock and never write it. */
     private final List<String> readOnlyPrefixes;
     private final ThreadLocal<State> current = new ThreadLocal<>();
 
     private static final class State {
-        final boolean locking;
+        final Hold hold;
         SessionUnavailableException failure;
 
-        State(boolean locking) {
-            this.locking = locking;
+        State(Hold hold) {
+            this.hold = hold;
         }
     }
 
@@ -25,9 +35,9 @@ final class SessionRequestScope {
         this.readOnlyPrefixes = List.copyOf(readOnlyPrefixes);
     }
 
-    /** Runs Jetty's session resolution for a request to this path; returns the failure, if any. */
-    SessionUnavailableException resolve(String path, Runnable resolution) {
-        State state = new State(readOnlyPrefixes.stream().noneMatch(path::startsWith));
+    /** Runs Jetty's session resolution for a request with this method to this path; returns the failure, if any. */
+    SessionUnavailableException resolve(String method, String path, Runnable resolution) {
+        State state = new State(holdFor(method, path));
         current.set(state);
         try {
             resolution.run();
@@ -37,9 +47,17 @@ final class SessionRequestScope {
         }
     }
 
-    boolean locking() {
+    private Hold holdFor(String method, String path) {
+        if (readOnlyPrefixes.stream().anyMatch(path::startsWith)) {
+            return Hold.NONE;
+        }
+        return "GET".equals(method) || "HEAD".equals(method) ? Hold.SHARED : Hold.ALONE;
+    }
+
+    /** How the request being resolved holds its session (alone outside a resolution: Jetty's own calls). */
+    Hold hold() {
         State s = current.get();
-        return s == null || s.locking;
+        return s == null ? Hold.ALONE : s.hold;
     }
 
     void unavailable(SessionUnavailableException e) {

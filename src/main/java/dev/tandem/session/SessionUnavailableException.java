@@ -5,7 +5,7 @@ package dev.tandem.session;
  * unreachable, the session's lock is busy past its budget, or the node may have been paused): the
  * client is told so (503) and nothing is written. Never a reason to hand out a fresh session.
  */
-public final class SessionUnavailableException extends RuntimeException {
+public class SessionUnavailableException extends RuntimeException {
     public SessionUnavailableException(String reason) {
         super(reason);
     }

@@ -3,8 +3,10 @@ package dev.tandem.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpSession;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The servlet filters in front of the API, in the order they must run, for the jar's Jetty and
@@ -23,6 +25,15 @@ public final class ApiFilters {
     /** What the session filters need to know. */
     public record SessionRules(Duration savePeriod, Duration absoluteLifetime, List<String> readOnlyPaths,
                                SessionCapacity capacity) {}
+
+    /**
+     * Whether a request that only reads a session would write it here: the touch is due, or the
+     * session is past its lifetime (the session layer then gives that request the session alone).
+     */
+    public static Predicate<HttpSession> writesDue(SessionRules sessions) {
+        SessionTouchFilter touch = new SessionTouchFilter(sessions.savePeriod());
+        return session -> touch.due(session) || SessionLifetimeFilter.tooOld(session, sessions.absoluteLifetime());
+    }
 
     public static List<Named> inOrder(String node, MeterRegistry registry, ObjectMapper mapper, SessionRules sessions) {
         return List.of(

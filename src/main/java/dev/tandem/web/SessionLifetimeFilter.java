@@ -34,12 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionLifetimeFilter extends HttpFilter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionLifetimeFilter.class);
-    private final long lifetimeMs;
+    private final Duration lifetime;
     private final List<String> readOnlyPaths;
     private final ObjectMapper mapper;
 
     public SessionLifetimeFilter(Duration lifetime, List<String> readOnlyPaths, ObjectMapper mapper) {
-        this.lifetimeMs = lifetime.toMillis();
+        this.lifetime = lifetime;
         this.readOnlyPaths = List.copyOf(readOnlyPaths);
         this.mapper = mapper;
     }
@@ -48,7 +48,7 @@ public final class SessionLifetimeFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         HttpSession session = req.getSession(false);
-        if (session == null || !tooOld(session)) {
+        if (session == null || !tooOld(session, lifetime)) {
             chain.doFilter(req, res);
             return;
         }
@@ -60,7 +60,7 @@ public final class SessionLifetimeFilter extends HttpFilter {
         try {
             session.invalidate();
             LOG.debug("requestId={} the session reached its absolute lifetime of {} s and ended",
-                    req.getAttribute(RequestIds.ATTRIBUTE), lifetimeMs / 1000);
+                    req.getAttribute(RequestIds.ATTRIBUTE), lifetime.toSeconds());
         } catch (IllegalStateException alreadyGone) {
             // another request ended it a moment ago: the same outcome
         } catch (RuntimeException e) {
@@ -75,7 +75,7 @@ public final class SessionLifetimeFilter extends HttpFilter {
         // The challenge RFC 9110 asks of a 401: log in again (a cookie, from POST /api/login).
         res.setHeader("WWW-Authenticate", "Cookie realm=\"tandem\", form-action=\"/api/login\"");
         Refusals.send(mapper, req, res, 401, "session_expired", "your session reached its maximum lifetime of "
-                + lifetimeMs / 1000 + " s and has ended; nothing was done, log in again");
+                + lifetime.toSeconds() + " s and has ended; nothing was done, log in again");
     }
 
     /** Tells the browser to drop the dead id: the session cookie's name and scope, emptied and expired. */
@@ -90,9 +90,10 @@ public final class SessionLifetimeFilter extends HttpFilter {
         return cookie;
     }
 
-    private boolean tooOld(HttpSession session) {
+    /** Whether the session has reached the absolute lifetime (its next request ends it). */
+    static boolean tooOld(HttpSession session, Duration lifetime) {
         try {
-            return System.currentTimeMillis() - session.getCreationTime() >= lifetimeMs;
+            return System.currentTimeMillis() - session.getCreationTime() >= lifetime.toMillis();
         } catch (IllegalStateException invalid) {
             return false;
         }

@@ -32,13 +32,15 @@ public final class SessionTouchFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
         HttpSession session = req.getSession(false);
-        if (session != null) {
-            long now = System.currentTimeMillis();
-            Object savedAt = session.getAttribute(SAVED_AT);
-            if (!(savedAt instanceof Long last) || now - last >= touchEveryMs) {
-                session.setAttribute(SAVED_AT, now);
-            }
+        if (session != null && due(session)) {
+            session.setAttribute(SAVED_AT, System.currentTimeMillis());
         }
         chain.doFilter(req, res);
+    }
+
+    /** Whether the session's periodic write is due (a request that reads it then writes it too). */
+    public boolean due(HttpSession session) {
+        Object savedAt = session.getAttribute(SAVED_AT);
+        return !(savedAt instanceof Long last) || System.currentTimeMillis() - last >= touchEveryMs;
     }
 }
