@@ -58,7 +58,7 @@ public final class SessionHandlers {
     /** The session store's timings and refusals as Micrometer meters. */
     private static StoreObserver metered(MeterRegistry registry) {
         Map<String, Timer> timers = Map.of("load", timer(registry, "load"), "store", timer(registry, "store"),
-                "delete", timer(registry, "delete"), "lock", timer(registry, "lock"));
+                "delete", timer(registry, "delete"), "lock", timer(registry, "lock"), "share", timer(registry, "share"));
         Counter refused = Counter.builder("tandem.session.writes.refused")
                 .description("Session writes refused by the fence (the entry changed since it was read, or the lock was held too long)")
                 .register(registry);
@@ -77,7 +77,7 @@ public final class SessionHandlers {
 
     private static Timer timer(MeterRegistry registry, String op) {
         return Timer.builder("tandem.session.store")
-                .description("Session store operations against Infinispan, and waits for a session's lock (op=lock)")
+                .description("Session store operations against Infinispan, and waits for a session's lock (op=lock) or a share of it (op=share)")
                 .tag("op", op)
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);

@@ -89,7 +89,7 @@ final class LockingSessionCache extends NullSessionCache {
      * later, while holding a share of it, could wait for ever on another reader doing the same.
      */
     private ManagedSession getShared(String id) throws Exception {
-        LockLease lease = timed(() -> shared.acquire(id));
+        LockLease lease = timed("share", () -> shared.acquire(id));
         SessionHolds.Held held = holds.share(id, lease);
         boolean reading = false;
         try {
@@ -121,6 +121,7 @@ final class LockingSessionCache extends NullSessionCache {
                 @SuppressWarnings("unchecked")
                 Predicate<HttpSession> found = (Predicate<HttpSession>) set;
                 writesDue = rule = found;
+                LOG.info("GETs of a session share its lock on this node, except those that would write it");
             }
         }
         return rule;
@@ -192,17 +193,17 @@ final class LockingSessionCache extends NullSessionCache {
     }
 
     private SessionHolds.Held hold(String id) {
-        SessionHolds.Held held = new SessionHolds.Held(timed(() -> queue.acquire(id)));
+        SessionHolds.Held held = new SessionHolds.Held(timed("lock", () -> queue.acquire(id)));
         holds.put(id, held);
         return held;
     }
 
-    private LockLease timed(Supplier<LockLease> acquire) {
+    private LockLease timed(String op, Supplier<LockLease> acquire) {
         long t0 = System.nanoTime();
         try {
             return acquire.get();
         } finally {
-            observer.timed("lock", System.nanoTime() - t0);
+            observer.timed(op, System.nanoTime() - t0);
         }
     }
 

@@ -106,6 +106,9 @@ class SharedSessionReadsTest {
             assertThat(unsent).as("reads of a write not yet sent").isZero();
             assertThat(backwards).as("reads going back").isZero();
             assertThat(writer.get("/api/session").json().path("counter").asLong()).as("the counter at the end").isEqualTo(301);
+            // Every read shared the session's lock but those whose touch came due (once per 15 s here).
+            assertThat(writer.metric("tandem_session_store_seconds_count{node=\"sr1\",op=\"share\"}").orElse(0))
+                    .as("reads that took a share of the lock").isGreaterThanOrEqualTo(all.size() - 10);
         }
     }
 

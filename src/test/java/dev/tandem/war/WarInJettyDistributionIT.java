@@ -78,6 +78,8 @@ class WarInJettyDistributionIT {
         TestHttp.Reply onW2 = user.at(w2).get("/api/session");
         assertThat(onW2.node()).isEqualTo("w2");
         assertThat(onW2.json().get("counter").asLong()).as("session shared between WAR nodes").isEqualTo(1);
+        assertThat(Files.readString(n2.log())).as("w2's log: its GETs share the session's lock (the rule reached the layer)")
+                .contains("GETs of a session share its lock on this node");
         assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(2);
         assertThat(user.at(w1).get("/api/cart").json().get("totalQuantity").asInt()).isEqualTo(1);
 
