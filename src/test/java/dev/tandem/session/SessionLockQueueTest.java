@@ -8,51 +8,20 @@ import dev.tandem.testing.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.infinispan.Cache;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** One node's line for a session's lock, on a real (local) Infinispan cache. */
-class SessionLockQueueTest {
-    private static final String KEY = "session-1";
-    private LocalLockCache local;
-    private Cache<String, String> lockCache;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final ScheduledExecutorService giveBacks = Executors.newSingleThreadScheduledExecutor();
-
-    @BeforeEach
-    void startCache() {
-        local = new LocalLockCache();
-        lockCache = local.cache;
-    }
-
-    @AfterEach
-    void stopCache() {
-        threads.shutdownNow();
-        giveBacks.shutdownNow();
-        local.close();
-    }
-
+class SessionLockQueueTest extends LockLineFixture {
     private SessionLockQueue queue(Duration wait, Duration passFor, Duration yieldFor) {
         return node("n1", wait, passFor, yieldFor);
     }
 
-    /** One node's line, wired as SessionLayer wires it: it hears other nodes ask for its locks. */
     private SessionLockQueue node(String name, Duration wait, Duration passFor, Duration yieldFor) {
-        SessionLocks locks = new SessionLocks(lockCache, name, wait, Duration.ofSeconds(30), local.gate());
-        SessionLockQueue queue = new SessionLockQueue(locks, passFor, yieldFor, giveBacks);
-        locks.asks().whenAsked(queue::asked);
-        return queue;
+        return line(name, wait, passFor, yieldFor);
     }
 
     @Test
@@ -152,28 +121,22 @@ class SessionLockQueueTest {
         AtomicInteger overlaps = new AtomicInteger();
         AtomicInteger held = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        List<CompletableFuture<Void>> clients = new ArrayList<>();
-        for (int c = 0; c < 16; c++) {
-            clients.add(CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < 200; i++) {
-                    LockLease lease;
-                    try {
-                        lease = queue.acquire(KEY);
-                    } catch (SessionUnavailableException e) {
-                        refused.incrementAndGet();
-                        continue;
-                    }
-                    if (inside.incrementAndGet() != 1) {
-                        overlaps.incrementAndGet();
-                    }
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-                    inside.decrementAndGet();
-                    held.incrementAndGet();
-                    queue.release(lease);
-                }
-            }, threads));
-        }
-        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        inParallel(16, 200, () -> {
+            LockLease lease;
+            try {
+                lease = queue.acquire(KEY);
+            } catch (SessionUnavailableException e) {
+                refused.incrementAndGet();
+                return;
+            }
+            if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            inside.decrementAndGet();
+            held.incrementAndGet();
+            queue.release(lease);
+        });
         assertThat(overlaps.get()).as("holders at once").isZero();
         assertThat(held.get() + refused.get()).isEqualTo(16 * 200);
         assertThat(held.get()).isPositive();
@@ -186,43 +149,18 @@ class SessionLockQueueTest {
         Duration passFor = Duration.ofMillis(50);
         SessionLockQueue busy = queue(Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
         SessionLockQueue other = node("n2", Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
-        AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger busyHeld = new AtomicInteger();
-        List<CompletableFuture<Void>> line = new ArrayList<>();
-        for (int c = 0; c < 8; c++) {
-            line.add(CompletableFuture.runAsync(() -> {
-                while (running.get()) {
-                    LockLease lease = busy.acquire(KEY);
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
-                    busyHeld.incrementAndGet();
-                    busy.release(lease);
-                }
-            }, threads));
-        }
-        try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> busy.waiting(KEY) > 0);
-            long slowest = 0;
-            for (int i = 0; i < 10; i++) {
-                long t0 = System.nanoTime();
-                LockLease lease = other.acquire(KEY); // refused after 3 s if n1 never let go
-                slowest = Math.max(slowest, System.nanoTime() - t0);
-                other.release(lease);
-            }
-            assertThat(Duration.ofNanos(slowest)).as("n2's longest wait").isLessThan(Duration.ofSeconds(1));
-        } finally {
-            running.set(false);
-            CompletableFuture.allOf(line.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        }
+        assertAnotherNodeGetsIn(() -> {
+            LockLease lease = busy.acquire(KEY);
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
+            busyHeld.incrementAndGet();
+            busy.release(lease);
+        }, () -> busy.waiting(KEY) > 0, other);
         assertThat(busyHeld.get()).isPositive();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !lockCache.containsKey(KEY));
     }
 
-    /** No lock in the cluster and no line on the node, once any kept lock's window is over. */
     private void assertNothingLeft(SessionLockQueue queue) {
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
-            assertThat(queue.lines()).as("lines left").isZero();
-        });
+        assertNothingLeft(queue::lines);
     }
 
     /** A second request for the session, in line behind the one holding it. */

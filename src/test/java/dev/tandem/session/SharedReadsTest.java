@@ -8,42 +8,15 @@ import dev.tandem.testing.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.infinispan.Cache;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Requests that only read a session share its lock on a node; writes still hold it alone. On a real (local) Infinispan cache. */
-class SharedReadsTest {
-    private static final String KEY = "session-1";
-    private LocalLockCache local;
-    private Cache<String, String> lockCache;
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private final ScheduledExecutorService giveBacks = Executors.newSingleThreadScheduledExecutor();
-
-    @BeforeEach
-    void startCache() {
-        local = new LocalLockCache();
-        lockCache = local.cache;
-    }
-
-    @AfterEach
-    void stopCache() {
-        threads.shutdownNow();
-        giveBacks.shutdownNow();
-        local.close();
-    }
-
+class SharedReadsTest extends LockLineFixture {
     /** One node's line for the session and its shared reads, wired as SessionLayer wires them. */
     private record Node(SessionLockQueue line, SharedReads reads) {
         LockLease acquire(String key) {
@@ -72,9 +45,7 @@ class SharedReadsTest {
     }
 
     private Node node(String name, Duration wait, Duration passFor, Duration yieldFor) {
-        SessionLocks locks = new SessionLocks(lockCache, name, wait, Duration.ofSeconds(30), local.gate());
-        SessionLockQueue queue = new SessionLockQueue(locks, passFor, yieldFor, giveBacks);
-        locks.asks().whenAsked(queue::asked);
+        SessionLockQueue queue = line(name, wait, passFor, yieldFor);
         return new Node(queue, new SharedReads(queue));
     }
 
@@ -180,40 +151,34 @@ class SharedReadsTest {
         AtomicInteger overlaps = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        List<CompletableFuture<Void>> clients = new ArrayList<>();
-        for (int c = 0; c < 16; c++) {
-            clients.add(CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < 200; i++) {
-                    boolean write = ThreadLocalRandom.current().nextInt(4) == 0;
-                    LockLease lease;
-                    try {
-                        lease = write ? queue.acquire(KEY) : queue.acquireShared(KEY);
-                    } catch (SessionUnavailableException e) {
-                        refused.incrementAndGet();
-                        continue;
-                    }
-                    if (write) {
-                        if (writers.incrementAndGet() != 1 || readers.get() != 0) {
-                            overlaps.incrementAndGet();
-                        }
-                    } else {
-                        mostReaders.accumulateAndGet(readers.incrementAndGet(), Math::max);
-                        if (writers.get() != 0) {
-                            overlaps.incrementAndGet();
-                        }
-                    }
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-                    (write ? writers : readers).decrementAndGet();
-                    done.incrementAndGet();
-                    if (write) {
-                        queue.release(lease);
-                    } else {
-                        queue.releaseShared(lease);
-                    }
+        inParallel(16, 200, () -> {
+            boolean write = ThreadLocalRandom.current().nextInt(4) == 0;
+            LockLease lease;
+            try {
+                lease = write ? queue.acquire(KEY) : queue.acquireShared(KEY);
+            } catch (SessionUnavailableException e) {
+                refused.incrementAndGet();
+                return;
+            }
+            if (write) {
+                if (writers.incrementAndGet() != 1 || readers.get() != 0) {
+                    overlaps.incrementAndGet();
                 }
-            }, threads));
-        }
-        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            } else {
+                mostReaders.accumulateAndGet(readers.incrementAndGet(), Math::max);
+                if (writers.get() != 0) {
+                    overlaps.incrementAndGet();
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            (write ? writers : readers).decrementAndGet();
+            done.incrementAndGet();
+            if (write) {
+                queue.release(lease);
+            } else {
+                queue.releaseShared(lease);
+            }
+        });
         assertThat(overlaps.get()).as("a write beside another request").isZero();
         assertThat(done.get() + refused.get()).isEqualTo(16 * 200);
         assertThat(done.get()).isPositive();
@@ -225,42 +190,17 @@ class SharedReadsTest {
     void anotherNodesWriteGetsInDespiteAStreamOfReadsHere() throws Exception {
         Duration passFor = Duration.ofMillis(50);
         Node busy = node("n1", Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
-        Node other = node("n2", Duration.ofSeconds(3), passFor, Duration.ofMillis(6));
-        AtomicBoolean running = new AtomicBoolean(true);
+        SessionLockQueue other = node("n2", Duration.ofSeconds(3), passFor, Duration.ofMillis(6)).line();
         AtomicInteger reads = new AtomicInteger();
-        List<CompletableFuture<Void>> stream = new ArrayList<>();
-        for (int c = 0; c < 8; c++) {
-            stream.add(CompletableFuture.runAsync(() -> {
-                while (running.get()) {
-                    LockLease lease = busy.acquireShared(KEY);
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
-                    reads.incrementAndGet();
-                    busy.releaseShared(lease);
-                }
-            }, threads));
-        }
-        try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> reads.get() > 100);
-            long slowest = 0;
-            for (int i = 0; i < 10; i++) {
-                long t0 = System.nanoTime();
-                LockLease lease = other.acquire(KEY); // refused after 3 s if n1's reads never let go
-                slowest = Math.max(slowest, System.nanoTime() - t0);
-                other.release(lease);
-            }
-            assertThat(Duration.ofNanos(slowest)).as("n2's longest wait").isLessThan(Duration.ofSeconds(1));
-        } finally {
-            running.set(false);
-            CompletableFuture.allOf(stream.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> !lockCache.containsKey(KEY));
+        assertAnotherNodeGetsIn(() -> {
+            LockLease lease = busy.acquireShared(KEY);
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
+            reads.incrementAndGet();
+            busy.releaseShared(lease);
+        }, () -> reads.get() > 100, other);
     }
 
-    /** No lock in the cluster and no line on the node, once any kept lock's window is over. */
-    private void assertNothingLeft(Node queue) {
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
-            assertThat(queue.lines()).as("lines left").isZero();
-        });
+    private void assertNothingLeft(Node node) {
+        assertNothingLeft(node::lines);
     }
 }
