@@ -115,8 +115,8 @@ final class LockingSessionCache extends NullSessionCache {
     private Predicate<HttpSession> writesDue() {
         Predicate<HttpSession> rule = writesDue;
         if (rule == null) {
-            Object set = ServletContextHandler.getServletContext(getSessionManager().getContext())
-                    .getAttribute(ClusterSessionHandler.WRITES_DUE);
+            jakarta.servlet.ServletContext context = ServletContextHandler.getServletContext(getSessionManager().getContext());
+            Object set = context == null ? null : context.getAttribute(ClusterSessionHandler.WRITES_DUE);
             if (set instanceof Predicate<?>) {
                 @SuppressWarnings("unchecked")
                 Predicate<HttpSession> found = (Predicate<HttpSession>) set;
