@@ -49,9 +49,10 @@ final class LockingSessionCache extends NullSessionCache {
             if (hold == SessionRequestScope.Hold.NONE) {
                 return super.get(id);
             }
-            if (hold == SessionRequestScope.Hold.SHARED && writesDue() != null) {
+            Predicate<HttpSession> due = hold == SessionRequestScope.Hold.SHARED ? writesDue() : null;
+            if (due != null) {
                 try {
-                    return getShared(id);
+                    return getShared(id, due);
                 } catch (AloneNeeded e) {
                     LOG.debug("session {}: {}; taking it alone", id, e.getMessage());
                 }
@@ -88,7 +89,7 @@ final class LockingSessionCache extends NullSessionCache {
      * The decision is made here, before Jetty hands the session out: waiting for the session alone
      * later, while holding a share of it, could wait for ever on another reader doing the same.
      */
-    private ManagedSession getShared(String id) throws Exception {
+    private ManagedSession getShared(String id, Predicate<HttpSession> due) throws Exception {
         LockLease lease = timed("share", () -> shared.acquire(id));
         SessionHolds.Held held = holds.share(id, lease);
         boolean reading = false;
@@ -98,7 +99,7 @@ final class LockingSessionCache extends NullSessionCache {
                 return null;
             }
             refuseIfLoadedTooSlowly(lease);
-            if (session.isExpiredAt(System.currentTimeMillis()) || writesDue().test(session.getApi())) {
+            if (session.isExpiredAt(System.currentTimeMillis()) || due.test(session.getApi())) {
                 throw new AloneNeeded("the session is due a write");
             }
             held.readers.add(session);

@@ -101,9 +101,4 @@ final class ReadGroup {
     synchronized int waiting() {
         return waiting;
     }
-
-    /** Readers in the group now. */
-    synchronized int readers() {
-        return readers;
-    }
 }

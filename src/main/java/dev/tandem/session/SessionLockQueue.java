@@ -188,7 +188,7 @@ final class SessionLockQueue {
         return lines.size();
     }
 
-    /** Requests of this node waiting for their turn on the session. */
+    /** Requests of this node waiting for their turn on the session, or (reads) for their group. */
     int waiting(String key) {
         SessionLine line = lines.get(key);
         return line == null ? 0 : line.turn.getQueueLength() + line.reads.waiting();

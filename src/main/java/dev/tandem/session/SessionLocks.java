@@ -126,10 +126,7 @@ public final class SessionLocks {
         if (!stillHeld(held)) {
             return Optional.empty();
         }
-        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, start + wait.toNanos() - System.nanoTime())));
-        if (changing.isPresent()) {
-            throw new SessionUnavailableException("cannot lock the session: " + changing.get());
-        }
+        refuseUnlessSettled(start + wait.toNanos());
         return Optional.of(counted(held, start));
     }
 
@@ -152,12 +149,21 @@ public final class SessionLocks {
      * is given back and the request refused.
      */
     private LockLease settledOrRefused(LockLease lease, long deadline) {
-        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        if (changing.isPresent()) {
+        try {
+            refuseUnlessSettled(deadline);
+        } catch (SessionUnavailableException e) {
             release(lease);
-            throw new SessionUnavailableException("cannot lock the session: " + changing.get());
+            throw e;
         }
         return lease;
+    }
+
+    /** Waits until {@code deadline} (System.nanoTime) for the cache to settle; refuses (503) if it has not. */
+    private void refuseUnlessSettled(long deadline) {
+        Optional<String> changing = gate.awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (changing.isPresent()) {
+            throw new SessionUnavailableException("cannot lock the session: " + changing.get());
+        }
     }
 
     /**
