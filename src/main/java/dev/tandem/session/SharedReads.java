@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * This node's requests that only read a session share its lock ({@link ReadGroup}) instead of
  * lining up for it one by one ({@link SessionLockQueue}): on one hot session they no longer sleep
- * in its line and wake each other in turn (bench/side/session-reads.md: 1.66 times the rate of
+ * in its line and wake each other in turn (bench/side/shared-reads.md: 1.66 times the rate of
  * GET /api/session without the line). A write still holds the session alone: it waits for the
  * readers before it, and readers arriving after it wait for it (the line's turn is fair). Readers
  * join only while the lock is young enough to pass on, so a stream of reads holds another node's
