@@ -13,13 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node waiting for a session's lock that another node holds says so, once per wait, with a marker
- * entry in the lock cache: a holder keeping the lock for its own next request ({@link
- * SessionLockQueue}) gives it back at once instead of at the end of its pass-on window.
+ * A node waiting for a session's lock that another node holds says so with a marker entry in the
+ * lock cache, written again whenever its replica has none: a holder keeping the lock for its own
+ * next request ({@link SessionLockQueue}) gives it back at once instead of at the end of its pass-on
+ * window, and a holder whose window ends lets the asker take it before its own next request does.
  *
- * <p>Markers are written without waiting for them: a lost one costs only time (the holder gives the
- * lock back when its window ends, as before). Each lasts one wait budget, so a session that two
- * nodes take turns on is kept by neither meanwhile.
+ * <p>Markers are written without waiting for them: a lost one costs only time (the waiter writes it
+ * again on its next look, within 50 ms). Each lasts one wait budget, so a session that two nodes
+ * take turns on is kept by neither meanwhile.
  */
 final class LockAsks {
     private static final Logger LOG = LoggerFactory.getLogger(LockAsks.class);

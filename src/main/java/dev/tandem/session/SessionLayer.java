@@ -52,7 +52,7 @@ public final class SessionLayer extends AbstractLifeCycle {
      * long plus its poll (a kept lock goes back as soon as another node asks: {@link LockAsks}).
      */
     static final Duration LOCK_PASS_FOR = Duration.ofMillis(200);
-    /** After that, this node asks again only after a waiter elsewhere has looked at the lock. */
+    /** After that, if another node asked for it, this node asks again only after a waiter elsewhere has looked at the lock. */
     static final Duration LOCK_YIELD_FOR = SessionLocks.LONGEST_POLL.plusMillis(1);
     /** A lock nobody gives back (its holder crashed and the view change was missed) lapses after this. */
     static final Duration LOCK_LEASE = Duration.ofSeconds(30);

@@ -73,7 +73,6 @@ public final class SessionLocks {
         String token = tokens.next();
         long deadline = start + wait.toNanos();
         long backoffNanos = TimeUnit.MICROSECONDS.toNanos(200);
-        boolean asked = false;
         while (true) {
             String holder;
             long writing = System.nanoTime();
@@ -89,9 +88,10 @@ public final class SessionLocks {
             if (System.nanoTime() >= deadline) {
                 throw new SessionUnavailableException("the session is busy (locked by " + LockTokens.nodeOf(holder) + ") for over " + wait.toMillis() + " ms");
             }
-            if (!asked && !tokens.thisNode(holder)) {
+            // Asks while its ask is not there (it lasts one wait budget, from this wait or an earlier
+            // one): a holder gives the lock back without holding its own requests off when nobody asked.
+            if (!tokens.thisNode(holder) && !asks.wanted(key)) {
                 asks.ask(key, token);
-                asked = true;
             }
             // The replica is local (REPL): watch it go without asking the primary owner each time.
             long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50));

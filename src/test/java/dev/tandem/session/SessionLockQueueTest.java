@@ -88,11 +88,13 @@ class SessionLockQueueTest extends LockLineFixture {
     }
 
     @Test
-    void aLockOlderThanThePassingTimeGoesBackToTheClusterAndTheNextAsksAfterTheYield() throws Exception {
+    void aLockOlderThanThePassingTimeGoesBackToTheClusterAndTheNextAsksAfterTheYieldWhenAnotherNodeAsked() throws Exception {
         Duration yield = Duration.ofMillis(150);
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
         LockLease first = queue.acquire(KEY);
         Future<LockLease> second = waitingBehind(queue);
+        queue.locks().asks().ask(KEY, "n2|asking");
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.locks().asks().wanted(KEY));
         Pause.fully(Duration.ofMillis(60)); // the entry is now older than 50 ms
         long released = System.nanoTime();
         queue.release(first);
@@ -101,6 +103,37 @@ class SessionLockQueueTest extends LockLineFixture {
         assertThat(next.token()).isNotEqualTo(first.token());
         assertThat(next.entryNanos() - released).isGreaterThanOrEqualTo(yield.toNanos());
         queue.release(next);
+    }
+
+    @Test
+    void aLockOlderThanThePassingTimeThatNobodyAskedForIsTakenAgainWithoutTheYield() throws Exception {
+        Duration yield = Duration.ofSeconds(2);
+        SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
+        LockLease first = queue.acquire(KEY);
+        Future<LockLease> second = waitingBehind(queue);
+        Pause.fully(Duration.ofMillis(60)); // the entry is now older than 50 ms
+        long released = System.nanoTime();
+        queue.release(first);
+        LockLease next = second.get(5, TimeUnit.SECONDS);
+        assertThat(next.token()).as("given back, taken afresh").isNotEqualTo(first.token());
+        assertThat(next.entryNanos() - released).as("asked again before the yield was over").isLessThan(yield.toNanos() / 2);
+        queue.release(next);
+        assertNothingLeft(queue);
+    }
+
+    @Test
+    void aWaiterWhoseAskIsGoneAsksAgain() throws Exception {
+        SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
+        LockLease held = n1.acquire(KEY);
+        Future<LockLease> waiter = threads.submit(() -> n2.acquire(KEY));
+        await().atMost(Duration.ofSeconds(2)).until(() -> n1.locks().asks().wanted(KEY));
+        lockCache.remove("wanted:" + KEY); // as when the ask of an earlier wait expires during this one
+        await().atMost(Duration.ofSeconds(1)).until(() -> n1.locks().asks().wanted(KEY));
+        n1.release(held);
+        LockLease taken = waiter.get(5, TimeUnit.SECONDS);
+        assertThat(taken.token()).startsWith("n2|");
+        n2.release(taken);
     }
 
     @Test
