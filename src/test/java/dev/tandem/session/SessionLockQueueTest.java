@@ -57,17 +57,38 @@ class SessionLockQueueTest extends LockLineFixture {
 
     @Test
     void aLockAskedForWhileHeldGoesBackWhenItsRequestEnds() throws Exception {
+        Asking two = n2AskingWhileN1Holds();
+        assertThat(two.asking.isDone()).as("waiting while n1 holds the lock").isFalse();
+        two.n1.release(two.held);
+        assertThat(lockCache.get(KEY)).as("not kept: asked for").isNotEqualTo(two.held.token());
+        two.assertN2GetsIt();
+    }
+
+    @Test
+    void aWaiterWhoseAskIsGoneAsksAgain() throws Exception {
+        Asking two = n2AskingWhileN1Holds();
+        lockCache.remove("wanted:" + KEY); // as when the ask of an earlier wait expires during this one
+        await().atMost(Duration.ofSeconds(1)).until(() -> two.n1.locks().asks().wanted(KEY));
+        two.n1.release(two.held);
+        two.assertN2GetsIt();
+    }
+
+    /** n1 holds the session's lock (a window of 30 s) and n2 waits for it, its ask seen by n1. */
+    private Asking n2AskingWhileN1Holds() {
         SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
         SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
         LockLease held = n1.acquire(KEY);
         Future<LockLease> asking = threads.submit(() -> n2.acquire(KEY));
-        await().atMost(Duration.ofSeconds(5)).until(() -> lockCache.keySet().stream().anyMatch(k -> k.startsWith("wanted:")));
-        assertThat(asking.isDone()).as("waiting while n1 holds the lock").isFalse();
-        n1.release(held);
-        assertThat(lockCache.get(KEY)).as("not kept: asked for").isNotEqualTo(held.token());
-        LockLease taken = asking.get(5, TimeUnit.SECONDS);
-        assertThat(taken.token()).startsWith("n2|");
-        n2.release(taken);
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.locks().asks().wanted(KEY));
+        return new Asking(n1, n2, held, asking);
+    }
+
+    private record Asking(SessionLockQueue n1, SessionLockQueue n2, LockLease held, Future<LockLease> asking) {
+        void assertN2GetsIt() throws Exception {
+            LockLease taken = asking.get(5, TimeUnit.SECONDS);
+            assertThat(taken.token()).startsWith("n2|");
+            n2.release(taken);
+        }
     }
 
     @Test
@@ -90,50 +111,40 @@ class SessionLockQueueTest extends LockLineFixture {
     @Test
     void aLockOlderThanThePassingTimeGoesBackToTheClusterAndTheNextAsksAfterTheYieldWhenAnotherNodeAsked() throws Exception {
         Duration yield = Duration.ofMillis(150);
-        SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
-        LockLease first = queue.acquire(KEY);
-        Future<LockLease> second = waitingBehind(queue);
-        queue.locks().asks().ask(KEY, "n2|asking");
-        await().atMost(Duration.ofSeconds(5)).until(() -> queue.locks().asks().wanted(KEY));
-        Pause.fully(Duration.ofMillis(60)); // the entry is now older than 50 ms
-        long released = System.nanoTime();
-        queue.release(first);
-        assertThat(lockCache.containsKey(KEY)).as("given back at once").isFalse();
-        LockLease next = second.get(5, TimeUnit.SECONDS);
-        assertThat(next.token()).isNotEqualTo(first.token());
-        assertThat(next.entryNanos() - released).isGreaterThanOrEqualTo(yield.toNanos());
-        queue.release(next);
+        assertThat(nanosUntilTakenAgain(yield, true)).isGreaterThanOrEqualTo(yield.toNanos());
     }
 
     @Test
     void aLockOlderThanThePassingTimeThatNobodyAskedForIsTakenAgainWithoutTheYield() throws Exception {
         Duration yield = Duration.ofSeconds(2);
+        assertThat(nanosUntilTakenAgain(yield, false)).as("asked again before the yield was over")
+                .isLessThan(yield.toNanos() / 2);
+    }
+
+    /**
+     * A request holds the lock past the passing time (50 ms) while the next waits behind it, and
+     * ends: from its release until the next request's lock entry is written, when another node
+     * asked for the lock meanwhile ({@code asked}) or not.
+     */
+    private long nanosUntilTakenAgain(Duration yield, boolean asked) throws Exception {
         SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(50), yield);
         LockLease first = queue.acquire(KEY);
         Future<LockLease> second = waitingBehind(queue);
+        if (asked) {
+            queue.locks().asks().ask(KEY, "n2|asking");
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue.locks().asks().wanted(KEY));
+        }
         Pause.fully(Duration.ofMillis(60)); // the entry is now older than 50 ms
         long released = System.nanoTime();
         queue.release(first);
+        if (asked) {
+            assertThat(lockCache.containsKey(KEY)).as("given back at once").isFalse();
+        }
         LockLease next = second.get(5, TimeUnit.SECONDS);
         assertThat(next.token()).as("given back, taken afresh").isNotEqualTo(first.token());
-        assertThat(next.entryNanos() - released).as("asked again before the yield was over").isLessThan(yield.toNanos() / 2);
         queue.release(next);
         assertNothingLeft(queue);
-    }
-
-    @Test
-    void aWaiterWhoseAskIsGoneAsksAgain() throws Exception {
-        SessionLockQueue n1 = queue(Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
-        SessionLockQueue n2 = node("n2", Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofMillis(6));
-        LockLease held = n1.acquire(KEY);
-        Future<LockLease> waiter = threads.submit(() -> n2.acquire(KEY));
-        await().atMost(Duration.ofSeconds(2)).until(() -> n1.locks().asks().wanted(KEY));
-        lockCache.remove("wanted:" + KEY); // as when the ask of an earlier wait expires during this one
-        await().atMost(Duration.ofSeconds(1)).until(() -> n1.locks().asks().wanted(KEY));
-        n1.release(held);
-        LockLease taken = waiter.get(5, TimeUnit.SECONDS);
-        assertThat(taken.token()).startsWith("n2|");
-        n2.release(taken);
+        return next.entryNanos() - released;
     }
 
     @Test
