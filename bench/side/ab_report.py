@@ -46,6 +46,10 @@ def main(path):
         print(f"{cell}: all rounds: B/A req/s {spread([y[0] / x[0] for _, _, x, y in paired], '{:.3f}')},"
               f" B/A CPU a request {spread([y[2] / x[2] for _, _, x, y in paired], '{:.3f}')}"
               f" (B - A: {spread([y[2] - x[2] for _, _, x, y in paired], '{:+.1f}', ' to ')} us)")
+        # A change that only removes idle time (a stall) shows here even when the rate swings with the host.
+        busy = [(x[0] * x[2] / 1e6, y[0] * y[2] / 1e6) for _, _, x, y in paired]
+        print(f"{cell}: the node's busy share of its core (req/s x CPU a request): A {spread([a for a, _ in busy], '{:.3f}')},"
+              f" B {spread([b for _, b in busy], '{:.3f}')}; B above A in {sum(b > a for a, b in busy)} of {len(busy)} rounds")
         if len(medians) > 1:
             side = "all above 1" if min(medians) > 1 else "all below 1" if max(medians) < 1 else "not all on one side of 1"
             print(f"{cell}: the forks' medians are {side}")
