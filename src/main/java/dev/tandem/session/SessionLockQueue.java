@@ -82,7 +82,7 @@ final class SessionLockQueue {
         } else if (line.waited()) {
             line.passed = lease;
         } else if (locks.asks().wanted(lease.key())) {
-            giveBack(line, lease); // a request of this node joining meanwhile holds off while the asker takes it
+            giveBack(line, lease); // asked for elsewhere: not kept
         } else {
             keep(line, lease);
         }
@@ -161,11 +161,7 @@ final class SessionLockQueue {
                     LockLease kept = line.keptLease();
                     if (kept != null && (token == null || token.equals(kept.token()))) {
                         line.passed = null;
-                        if (locks.asks().wanted(key)) {
-                            giveBack(line, kept); // the next request here holds off while the asker takes it
-                        } else {
-                            locks.release(kept);
-                        }
+                        giveBack(line, kept);
                     }
                 } finally {
                     line.turn.release(SessionLine.ALONE);
