@@ -70,9 +70,12 @@ final class SessionLockQueue {
             locks.release(lease); // not taken through this queue (cannot happen): give it back
             return;
         }
-        endTurn(line, lease);
-        line.turn.release(SessionLine.ALONE);
-        leave(lease.key());
+        try {
+            endTurn(line, lease);
+        } finally { // the turn is never left taken, whatever ending it met
+            line.turn.release(SessionLine.ALONE);
+            leave(lease.key());
+        }
     }
 
     /** Whoever ends a turn on the lock: pass it on, keep it, or give it back. */

@@ -68,9 +68,12 @@ final class SharedReads {
             queue.locks().release(lease); // not taken through the line (cannot happen): give it back
             return;
         }
-        leaveGroup(line);
-        line.turn.release(1);
-        queue.leave(lease.key());
+        try {
+            leaveGroup(line);
+        } finally { // the turn is never left taken, whatever ending it met
+            line.turn.release(1);
+            queue.leave(lease.key());
+        }
     }
 
     private LockLease lead(SessionLine line, String key, long start) {

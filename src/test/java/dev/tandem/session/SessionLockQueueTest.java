@@ -149,6 +149,17 @@ class SessionLockQueueTest extends LockLineFixture {
     }
 
     @Test
+    void aRequestsTurnEndsEvenWhenTheLockCacheCanNoLongerBeRead() {
+        // Past its window, so ending the turn reads the asks; a stopped cache throws on every read.
+        SessionLockQueue queue = queue(Duration.ofSeconds(3), Duration.ofMillis(1), Duration.ofMillis(6));
+        LockLease held = queue.acquire(KEY);
+        Pause.fully(Duration.ofMillis(5));
+        lockCache.stop();
+        queue.release(held);
+        assertThat(queue.lines()).as("the session's line left behind, its turn taken for good").isZero();
+    }
+
+    @Test
     void aRequestThatWaitsPastTheBudgetIsRefusedAndLeavesNothingBehind() {
         SessionLockQueue queue = queue(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(6));
         LockLease held = queue.acquire(KEY);
