@@ -71,8 +71,7 @@ final class SharedReads {
         try {
             leaveGroup(line);
         } finally { // the turn is never left taken, whatever ending it met
-            line.turn.release(1);
-            queue.leave(lease.key());
+            giveUp(line, lease.key());
         }
     }
 
