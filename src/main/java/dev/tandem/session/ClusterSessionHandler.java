@@ -42,7 +42,7 @@ public final class ClusterSessionHandler extends SessionHandler {
         SessionUnavailableException failure = scope.resolve(request.getMethod(), Request.getPathInContext(request),
                 () -> resolved[0] = super.resolveRequestedSessionId(request));
         if (failure != null) {
-            request.setAttribute(UNAVAILABLE, failure.getMessage());
+            request.setAttribute(UNAVAILABLE, failure.reason());
         }
         request.setAttribute(FLUSH, (java.util.concurrent.Callable<Void>) () -> {
             storeNow(getManagedSession(request));

@@ -3,6 +3,7 @@ package dev.tandem.session;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.SessionManager;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
 import jakarta.servlet.http.HttpSession;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -59,10 +60,21 @@ final class LockingSessionCache extends NullSessionCache {
             }
             return getAlone(id);
         } catch (SessionUnavailableException e) {
-            // Jetty turns any failure here into "no session"; the scope tells the request the truth.
-            scope.unavailable(e);
-            throw e;
+            throw unavailable(e);
+        } catch (UnreadableSessionDataException e) {
+            throw e; // stored data that cannot be read back: Jetty removes it (setRemoveUnloadableSessions)
+        } catch (Exception e) {
+            // A failure nobody foresaw (a replica read refused, a cache stopping) is no sign either that
+            // the session is gone: refused like the rest, not handed out as a fresh one.
+            LOG.warn("reading a session failed unexpectedly; the request is refused (503)", e);
+            throw unavailable(new SessionUnavailableException("an unexpected failure, logged on the node", e));
         }
+    }
+
+    /** Jetty turns any failure of {@link #get} into "no session"; the scope tells the request the truth. */
+    private SessionUnavailableException unavailable(SessionUnavailableException e) {
+        scope.unavailable(e);
+        return e;
     }
 
     private ManagedSession getAlone(String id) throws Exception {

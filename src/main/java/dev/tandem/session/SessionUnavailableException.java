@@ -6,11 +6,21 @@ package dev.tandem.session;
  * client is told so (503) and nothing is written. Never a reason to hand out a fresh session.
  */
 public class SessionUnavailableException extends RuntimeException {
+    private final String reason;
+
     public SessionUnavailableException(String reason) {
         super(reason);
+        this.reason = reason;
     }
 
+    /** The message names the cause too, for the node's log; the client hears {@link #reason()} only. */
     public SessionUnavailableException(String reason, Throwable cause) {
         super(reason + ": " + cause, cause);
+        this.reason = reason;
+    }
+
+    /** Why, in words a client may read: no exception, class or cache names. */
+    public String reason() {
+        return reason;
     }
 }

@@ -17,7 +17,7 @@ public final class SessionUnavailableMapper implements ExceptionMapper<SessionUn
     @Override
     public Response toResponse(SessionUnavailableException e) {
         return Response.fromResponse(ErrorResponses.of(request, 503, "session_unavailable",
-                        "the cluster cannot serve your session right now (" + e.getMessage() + "); retry shortly"))
+                        "the cluster cannot serve your session right now (" + e.reason() + "); retry shortly"))
                 .header("Retry-After", SessionAvailabilityFilter.RETRY_AFTER_SECONDS)
                 .build();
     }
