@@ -13,7 +13,9 @@ import org.eclipse.jetty.session.ManagedSession;
  *   <li>the request attribute {@link #FLUSH} stores the request's session now and throws if it
  *   cannot, so the API can answer 503 before it sends a success;</li>
  *   <li>a session write that fails while Jetty commits the response aborts that response instead
- *   of being logged under a 200.</li>
+ *   of being logged under a 200;</li>
+ *   <li>a change of the session's id that the cluster does not take fails the request's
+ *   {@code changeSessionId} instead of handing the client an id nobody stored.</li>
  * </ul>
  * Both attributes hold JDK types only, so a webapp that cannot see Jetty's classes can use them.
  */
@@ -54,6 +56,29 @@ public final class ClusterSessionHandler extends SessionHandler {
     @Override
     public void commit(ManagedSession session) {
         storeNow(session);
+    }
+
+    /**
+     * Jetty's change of a session's id, except that a failure is thrown, not logged: Jetty would go
+     * on under the new id, which the cluster did not take, and send the client a cookie for a
+     * session nobody stored. Thrown (on through {@code RandomSessionIds}), the request's session
+     * keeps its id and the client its cookie.
+     */
+    @Override
+    public void renewSessionId(String oldId, String oldExtendedId, String newId, String newExtendedId) {
+        ManagedSession session = null;
+        try {
+            session = getSessionCache().renewSessionId(oldId, newId, oldExtendedId, newExtendedId);
+            if (session != null) {
+                onSessionIdChanged(session, oldId);
+            }
+        } catch (SessionUnavailableException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SessionUnavailableException("the session's new id could not be stored", e);
+        } finally {
+            complete(session); // the copy the cache loaded to move: released as Jetty does
+        }
     }
 
     private void storeNow(ManagedSession session) {

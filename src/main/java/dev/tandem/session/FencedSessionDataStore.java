@@ -173,6 +173,9 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             if (held != null && held.shared) {
                 throw new AloneNeeded("a request that only reads the session would remove it");
             }
+            if (held != null && held.moving) {
+                return true; // removed by LockingSessionCache once the session is stored under its new id
+            }
             if (held == null || held.stored == null) {
                 return getCache().remove(key) != null;
             }

@@ -173,14 +173,52 @@ final class LockingSessionCache extends NullSessionCache {
         if (old != null && old.shared) {
             throw new AloneNeeded("a request that only reads the session cannot change its id");
         }
-        SessionHolds.Held renewed = hold(newId);
-        renewed.owner = old == null ? null : old.owner;
+        SessionHolds.Held renewed;
         try {
-            return super.renewSessionId(oldId, newId, oldExtendedId, newExtendedId);
+            renewed = hold(newId);
+        } catch (RuntimeException | Error e) {
+            refuseRest(old);
+            throw e;
+        }
+        ManagedSession session;
+        try {
+            if (old != null) {
+                old.moving = true; // the old entry goes only once the new one is stored (Jetty deletes first)
+            }
+            // Stores the session under the new id (ownerless till then: the copy Jetty moves is not the request's).
+            session = super.renewSessionId(oldId, newId, oldExtendedId, newExtendedId);
+        } catch (Exception | Error e) {
+            // Nothing moved: the request keeps its session under the old id (ClusterSessionHandler
+            // fails its changeSessionId), and writes nothing more of it.
+            unhold(newId, renewed);
+            refuseRest(old);
+            throw e;
         } finally {
             if (old != null) {
-                unhold(oldId, old);
+                old.moving = false;
             }
+        }
+        renewed.owner = old == null ? null : old.owner;
+        if (old != null) {
+            removeOld(oldId);
+            unhold(oldId, old);
+        }
+        return session;
+    }
+
+    /** The session under its old id, once it is stored under the new one; a failure leaves a copy that expires. */
+    private void removeOld(String oldId) {
+        try {
+            getSessionDataStore().delete(oldId);
+        } catch (Exception e) {
+            LOG.warn("a session stored under its new id is still under its old one too, until it expires: {}", e.toString());
+        }
+    }
+
+    /** The request's client hears that its session could not be changed; nothing more of it is written. */
+    private static void refuseRest(SessionHolds.Held held) {
+        if (held != null) {
+            held.refused = true;
         }
     }
 

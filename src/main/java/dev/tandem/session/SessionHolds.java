@@ -22,6 +22,8 @@ final class SessionHolds {
         volatile Object owner;
         /** A write of this request failed: its client hears so, and nothing more of it is written. */
         volatile boolean refused;
+        /** The request is changing the session's id: the entry under this id is kept until the new one is stored. */
+        volatile boolean moving;
         /**
          * A write of this request got no answer in time: the lock goes back only once the session's
          * copies are in step again ({@link ReplicaRepair#settle}), so no request reads either copy before.

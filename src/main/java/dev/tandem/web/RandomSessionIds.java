@@ -3,9 +3,11 @@ package dev.tandem.web;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.eclipse.jetty.session.HouseKeeper;
+import org.eclipse.jetty.session.SessionManager;
 
 /**
  * Session ids that are random as a whole: 144 bits from a {@link SecureRandom}, URL-safe Base64
@@ -49,6 +51,26 @@ public final class RandomSessionIds extends DefaultSessionIdManager {
         byte[] bytes = new byte[RANDOM_BYTES];
         randoms.get().nextBytes(bytes);
         return URL_SAFE.encodeToString(bytes);
+    }
+
+    /**
+     * Jetty's change of a session's id in every context, except that a context's failure ends it
+     * (thrown on) instead of being logged: Jetty would hand out the new id whether or not the
+     * context stored the session under it (see {@code ClusterSessionHandler#renewSessionId}).
+     */
+    @Override
+    public String renewSessionId(String oldClusterId, String oldNodeId, Request request) {
+        String newClusterId = newSessionId(request.hashCode());
+        for (SessionManager manager : getSessionManagers()) {
+            try {
+                manager.renewSessionId(oldClusterId, oldNodeId, newClusterId, getExtendedId(newClusterId, request));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("the session's id could not be changed", e);
+            }
+        }
+        return newClusterId;
     }
 
     private static SecureRandom newRandom() {
