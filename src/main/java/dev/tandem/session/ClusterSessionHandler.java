@@ -11,7 +11,8 @@ import org.eclipse.jetty.session.ManagedSession;
  *   resuming from a pause) is reported in the request attribute {@link #UNAVAILABLE} instead of
  *   silently becoming "no session" (and then a fresh one);</li>
  *   <li>the request attribute {@link #FLUSH} stores the request's session now and throws if it
- *   cannot, so the API can answer 503 before it sends a success;</li>
+ *   cannot, or if ending the session failed (Jetty only logs a failed invalidation), so the API
+ *   can answer 503 before it sends a success;</li>
  *   <li>a session write that fails while Jetty commits the response aborts that response instead
  *   of being logged under a 200;</li>
  *   <li>a change of the session's id that the cluster does not take fails the request's
@@ -47,7 +48,11 @@ public final class ClusterSessionHandler extends SessionHandler {
             request.setAttribute(UNAVAILABLE, failure.reason());
         }
         request.setAttribute(FLUSH, (java.util.concurrent.Callable<Void>) () -> {
-            storeNow(getManagedSession(request));
+            ManagedSession session = getManagedSession(request);
+            storeNow(session);
+            if (session != null && getSessionCache() instanceof LockingSessionCache cache) {
+                cache.throwIfEndFailed(session);
+            }
             return null;
         });
         return resolved[0];

@@ -188,13 +188,22 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             held.stored = null;
             return true;
         } catch (SessionUnavailableException e) {
-            throw e;
+            throw untold(id, e);
         } catch (RuntimeException e) {
             unsettled(id, null, -1);
-            throw new SessionUnavailableException("cannot remove the session from the cluster", e);
+            throw untold(id, new SessionUnavailableException("cannot remove the session from the cluster", e));
         } finally {
             observer.timed("delete", System.nanoTime() - t0);
         }
+    }
+
+    /** Kept for the request's flush: Jetty swallows a failed invalidation (see {@link SessionHolds.Held#untold}). */
+    private SessionUnavailableException untold(String id, SessionUnavailableException e) {
+        SessionHolds.Held held = holds.get(id);
+        if (held != null && !held.shared) {
+            held.untold = e;
+        }
+        return e;
     }
 
     /**

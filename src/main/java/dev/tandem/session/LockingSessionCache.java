@@ -237,6 +237,14 @@ final class LockingSessionCache extends NullSessionCache {
         }
     }
 
+    /** Throws the failure of this request's end of {@code session}, if it had one (Jetty only logged it). */
+    void throwIfEndFailed(ManagedSession session) {
+        SessionHolds.Held held = holds.get(session.getId());
+        if (held != null && held.owner == session && held.untold != null) {
+            throw held.untold;
+        }
+    }
+
     private void refuseIfFenced() {
         fence.refusal().ifPresent(why -> {
             throw new SessionUnavailableException(why);

@@ -25,6 +25,11 @@ final class SessionHolds {
         /** The request is changing the session's id: the entry under this id is kept until the new one is stored. */
         volatile boolean moving;
         /**
+         * Ending the session failed where Jetty only logs it (an invalidation): the request's flush
+         * throws this, so its client hears it ({@link ClusterSessionHandler#FLUSH}).
+         */
+        volatile SessionUnavailableException untold;
+        /**
          * A write of this request got no answer in time: the lock goes back only once the session's
          * copies are in step again ({@link ReplicaRepair#settle}), so no request reads either copy before.
          */

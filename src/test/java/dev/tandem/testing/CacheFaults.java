@@ -3,8 +3,10 @@ package dev.tandem.testing;
 import java.util.function.Predicate;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryVisited;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
+import org.infinispan.notifications.cachelistener.event.CacheEntryRemovedEvent;
 import org.infinispan.notifications.cachelistener.event.CacheEntryVisitedEvent;
 
 /**
@@ -28,6 +30,15 @@ public final class CacheFaults {
             if (refused.test(e.getKey())) {
                 throw new IllegalStateException("refused by the test: " + e.getKey());
             }
+        }
+    }
+
+    /** Refuses, before it is applied, every removal of an entry. */
+    @Listener(sync = true, observation = Listener.Observation.PRE)
+    public static final class RefuseRemoving {
+        @CacheEntryRemoved
+        public void removed(CacheEntryRemovedEvent<Object, Object> e) {
+            throw new IllegalStateException("refused by the test: removing " + e.getKey());
         }
     }
 
