@@ -1,6 +1,7 @@
 package dev.tandem.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.session.ClusterSessionHandler;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.SessionCookieConfig;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +61,12 @@ public final class SessionLifetimeFilter extends HttpFilter {
         }
         try {
             session.invalidate();
+            endedInTheCluster(req);
             LOG.debug("requestId={} the session reached its absolute lifetime of {} s and ended",
                     req.getAttribute(RequestIds.ATTRIBUTE), lifetime.toSeconds());
         } catch (IllegalStateException alreadyGone) {
             // another request ended it a moment ago: the same outcome
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.info("requestId={} ending a session past its lifetime failed, answering 503: {}",
                     req.getAttribute(RequestIds.ATTRIBUTE), e.toString());
             res.setHeader("Retry-After", SessionAvailabilityFilter.RETRY_AFTER_SECONDS);
@@ -76,6 +79,16 @@ public final class SessionLifetimeFilter extends HttpFilter {
         res.setHeader("WWW-Authenticate", "Cookie realm=\"tandem\", form-action=\"/api/login\"");
         Refusals.send(mapper, req, res, 401, "session_expired", "your session reached its maximum lifetime of "
                 + lifetime.toSeconds() + " s and has ended; nothing was done, log in again");
+    }
+
+    /**
+     * Throws if the cluster did not take the end: Jetty only logs a failed invalidation, and the
+     * session layer's flush reports it ({@link ClusterSessionHandler#FLUSH}; absent without one).
+     */
+    private static void endedInTheCluster(HttpServletRequest req) throws Exception {
+        if (req.getAttribute(ClusterSessionHandler.FLUSH) instanceof Callable<?> flush) {
+            flush.call();
+        }
     }
 
     /** Tells the browser to drop the dead id: the session cookie's name and scope, emptied and expired. */

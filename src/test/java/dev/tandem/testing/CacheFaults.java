@@ -1,6 +1,8 @@
 package dev.tandem.testing;
 
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.infinispan.Cache;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
@@ -11,10 +13,20 @@ import org.infinispan.notifications.cachelistener.event.CacheEntryVisitedEvent;
 
 /**
  * Failures of a real cache, made by listeners: Infinispan fails the operation whose synchronous
- * listener throws. Add one with {@code cache.addListener}, and remove it again.
+ * listener throws: {@link #during}.
  */
 public final class CacheFaults {
     private CacheFaults() {}
+
+    /** What {@code action} gives while {@code fault} is a listener of {@code cache} (removed again whatever happens). */
+    public static <T> T during(Cache<?, ?> cache, Object fault, Supplier<T> action) {
+        cache.addListener(fault);
+        try {
+            return action.get();
+        } finally {
+            cache.removeListener(fault);
+        }
+    }
 
     /** Refuses, before they are written, the new entries {@code refused} names. */
     @Listener(sync = true, observation = Listener.Observation.PRE)
