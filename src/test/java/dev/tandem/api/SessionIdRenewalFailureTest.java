@@ -49,14 +49,8 @@ class SessionIdRenewalFailureTest {
 
     private static void refuseLoginWhileCreating(RunningNode node, TestHttp user, Cache<?, ?> cache, Predicate<Object> refused) {
         String before = user.sessionId();
-        CacheFaults.RefuseCreating listener = new CacheFaults.RefuseCreating(refused);
-        cache.addListener(listener);
-        TestHttp.Reply login;
-        try {
-            login = user.post("/api/login", "{\"user\":\"ann\"}");
-        } finally {
-            cache.removeListener(listener);
-        }
+        TestHttp.Reply login = CacheFaults.during(cache, new CacheFaults.RefuseCreating(refused),
+                () -> user.post("/api/login", "{\"user\":\"ann\"}"));
         assertError(login, 503, "session_unavailable", node.name());
         assertThat(user.sessionId()).as("the client keeps its session's cookie").isEqualTo(before);
         TestHttp.Reply next = user.post("/api/session/counter", null);

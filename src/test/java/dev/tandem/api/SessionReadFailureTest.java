@@ -46,17 +46,13 @@ class SessionReadFailureTest {
             Cache<String, String> locks = InJvmCluster.manager(node).getCache(SessionLayer.LOCK_CACHE);
             Awaitility.await("the lock kept for a next request given back").atMost(Duration.ofSeconds(2))
                     .pollInterval(Duration.ofMillis(10)).until(() -> !locks.containsKey(key));
-            CacheFaults.RefuseCreating refusing = new CacheFaults.RefuseCreating(key::equals);
-            locks.addListener(refusing);
-            TestHttp.Reply refused;
-            try {
-                refused = user.post("/api/session/counter", null);
-            } finally {
-                locks.removeListener(refusing);
-            }
+            TestHttp.Reply refused = CacheFaults.during(locks, new CacheFaults.RefuseCreating(key::equals),
+                    () -> user.post("/api/session/counter", null));
             // No exception, class or cache names (assertError); the reason in the session layer's words.
-            assertThat(assertError(refused, 503, "session_unavailable", "rf3").path("message").asText()).contains("cannot lock the session");
-            assertThat(user.post("/api/session/counter", null).json().path("value").asLong()).as("the refused write changed nothing").isEqualTo(2);
+            assertThat(assertError(refused, 503, "session_unavailable", "rf3").path("message").asText())
+                    .contains("cannot lock the session");
+            assertThat(user.post("/api/session/counter", null).json().path("value").asLong())
+                    .as("the refused write changed nothing").isEqualTo(2);
         }
     }
 
@@ -72,14 +68,7 @@ class SessionReadFailureTest {
             CompletableFuture<TestHttp.Reply> reply = CompletableFuture.supplyAsync(() -> request.apply(user));
             Awaitility.await("the request asks for the lock").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(5))
                     .until(() -> locks.containsKey("wanted:" + key));
-            CacheFaults.FailReads failing = new CacheFaults.FailReads(key);
-            locks.addListener(failing);
-            TestHttp.Reply refused;
-            try {
-                refused = reply.join();
-            } finally {
-                locks.removeListener(failing);
-            }
+            TestHttp.Reply refused = CacheFaults.during(locks, new CacheFaults.FailReads(key), reply::join);
             // Refused for the read's failure itself, not only later by the store, when Jetty tries a new
             // session under the same id (it takes a fresh id when its own check of the old one fails).
             assertThat(assertError(refused, 503, "session_unavailable", name).path("message").asText())
