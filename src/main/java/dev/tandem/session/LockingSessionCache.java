@@ -173,15 +173,10 @@ final class LockingSessionCache extends NullSessionCache {
         if (old != null && old.shared) {
             throw new AloneNeeded("a request that only reads the session cannot change its id");
         }
-        SessionHolds.Held renewed;
-        try {
-            renewed = hold(newId);
-        } catch (RuntimeException | Error e) {
-            refuseRest(old);
-            throw e;
-        }
+        SessionHolds.Held renewed = null;
         ManagedSession session;
         try {
+            renewed = hold(newId);
             if (old != null) {
                 old.moving = true; // the old entry goes only once the new one is stored (Jetty deletes first)
             }
@@ -190,7 +185,9 @@ final class LockingSessionCache extends NullSessionCache {
         } catch (Exception | Error e) {
             // Nothing moved: the request keeps its session under the old id (ClusterSessionHandler
             // fails its changeSessionId), and writes nothing more of it.
-            unhold(newId, renewed);
+            if (renewed != null) {
+                unhold(newId, renewed);
+            }
             refuseRest(old);
             throw e;
         } finally {
