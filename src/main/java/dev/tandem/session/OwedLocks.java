@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The session locks this node still owes the cluster: releases the cluster could not take when
- * they were made, lock writes that failed but may have landed, and the locks of members that left.
+ * they were made, lock writes that failed but may have landed, the locks of members that left,
+ * and locks in this node's name that none of its requests holds.
  * All are tried again at every view change and every second once the lock cache is available: a
  * lock left behind keeps its session from every node until its lease lapses.
  */
@@ -189,14 +190,15 @@ final class OwedLocks {
 
     /**
      * Removes locks whose holder is no longer a member (crashed, cut off or paused out of the view),
-     * and this node's locks from an earlier run under the same name; false when one could not be.
+     * and this node's locks that none of its requests holds ({@link LockTokens#orphaned}: an earlier
+     * run's under the same name, or one a merge restored); false when one could not be.
      */
     private boolean removeLocksHeldOutside(Set<String> members) {
         int removed = 0;
         boolean all = true;
         for (var e : List.copyOf(local.entrySet())) {
             String holder = e.getValue();
-            if (!members.contains(LockTokens.nodeOf(holder)) || tokens.earlierRun(holder)) {
+            if (!members.contains(LockTokens.nodeOf(holder)) || tokens.orphaned(holder)) {
                 try {
                     if (locks.remove(e.getKey(), holder)) {
                         removed++;
@@ -208,7 +210,7 @@ final class OwedLocks {
             }
         }
         if (removed > 0) {
-            LOG.info("removed {} session locks held by members that left", removed);
+            LOG.info("removed {} session locks held by members that left or by none of this node's requests", removed);
         }
         return all;
     }

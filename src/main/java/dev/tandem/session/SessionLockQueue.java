@@ -123,14 +123,22 @@ final class SessionLockQueue {
                 + locks.waitBudget().toMillis() + " ms");
     }
 
-    /** Another node asked for the session's lock: a lock kept for nobody goes back now (handed off the notifying thread). */
+    /**
+     * Another node asked for the session's lock: a lock kept for nobody goes back now, and so does
+     * one held in this node's name by none of its requests (handed off the notifying thread).
+     */
     void asked(String key) {
-        if (lines.containsKey(key)) {
-            try {
-                giveBacks.execute(() -> giveBackKept(key, null));
-            } catch (RejectedExecutionException e) {
-                // stopping: the lock goes with this node's leaving the view
-            }
+        boolean kept = lines.containsKey(key);
+        try {
+            giveBacks.execute(() -> {
+                if (kept) {
+                    giveBackKept(key, null);
+                } else {
+                    locks.giveBackOrphaned(key, null);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping: the lock goes with this node's leaving the view
         }
     }
 

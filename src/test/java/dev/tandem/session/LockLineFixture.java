@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntSupplier;
 import org.infinispan.Cache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,11 +45,15 @@ abstract class LockLineFixture {
         return queue;
     }
 
-    /** No lock in the cluster and no line on the node, once any kept lock's window is over. */
-    void assertNothingLeft(IntSupplier lines) {
+    /**
+     * No lock in the cluster, no line on the node and no lock token in use there, once any kept
+     * lock's window is over.
+     */
+    void assertNothingLeft(SessionLockQueue queue) {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(lockCache.containsKey(KEY)).as("lock left behind").isFalse();
-            assertThat(lines.getAsInt()).as("lines left").isZero();
+            assertThat(queue.lines()).as("lines left").isZero();
+            assertThat(queue.locks().tokensInUse()).as("lock tokens still in use").isZero();
         });
     }
 

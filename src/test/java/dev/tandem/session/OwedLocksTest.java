@@ -98,4 +98,18 @@ class OwedLocksTest {
         assertThat(lockCache.get(KEY)).as("this run's lock").isEqualTo(mine.token());
         assertThat(locks.owed().any()).isFalse();
     }
+
+    @Test
+    void aLockAMergeRestoredInThisNodesNameGoesAtTheViewChange() {
+        SessionLocks locks = new SessionLocks(lockCache, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        LockLease given = locks.acquire("session-0", System.nanoTime());
+        locks.release(given);
+        lockCache.put("session-0", given.token()); // from a member cut off before the release reached it
+        LockLease mine = locks.acquire(KEY, System.nanoTime());
+
+        locks.owed().giveBack(Set.of("n1"));
+
+        assertThat(lockCache.containsKey("session-0")).as("the restored lock").isFalse();
+        assertThat(lockCache.get(KEY)).as("the lock a request holds").isEqualTo(mine.token());
+    }
 }

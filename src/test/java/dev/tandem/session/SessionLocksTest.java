@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.infinispan.Cache;
@@ -64,5 +65,53 @@ class SessionLocksTest {
         assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class);
         locks.owed().retryFailed();
         assertThat(lockCache.get(KEY)).as("the other request's lock").isEqualTo(held.token());
+    }
+
+    @Test
+    void aLockWriteThatInfinispanRetriedAndThatAnswersWithTheRequestsOwnTokenIsTaken() {
+        // After a view change Infinispan sends a write again; when its first try had landed, the
+        // second finds the entry there and answers with it: the request's own token.
+        Cache<String, String> retriedAfterLanding = new AbstractDelegatingCache<>(lockCache) {
+            @Override
+            public String putIfAbsent(String key, String value, long lifespan, TimeUnit unit) {
+                super.putIfAbsent(key, value, lifespan, unit);
+                return super.putIfAbsent(key, value, lifespan, unit);
+            }
+        };
+        SessionLocks locks = new SessionLocks(retriedAfterLanding, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30),
+                local.gate());
+
+        LockLease lease = locks.acquire(KEY, System.nanoTime());
+
+        assertThat(lockCache.get(KEY)).as("the lock, held by the request").isEqualTo(lease.token());
+        locks.release(lease);
+        assertThat(lockCache.containsKey(KEY)).isFalse();
+    }
+
+    @Test
+    void aLockInThisNodesNameThatNoneOfItsRequestsHoldsIsTakenAtOnceNotAfterTheWaitBudget() {
+        SessionLocks locks = new SessionLocks(lockCache, "n1", Duration.ofSeconds(1), Duration.ofSeconds(30), local.gate());
+        LockLease given = locks.acquire(KEY, System.nanoTime());
+        locks.release(given);
+        // A merge restores the entry from a member that was cut off before the release reached it.
+        lockCache.put(KEY, given.token());
+
+        long start = System.nanoTime();
+        LockLease next = locks.acquire(KEY, start);
+
+        assertThat(lockCache.get(KEY)).as("the lock, held by the next request").isEqualTo(next.token());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("waited").isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
+    void aLockHeldByAnotherRequestOfThisNodeIsNeverTakenFromIt() {
+        SessionLocks locks = new SessionLocks(lockCache, "n1", Duration.ofMillis(200), Duration.ofSeconds(30), local.gate());
+        LockLease held = locks.acquire(KEY, System.nanoTime());
+
+        assertThatThrownBy(() -> locks.acquire(KEY, System.nanoTime())).isInstanceOf(SessionUnavailableException.class)
+                .hasMessageContaining("busy (locked by n1)");
+        locks.owed().giveBack(Set.of("n1"));
+
+        assertThat(lockCache.get(KEY)).as("the holding request's lock").isEqualTo(held.token());
     }
 }

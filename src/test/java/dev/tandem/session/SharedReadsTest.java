@@ -38,10 +38,6 @@ class SharedReadsTest extends LockLineFixture {
         int waiting(String key) {
             return line.waiting(key);
         }
-
-        int lines() {
-            return line.lines();
-        }
     }
 
     private Node node(String name, Duration wait, Duration passFor, Duration yieldFor) {
@@ -202,6 +198,6 @@ class SharedReadsTest extends LockLineFixture {
     }
 
     private void assertNothingLeft(Node node) {
-        assertNothingLeft(node::lines);
+        assertNothingLeft(node.line());
     }
 }
