@@ -99,7 +99,8 @@ public final class SessionLocks {
                 owed.writeFailed(new LockLease(key, token, start, writing));
                 throw new SessionUnavailableException("cannot lock the session", e);
             }
-            // Its own token: Infinispan retried the write after a view change, and the first try had landed.
+            // Its own token: the entry is this request's. (A write Infinispan sends again after a view
+            // change, finding its first try there, is meant to answer null; this does not rely on it.)
             if (holder == null || holder.equals(token)) {
                 return settledOrRefused(new LockLease(key, token, start, writing), deadline);
             }

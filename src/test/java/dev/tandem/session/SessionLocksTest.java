@@ -68,9 +68,9 @@ class SessionLocksTest {
     }
 
     @Test
-    void aLockWriteThatInfinispanRetriedAndThatAnswersWithTheRequestsOwnTokenIsTaken() {
-        // After a view change Infinispan sends a write again; when its first try had landed, the
-        // second finds the entry there and answers with it: the request's own token.
+    void aLockWriteThatAnswersWithTheRequestsOwnTokenIsTaken() {
+        // As a write sent again after a view change would, if it answered with the entry its first
+        // try left (Infinispan means it to answer null then).
         Cache<String, String> retriedAfterLanding = new AbstractDelegatingCache<>(lockCache) {
             @Override
             public String putIfAbsent(String key, String value, long lifespan, TimeUnit unit) {
