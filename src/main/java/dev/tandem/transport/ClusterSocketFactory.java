@@ -4,9 +4,11 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.jgroups.util.DefaultSocketFactory;
 import org.jgroups.util.SocketFactory;
+import org.jgroups.util.SslContextFactory;
 import org.jgroups.util.TLS;
 import org.jgroups.util.TLSClientAuth;
 
@@ -37,18 +39,19 @@ final class ClusterSocketFactory {
 
     /** JGroups' TLS factory for these credentials, every client socket it makes bounded by {@link #boundHandshake}. */
     static SocketFactory forCredentials(ClusterCredentials credentials) {
-        TLS tls = new TLS().enabled(true)
-                .setProtocols(new String[] {"TLSv1.3"})
-                .setClientAuth(TLSClientAuth.NEED)
-                .setKeystoreType("PKCS12")
-                .setKeystorePath(credentials.keystore().toAbsolutePath().toString())
-                .setKeystorePassword(credentials.password());
+        SSLContext context;
         try {
-            tls.init(); // the keystore is the truststore too
-        } catch (Exception e) {
+            context = new SslContextFactory().sslProtocol("TLS")
+                    .keyStore(credentials.keys()).keyStorePassword(credentials.password())
+                    .trustStore(credentials.keys()) // the keystore is the truststore too
+                    .build().sslContext();
+        } catch (RuntimeException e) {
             throw new IllegalStateException("cannot set up the cluster's TLS from " + credentials, e);
         }
-        DefaultSocketFactory sockets = (DefaultSocketFactory) tls.createSocketFactory();
+        TLS tls = new TLS().enabled(true)
+                .setProtocols(new String[] {"TLSv1.3"})
+                .setClientAuth(TLSClientAuth.NEED);
+        DefaultSocketFactory sockets = (DefaultSocketFactory) tls.createSocketFactory(context);
         sockets.setSocketConfigurator(ClusterSocketFactory::boundHandshake);
         return sockets;
     }
