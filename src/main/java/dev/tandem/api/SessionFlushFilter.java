@@ -1,5 +1,6 @@
 package dev.tandem.api;
 
+import dev.tandem.session.ClusterSessionHandler;
 import dev.tandem.web.ErrorBody;
 import dev.tandem.web.RequestIds;
 import dev.tandem.web.SessionAvailabilityFilter;
@@ -22,13 +23,11 @@ import org.slf4j.LoggerFactory;
  * a proxy, and each call on it looks the request up in HK2's request scope (issue 16's profile).
  */
 public final class SessionFlushFilter implements ContainerResponseFilter {
-    /** Set by the session handler (dev.tandem.session.ClusterSessionHandler.FLUSH). */
-    static final String FLUSH = "dev.tandem.session.flush";
     private static final Logger LOG = LoggerFactory.getLogger(SessionFlushFilter.class);
 
     @Override
     public void filter(ContainerRequestContext req, ContainerResponseContext res) {
-        if (!(req.getProperty(FLUSH) instanceof Callable<?> flush)) {
+        if (!(req.getProperty(ClusterSessionHandler.FLUSH) instanceof Callable<?> flush)) {
             return;
         }
         try {

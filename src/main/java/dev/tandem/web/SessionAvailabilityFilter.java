@@ -1,6 +1,7 @@
 package dev.tandem.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.session.ClusterSessionHandler;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -10,13 +11,11 @@ import java.io.IOException;
 
 /**
  * A session the client names that this node cannot read right now (see
- * dev.tandem.session.ClusterSessionHandler) is answered {@code 503 session_unavailable} with
+ * {@link ClusterSessionHandler}) is answered {@code 503 session_unavailable} with
  * {@code Retry-After} before anything runs, so no resource can hand out a fresh session in its
  * place. Health checks are answered as usual: they do not use the session.
  */
 public final class SessionAvailabilityFilter extends HttpFilter {
-    /** Set by the session handler (dev.tandem.session.ClusterSessionHandler.UNAVAILABLE). */
-    static final String UNAVAILABLE = "dev.tandem.session.unavailable";
     /** Seconds a client should wait before it tries again. */
     public static final String RETRY_AFTER_SECONDS = "1";
 
@@ -29,7 +28,7 @@ public final class SessionAvailabilityFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Object why = req.getAttribute(UNAVAILABLE);
+        Object why = req.getAttribute(ClusterSessionHandler.UNAVAILABLE);
         if (why != null && !req.getRequestURI().startsWith("/health/")) {
             res.setHeader("Retry-After", RETRY_AFTER_SECONDS);
             Refusals.send(mapper, req, res, 503, "session_unavailable",
