@@ -57,7 +57,7 @@ class CutOffSessionWriteTest {
         // Users of b whose session's entry each node decides (its primary owner); c stops answering.
         List<TestHttp> users = new ArrayList<>();
         for (RunningNode primary : nodes) {
-            users.add(userWhoseSessionIsDecidedBy(primary, b));
+            users.add(InJvmCluster.userWhoseSessionIsDecidedBy(primary, b));
         }
         List<HalfSentWrite> writes = new ArrayList<>();
         for (TestHttp user : users) {
@@ -146,18 +146,6 @@ class CutOffSessionWriteTest {
         }
     }
 
-    /** A new user of {@code entry} with one write done, whose session's entry {@code primary} decides. */
-    private static TestHttp userWhoseSessionIsDecidedBy(RunningNode primary, RunningNode entry) {
-        for (int tries = 0; tries < 60; tries++) {
-            TestHttp user = entry.client();
-            assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
-            if (InJvmCluster.decides(primary, SessionLayer.SESSION_CACHE, sessionKey(primary, user))) {
-                return user;
-            }
-        }
-        throw new AssertionError("no session in 60 whose entry " + primary.name() + " decides");
-    }
-
     /** The user's session as the node reads it (its own copy): the counter and the attributes. */
     private static String served(RunningNode node, TestHttp user) {
         String read = readOrStatus(node, user);
@@ -181,16 +169,7 @@ class CutOffSessionWriteTest {
 
     private static Object localCopy(RunningNode node, TestHttp user) {
         AdvancedCache<Object, Object> raw = raw(node);
-        return raw.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(raw.getKeyDataConversion().toStorage(sessionKey(node, user)));
-    }
-
-    /** The session's entry key: Jetty names it {@code <context>_<vhost>_<id>}. */
-    private static Object sessionKey(RunningNode node, TestHttp user) {
-        String id = SessionWorkload.clusterId(user.sessionId());
-        AdvancedCache<Object, Object> sessions = InJvmCluster.manager(node).getCache(SessionLayer.SESSION_CACHE).getAdvancedCache();
-        return sessions.withFlags(Flag.CACHE_MODE_LOCAL).keySet().stream()
-                .filter(k -> k.toString().endsWith("_" + id)).findFirst()
-                .orElseThrow(() -> new AssertionError("no entry for session " + id + " on " + node.name()));
+        return raw.withFlags(Flag.CACHE_MODE_LOCAL, Flag.SKIP_CACHE_LOAD).get(raw.getKeyDataConversion().toStorage(InJvmCluster.sessionKey(node, user)));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

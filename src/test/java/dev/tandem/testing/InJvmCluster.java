@@ -95,6 +95,27 @@ public final class InJvmCluster implements AutoCloseable {
         return cache.getDistributionManager().getCacheTopology().getDistribution(stored).isPrimary();
     }
 
+    /** A new user of {@code entry} with one counter write, whose session's entry {@code primary} decides. */
+    public static TestHttp userWhoseSessionIsDecidedBy(RunningNode primary, RunningNode entry) {
+        for (int tries = 0; tries < 60; tries++) {
+            TestHttp user = entry.client();
+            assertThat(user.post("/api/session/counter", null).json().get("value").asLong()).isEqualTo(1);
+            if (decides(primary, SessionLayer.SESSION_CACHE, sessionKey(primary, user))) {
+                return user;
+            }
+        }
+        throw new AssertionError("no session in 60 whose entry " + primary.name() + " decides");
+    }
+
+    /** The user's session's entry key in the node's replica: Jetty names it {@code <context>_<vhost>_<id>}. */
+    public static Object sessionKey(RunningNode node, TestHttp user) {
+        String id = SessionWorkload.clusterId(user.sessionId());
+        AdvancedCache<Object, Object> sessions = manager(node).getCache(SessionLayer.SESSION_CACHE).getAdvancedCache();
+        return sessions.withFlags(Flag.CACHE_MODE_LOCAL).keySet().stream()
+                .filter(k -> k.toString().endsWith("_" + id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no entry for session " + id + " on " + node.name()));
+    }
+
     /** The holder of the user's session lock in the node's own replica, or null. */
     public static String sessionLockOf(RunningNode node, TestHttp user) {
         return manager(node).<String, String>getCache(SessionLayer.LOCK_CACHE).getAdvancedCache()
