@@ -197,18 +197,23 @@ final class LockingSessionCache extends NullSessionCache {
         }
         renewed.owner = old == null ? null : old.owner;
         if (old != null) {
+            old.moved = true;
             removeOld(oldId);
             unhold(oldId, old);
         }
         return session;
     }
 
-    /** The session under its old id, once it is stored under the new one; a failure leaves a copy that expires. */
+    /**
+     * The session under its old id, once it is stored under the new one. A removal without an answer
+     * is tried again once the old entry's copies are settled (FencedSessionDataStore); one refused
+     * leaves a copy that expires.
+     */
     private void removeOld(String oldId) {
         try {
             getSessionDataStore().delete(oldId);
         } catch (Exception e) {
-            LOG.warn("a session stored under its new id is still under its old one too, until it expires: {}", e.toString());
+            LOG.warn("could not remove a session's old id once it was stored under its new one: {}", e.toString());
         }
     }
 

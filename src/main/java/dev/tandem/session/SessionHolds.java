@@ -24,6 +24,8 @@ final class SessionHolds {
         volatile boolean refused;
         /** The request is changing the session's id: the entry under this id is kept until the new one is stored. */
         volatile boolean moving;
+        /** The session is stored under its new id: the entry under this id must go, even when its removal got no answer. */
+        volatile boolean moved;
         /**
          * Ending the session failed where Jetty only logs it (an invalidation): the request's flush
          * throws this, so its client hears it ({@link ClusterSessionHandler#FLUSH}).
