@@ -31,9 +31,9 @@ final class CacheSettling {
     Optional<String> unsettled() {
         for (String name : manager.getCacheNames()) {
             if (manager.isRunning(name)) {
-                CacheTopology t = topology(manager.getCache(name));
-                if (t != null && t.getPhase() != CacheTopology.Phase.NO_REBALANCE) {
-                    return Optional.of(name + " " + t.getPhase());
+                Optional<CacheTopology.Phase> phase = moving(manager.getCache(name));
+                if (phase.isPresent()) {
+                    return Optional.of(name + " " + phase.get());
                 }
             }
         }
@@ -53,6 +53,12 @@ final class CacheSettling {
         return t.getPhase() == CacheTopology.Phase.NO_REBALANCE
                 && members.contains(manager.getAddress())
                 && Majority.of(members.size(), configuredNodes);
+    }
+
+    /** The cache's phase when a rebalance or a conflict resolution runs in it; empty when settled or local. */
+    static Optional<CacheTopology.Phase> moving(Cache<?, ?> cache) {
+        CacheTopology t = topology(cache);
+        return t == null || t.getPhase() == CacheTopology.Phase.NO_REBALANCE ? Optional.empty() : Optional.of(t.getPhase());
     }
 
     /** The cache's latest topology as this node knows it; null for a local cache. */

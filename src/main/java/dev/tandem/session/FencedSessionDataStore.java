@@ -8,6 +8,7 @@ import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionData;
 import org.eclipse.jetty.session.infinispan.InfinispanSessionDataStore;
+import org.infinispan.Cache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,7 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
                 throw new SessionUnavailableException("cannot read the session from the cluster", e);
             }
             if (stored == null) {
+                refuseMissWhileMoving();
                 return null;
             }
             SessionHolds.Held held = holds.get(id);
@@ -89,6 +91,21 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             return stored;
         } finally {
             observer.timed("load", System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * A session this node does not hold may still be on its way here while the cache moves entries:
+     * after a merge, its conflict resolution copies in the sessions the other side created during
+     * the cut or while it runs. A node that merged back handed out a fresh session for such an id
+     * (PartitionIT, a client logging in through the cut and the heal). So a miss counts as "no such
+     * session" only once the cache has settled; before, it is "cannot read right now" (503).
+     */
+    private void refuseMissWhileMoving() {
+        if (getCache() instanceof Cache<?, ?> cache) {
+            CacheSettling.moving(cache).ifPresent(phase -> {
+                throw new SessionUnavailableException("this node is still receiving the cluster's sessions (" + phase + ")");
+            });
         }
     }
 

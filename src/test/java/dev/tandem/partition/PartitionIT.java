@@ -24,13 +24,18 @@ import org.junit.jupiter.api.Timeout;
  * Partition {A} | {B, C} under load, each node a real process in a network namespace of its own on
  * a private bridge, the cut made with iptables in A's namespace. Every client operation goes
  * through the history checker: after the heal nothing acknowledged is lost, no read went
- * backwards, no answer came from a fresh session standing in for a known one, all three nodes
- * hold the same sessions and share one view.
+ * backwards, no answer came from a fresh session standing in for a known one (one client also
+ * logs in, so its session changes id under the cut too), all three nodes hold the same sessions
+ * and share one view.
  */
 class PartitionIT {
     private static final int NODES = 3;
     private static final int A = 0;
     private static final Duration CUT = Duration.ofSeconds(35);
+    /** Seven clients on four sessions: client 3, alone on its session, also logs in (a new id each time). */
+    private static final int CLIENTS = 7;
+    private static final int SESSIONS = 4;
+    private static final int LOGIN_CLIENT = 3;
 
     @Test
     @Timeout(value = 230, unit = TimeUnit.SECONDS)
@@ -44,7 +49,8 @@ class PartitionIT {
         ClientProbe probe = new ClientProbe(lab);
         cluster.awaitOneView(probe, Duration.ofSeconds(120), "all three nodes ready in one view of 3");
 
-        try (WorkloadProcess load = WorkloadProcess.start(lab, uris, 6, 3, 20_000, Duration.ofSeconds(150), dir)) {
+        try (WorkloadProcess load = WorkloadProcess.start(lab, uris, CLIENTS, SESSIONS, 20_000, Duration.ofSeconds(150), dir,
+                LOGIN_CLIENT)) {
             load.awaitLine("PROGRESS", Duration.ofSeconds(30));
             Awaitility.await("load flowing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .until(() -> load.progress() >= 300);
@@ -80,19 +86,23 @@ class PartitionIT {
             // Checked against the majority's final states; every node must then hold exactly the same.
             Map<String, FinalState> fromB = finals.get(uris.get(1).toString());
             HistoryChecker.Report report = HistoryChecker.check(history, fromB);
+            int named = SESSIONS - HistoryChecker.lostTheirId(history).size();
+            long logins = history.ops().stream().filter(o -> o.kind() == Op.Kind.LOGIN).count();
+            long loginsOk = history.ops().stream().filter(o -> o.kind() == Op.Kind.LOGIN && o.ok()).count();
             StringBuilder readable = new StringBuilder();
             for (int i = 0; i < NODES; i++) {
                 readable.append(i == 0 ? "" : " ").append(nodes.get(i).name()).append('=')
-                        .append(finals.get(uris.get(i).toString()).size()).append("/3 in ")
+                        .append(finals.get(uris.get(i).toString()).size()).append('/').append(named).append(" in ")
                         .append(String.format(Locale.ROOT, "%.1fs", readMillis.get(uris.get(i).toString()) / 1e3));
             }
             CutFigures during = CutFigures.of(history, marks.get("cut"), marks.get("heal"), nodes.get(A).name(),
                     "//" + lab.nodeIp(A) + ":");
             System.out.printf(Locale.ROOT, "[partition {A}|{B,C}] %s | cut=%.1fs A-not-ready-after=%s B,C-at-2-after=%s "
-                            + "heal-to-one-view=%.1fs final-reads{%s} | during the cut: A ok=%d failed=%d unknown=%d %s, B+C ok=%d failed=%d unknown=%d on %d/3 sessions%n",
+                            + "heal-to-one-view=%.1fs final-reads{%s} logins=%d/%d | during the cut: A ok=%d failed=%d unknown=%d %s, B+C ok=%d failed=%d unknown=%d on %d/%d sessions%n",
                     report.summary(), (heal - cut) / 1e9, watch.minorityNotReady(), watch.majorityAtTwo(),
-                    (healed - heal) / 1e9, readable, during.minorityOk, during.minorityFailed, during.minorityUnknown,
-                    during.minorityAnswers, during.majorityOk, during.majorityFailed, during.majorityUnknown, during.majoritySessions);
+                    (healed - heal) / 1e9, readable, loginsOk, logins, during.minorityOk, during.minorityFailed, during.minorityUnknown,
+                    during.minorityAnswers, during.majorityOk, during.majorityFailed, during.majorityUnknown,
+                    during.majoritySessions, SESSIONS);
 
             assertThat(report.problems()).as("history problems").isEmpty();
             assertThat(report.lost()).as("lost").isZero();
@@ -109,8 +119,9 @@ class PartitionIT {
                 assertThat(finals.get(uris.get(i).toString()))
                         .as("sessions read on %s within 40 s once the three were one view again and the load had stopped",
                                 nodes.get(i).name())
-                        .hasSize(3).isEqualTo(fromB);
+                        .hasSize(named).isEqualTo(fromB);
             }
+            assertThat(loginsOk).as("logins acknowledged").isPositive();
             assertThat(views).as("every node's members after the load").allSatisfy(v -> assertThat(v).hasSize(3))
                     .containsOnly(views.get(0));
         }

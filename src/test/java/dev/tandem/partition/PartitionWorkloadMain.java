@@ -26,8 +26,9 @@ import java.util.concurrent.TimeoutException;
  * The history workload as a process, for a place the test JVM cannot reach (the lab's client
  * namespace): {@code ip netns exec NS java -cp target/test-classes:target/tandem.jar
  * dev.tandem.partition.PartitionWorkloadMain --target URL... --clients 6 --sessions 3 --ops N
- * --seconds S --out DIR}. Client c works on session c % sessions and sends its requests to every
- * target in turn, starting at target c.
+ * --seconds S --out DIR [--login-client C]}. Client c works on session c % sessions and sends its
+ * requests to every target in turn, starting at target c; client C (alone on its session) logs in
+ * too ({@link Mix#LOGINS_INCREMENTS_AND_READS}).
  * <p>
  * Commands on stdin, one a line: {@code mark NAME} (remember this instant under NAME, in the
  * history's clock), {@code stop} (end the load now), {@code final} (after the load: read every
@@ -49,6 +50,7 @@ public final class PartitionWorkloadMain {
         int ops = 5_000;
         int seconds = 120;
         Path out = null;
+        int loginClient = -1;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--target" -> targets.add(URI.create(args[i + 1]));
@@ -57,6 +59,7 @@ public final class PartitionWorkloadMain {
                 case "--ops" -> ops = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
+                case "--login-client" -> loginClient = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -64,8 +67,9 @@ public final class PartitionWorkloadMain {
             throw new IllegalArgumentException("give --target URL (one or more) and --out DIR");
         }
         int n = targets.size();
+        int logsIn = loginClient;
         SessionWorkload w = new SessionWorkload(clients, sessions, c -> rotated(targets, c % n),
-                c -> Mix.INCREMENTS_AND_READS, ops, Duration.ofSeconds(seconds))
+                c -> c == logsIn ? Mix.LOGINS_INCREMENTS_AND_READS : Mix.INCREMENTS_AND_READS, ops, Duration.ofSeconds(seconds))
                 // A cut-off node's lock attempt ends in 3 s (503); 10 s leaves room for a slow but healthy answer.
                 .requestTimeout(Duration.ofSeconds(10));
         Map<String, Long> marks = new ConcurrentHashMap<>();

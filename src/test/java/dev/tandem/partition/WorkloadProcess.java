@@ -40,8 +40,9 @@ final class WorkloadProcess implements AutoCloseable {
         this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
+    /** {@code loginClient}: the client that also logs in (alone on its session), or -1 for none. */
     static WorkloadProcess start(NodeNamespaces lab, List<URI> targets, int clients, int sessions, int ops,
-                                 Duration max, Path dir) {
+                                 Duration max, Path dir, int loginClient) {
         String cp = Path.of(System.getProperty("tandem.repo", ".")).toAbsolutePath().resolve("target/test-classes")
                 + ":" + NodeProcess.jar().toAbsolutePath();
         List<String> java = new ArrayList<>(List.of(
@@ -51,7 +52,7 @@ final class WorkloadProcess implements AutoCloseable {
                 "-cp", cp, PartitionWorkloadMain.class.getName(),
                 "--clients", Integer.toString(clients), "--sessions", Integer.toString(sessions),
                 "--ops", Integer.toString(ops), "--seconds", Long.toString(max.toSeconds()),
-                "--out", dir.toString()));
+                "--out", dir.toString(), "--login-client", Integer.toString(loginClient)));
         targets.forEach(t -> java.addAll(List.of("--target", t.toString())));
         Path log = dir.resolve("workload.log");
         try {

@@ -7,7 +7,8 @@ package dev.tandem.testing.history;
 public record Op(int client, String session, Kind kind, String arg, long invokedNanos, long completedNanos,
                  Outcome outcome, long value, String node, boolean replaced, String detail) {
 
-    public enum Kind { INCREMENT, READ, PUT_ATTRIBUTE }
+    /** LOGIN gives the session a new id: its client goes on under the id the answer's cookie names. */
+    public enum Kind { INCREMENT, READ, PUT_ATTRIBUTE, LOGIN }
 
     public enum Outcome { OK, FAILED, UNKNOWN }
 

@@ -33,7 +33,13 @@ public final class SessionWorkload {
         /** Reads only (a reader that must never erase anyone's writes). */
         READS,
         /** An attribute of its own every 20th step (a session holds 64 at most), increments between. */
-        ATTRIBUTES_AND_INCREMENTS
+        ATTRIBUTES_AND_INCREMENTS,
+        /**
+         * As INCREMENTS_AND_READS, and a login every 10th step, which changes the session's id: only
+         * for a client alone on its session. A login without an answer leaves its client not knowing
+         * the id: it stops there, as its user would have to log in again.
+         */
+        LOGINS_INCREMENTS_AND_READS
     }
 
     private final int clients;
@@ -44,6 +50,8 @@ public final class SessionWorkload {
     private final Duration maxDuration;
     private final History history = new History();
     private final List<String> sessionIds = new ArrayList<>();
+    /** Each session's cookie now, by the session's first id (its name in the history): a login changes it. */
+    private final Map<String, String> cookies = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
@@ -83,6 +91,11 @@ public final class SessionWorkload {
 
     /** Creates the sessions, runs every client to its end, and returns the history. */
     public History run() throws Exception {
+        for (int c = 0; c < clients; c++) {
+            if (mix.apply(c) == Mix.LOGINS_INCREMENTS_AND_READS && clients > sessions && (c >= sessions || c + sessions < clients)) {
+                throw new IllegalArgumentException("client " + c + " logs in, so it must be alone on its session");
+            }
+        }
         for (int s = 0; s < sessions; s++) {
             TestHttp http = new TestHttp(targets.apply(s).get(0));
             TestHttp.Reply r = http.get("/api/session");
@@ -90,6 +103,7 @@ public final class SessionWorkload {
                 throw new IllegalStateException("could not create session " + s + ": " + r.status() + " " + r.body());
             }
             sessionIds.add(http.sessionId());
+            cookies.put(clusterId(http.sessionId()), http.sessionId());
         }
         long deadline = System.nanoTime() + maxDuration.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -133,39 +147,57 @@ public final class SessionWorkload {
                 case INCREMENTS_AND_READS -> j % 3 == 2 ? Op.Kind.READ : Op.Kind.INCREMENT;
                 case READS -> Op.Kind.READ;
                 case ATTRIBUTES_AND_INCREMENTS -> j % 20 == 0 ? Op.Kind.PUT_ATTRIBUTE : Op.Kind.INCREMENT;
+                case LOGINS_INCREMENTS_AND_READS -> j % 10 == 9 ? Op.Kind.LOGIN : j % 3 == 2 ? Op.Kind.READ : Op.Kind.INCREMENT;
             };
-            String arg = kind == Op.Kind.PUT_ATTRIBUTE ? "c" + client + "_" + attr++ : null;
+            String arg = switch (kind) {
+                case PUT_ATTRIBUTE -> "c" + client + "_" + attr++;
+                case LOGIN -> "u" + client + "_" + j;
+                default -> null;
+            };
             long invoked = System.nanoTime();
             try {
                 TestHttp.Reply r = switch (kind) {
                     case INCREMENT -> http.post("/api/session/counter", null);
                     case READ -> http.get("/api/session");
                     case PUT_ATTRIBUTE -> http.put("/api/session/attributes/" + arg, "\"v\"");
+                    case LOGIN -> http.post("/api/login", "{\"user\":\"" + arg + "\"}");
                 };
-                Op op = outcome(client, session, kind, arg, invoked, r);
+                Op op = outcome(client, session, clusterId(cookie), kind, arg, invoked, r);
                 history.add(op);
                 if (op.outcome() == Op.Outcome.OK) {
                     acknowledged.incrementAndGet();
                 }
+                if (kind == Op.Kind.LOGIN && r.sessionCookie().isPresent()) {
+                    // The session's new id (a refused login that had already moved the session carries it too).
+                    cookie = r.sessionCookie().get();
+                    cookies.put(session, cookie);
+                }
             } catch (RuntimeException e) {
                 history.add(new Op(client, session, kind, arg, invoked, System.nanoTime(),
                         kind == Op.Kind.READ ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN, -1, http.base().toString(), false,
-                        String.valueOf(e.getMessage())));
+                        HistoryChecker.NO_ANSWER + e.getMessage()));
+                if (kind == Op.Kind.LOGIN) {
+                    completed.incrementAndGet();
+                    cookies.remove(session); // its id is unknown now
+                    return;
+                }
             }
             completed.incrementAndGet();
         }
     }
 
-    private static Op outcome(int client, String session, Op.Kind kind, String arg, long invoked, TestHttp.Reply r) {
+    /** {@code current}: the session's id the request was sent with (a login changes it). */
+    private static Op outcome(int client, String session, String current, Op.Kind kind, String arg, long invoked,
+                              TestHttp.Reply r) {
         long done = System.nanoTime();
         String cookie = r.sessionCookie().orElse(null);
-        boolean replaced = cookie != null && !clusterId(cookie).equals(session);
+        boolean replaced = kind != Op.Kind.LOGIN && cookie != null && !clusterId(cookie).equals(current);
         int status = r.status();
         if (status == 200 || status == 204) {
             long value = switch (kind) {
                 case INCREMENT -> r.json().get("value").asLong();
                 case READ -> r.json().get("counter").asLong();
-                case PUT_ATTRIBUTE -> 0;
+                case PUT_ATTRIBUTE, LOGIN -> 0;
             };
             if (kind == Op.Kind.READ && r.json().path("new").asBoolean(false)) {
                 replaced = true;
@@ -178,13 +210,22 @@ public final class SessionWorkload {
         return new Op(client, session, kind, arg, invoked, done, outcome, -1, r.node(), replaced, status + " " + r.body());
     }
 
-    /** Reads every session's final state from any target that answers, within the deadline. */
+    /**
+     * Reads every session's final state from any target that answers, within the deadline, under
+     * the session's id now (after its logins), by its first id. A session whose client no longer
+     * knows its id (a login without an answer) is not read.
+     */
     public Map<String, HistoryChecker.FinalState> finalStates(List<URI> anyOf, Duration within) {
         Map<String, HistoryChecker.FinalState> out = new HashMap<>();
         long deadline = System.nanoTime() + within.toNanos();
-        for (String cookie : sessionIds) {
+        for (String first : sessionIds) {
+            String session = clusterId(first);
+            String cookie = cookies.get(session);
+            if (cookie == null) {
+                continue;
+            }
             Iterator<URI> it = anyOf.iterator();
-            while (System.nanoTime() < deadline && !out.containsKey(clusterId(cookie))) {
+            while (System.nanoTime() < deadline && !out.containsKey(session)) {
                 if (!it.hasNext()) {
                     it = anyOf.iterator();
                 }
@@ -195,7 +236,7 @@ public final class SessionWorkload {
                     if (r.status() == 200 && !r.json().path("new").asBoolean(false)) {
                         Set<String> attrs = new HashSet<>();
                         r.json().get("attributes").fieldNames().forEachRemaining(attrs::add);
-                        out.put(clusterId(cookie), new HistoryChecker.FinalState(r.json().get("counter").asLong(), attrs));
+                        out.put(session, new HistoryChecker.FinalState(r.json().get("counter").asLong(), attrs));
                     }
                 } catch (RuntimeException e) {
                     // that node is down or refusing; ask the next
