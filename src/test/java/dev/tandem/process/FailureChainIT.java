@@ -6,6 +6,7 @@ import dev.tandem.testing.NodeProcess;
 import dev.tandem.testing.TestHttp;
 import dev.tandem.testing.history.History;
 import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.Op;
 import dev.tandem.testing.history.SessionWorkload;
 import dev.tandem.testing.history.SessionWorkload.Mix;
 import java.net.URI;
@@ -30,8 +31,10 @@ class FailureChainIT {
         try (ProcessCluster cluster = new ProcessCluster(3, logs)) {
             NodeProcess a = cluster.nodes.get(0), b = cluster.nodes.get(1), c = cluster.nodes.get(2);
             List<URI> all = cluster.uris();
-            SessionWorkload w = new SessionWorkload(4, 2, i -> rotate(all, i), i -> Mix.INCREMENTS_AND_READS, 100_000,
-                    Duration.ofSeconds(150)).requestTimeout(Duration.ofSeconds(5));
+            // Five clients on three sessions: client 2, alone on its session, also logs in (a new id each time).
+            SessionWorkload w = new SessionWorkload(5, 3, i -> rotate(all, i),
+                    i -> i == 2 ? Mix.LOGINS_INCREMENTS_AND_READS : Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(150))
+                    .requestTimeout(Duration.ofSeconds(5));
             CompletableFuture<History> load = w.start();
             Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.acknowledged() > 200 || load.isDone());
 
@@ -56,7 +59,8 @@ class FailureChainIT {
             History history = load.get(2, TimeUnit.MINUTES);
 
             HistoryChecker.Report report = HistoryChecker.check(history, w.finalStates(cluster.uris(), Duration.ofSeconds(30)));
-            System.out.printf("[failure chain] %s%n", report.summary());
+            System.out.printf("[failure chain] %s; logins ok=%d unknown=%d%n", report.summary(),
+                    history.count(Op.Kind.LOGIN, Op.Outcome.OK), history.count(Op.Kind.LOGIN, Op.Outcome.UNKNOWN));
             assertThat(report.problems()).as("history problems").isEmpty();
             assertThat(report.acknowledged()).as("acknowledged operations").isGreaterThan(500);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tandem.testing.NodeProcess;
 import dev.tandem.testing.history.History;
 import dev.tandem.testing.history.HistoryChecker;
+import dev.tandem.testing.history.Op;
 import dev.tandem.testing.history.SessionWorkload;
 import dev.tandem.testing.history.SessionWorkload.Mix;
 import java.nio.file.Path;
@@ -15,15 +16,20 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node frozen (SIGSTOP) for 20 s under concurrent load, then resumed: its late writes never land. */
+/**
+ * A node frozen (SIGSTOP) for 20 s under concurrent load, then resumed: its late writes never land.
+ * One client logs in throughout, so its session changes id across the freeze.
+ */
 class FreezeIT {
 
     @Test
     void aNodeFrozenForTwentySecondsLosesNothingAndServesNothingStaleWhenItWakes(@TempDir Path logs) throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(3, logs)) {
             NodeProcess frozen = cluster.nodes.get(1);
-            SessionWorkload w = new SessionWorkload(6, 2, i -> FailureChainIT.rotate(cluster.uris(), i),
-                    i -> Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120)).requestTimeout(Duration.ofSeconds(5));
+            // Seven clients on four sessions: client 3, alone on its session, also logs in (a new id each time).
+            SessionWorkload w = new SessionWorkload(7, 4, i -> FailureChainIT.rotate(cluster.uris(), i),
+                    i -> i == 3 ? Mix.LOGINS_INCREMENTS_AND_READS : Mix.INCREMENTS_AND_READS, 100_000, Duration.ofSeconds(120))
+                    .requestTimeout(Duration.ofSeconds(5));
             CompletableFuture<History> load = w.start();
             Awaitility.await("load under way").atMost(Duration.ofSeconds(30)).until(() -> w.acknowledged() > 200 || load.isDone());
 
@@ -44,7 +50,8 @@ class FreezeIT {
             History history = load.get(2, TimeUnit.MINUTES);
 
             HistoryChecker.Report report = HistoryChecker.check(history, w.finalStates(cluster.uris(), Duration.ofSeconds(30)));
-            System.out.printf("[freeze 20 s] %s; survivors settled %d ms after SIGSTOP%n", report.summary(), settled);
+            System.out.printf("[freeze 20 s] %s; survivors settled %d ms after SIGSTOP; logins ok=%d unknown=%d%n", report.summary(),
+                    settled, history.count(Op.Kind.LOGIN, Op.Outcome.OK), history.count(Op.Kind.LOGIN, Op.Outcome.UNKNOWN));
             assertThat(report.problems()).as("history problems").isEmpty();
             assertThat(report.acknowledged()).as("acknowledged operations").isGreaterThan(500);
         }

@@ -36,8 +36,8 @@ public final class SessionWorkload {
         ATTRIBUTES_AND_INCREMENTS,
         /**
          * As INCREMENTS_AND_READS, and a login every 10th step, which changes the session's id: only
-         * for a client alone on its session. A login without an answer leaves its client not knowing
-         * the id: it stops there, as its user would have to log in again.
+         * for a client alone on its session. A login sent but not answered leaves its client not
+         * knowing the id: it stops there, as its user would have to log in again.
          */
         LOGINS_INCREMENTS_AND_READS
     }
@@ -173,10 +173,12 @@ public final class SessionWorkload {
                     cookies.put(session, cookie);
                 }
             } catch (RuntimeException e) {
+                // A connection refused sent nothing (a node down): that operation certainly did not happen.
+                boolean notSent = e.getCause() instanceof java.net.ConnectException;
                 history.add(new Op(client, session, kind, arg, invoked, System.nanoTime(),
-                        kind == Op.Kind.READ ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN, -1, http.base().toString(), false,
-                        HistoryChecker.NO_ANSWER + e.getMessage()));
-                if (kind == Op.Kind.LOGIN) {
+                        kind == Op.Kind.READ || notSent ? Op.Outcome.FAILED : Op.Outcome.UNKNOWN, -1, http.base().toString(), false,
+                        (notSent ? "not sent: " : HistoryChecker.NO_ANSWER) + e.getMessage()));
+                if (kind == Op.Kind.LOGIN && !notSent) {
                     completed.incrementAndGet();
                     cookies.remove(session); // its id is unknown now
                     return;
