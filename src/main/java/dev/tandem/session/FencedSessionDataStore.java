@@ -208,37 +208,10 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
             throw untold(id, e);
         } catch (RuntimeException e) {
             unsettled(id, null, -1);
-            removeMovedOnceSettled(id);
             throw untold(id, new SessionUnavailableException("cannot remove the session from the cluster", e));
         } finally {
             observer.timed("delete", System.nanoTime() - t0);
         }
-    }
-
-    /**
-     * The old id's entry of a session now stored under a new id, whose removal got no answer in time.
-     * Settling its copies keeps the copy before the removal wherever the primary owner kept it, as for
-     * any write without an answer; but this one must go, or the old id would serve a second copy of
-     * the session beside the new one (CutOffLoginTest). So once settled, with the lock still held, it
-     * is removed if it is still the copy moved; a copy written since is left alone.
-     */
-    private void removeMovedOnceSettled(String id) {
-        SessionHolds.Held held = holds.get(id);
-        if (held == null || !held.moved || held.stored == null || held.unsettled == null) {
-            return;
-        }
-        String key = getCacheKey(id);
-        InfinispanSessionData moved = held.stored;
-        held.unsettled = held.unsettled.thenCompose(settled -> getCache().removeAsync(key, moved))
-                .handle((removed, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("a session stored under its new id is still under its old one too, until it expires: {}",
-                                failure.toString());
-                    } else if (Boolean.TRUE.equals(removed)) {
-                        LOG.info("a session's old id removed once its copies were settled (it is stored under its new id)");
-                    }
-                    return null;
-                });
     }
 
     /** Kept for the request's flush: Jetty swallows a failed invalidation (see {@link SessionHolds.Held#untold}). */
@@ -258,7 +231,10 @@ final class FencedSessionDataStore extends InfinispanSessionDataStore {
     private void unsettled(String id, InfinispanSessionData attempted, long lifespan) {
         SessionHolds.Held held = holds.get(id);
         if (held != null && (held.stored != null || attempted != null)) {
-            held.unsettled = repair.settle(getCacheKey(id), held.stored, attempted, lifespan, held.lease.entryAgeNanos());
+            // The old id's entry of a session stored under its new id has no copy worth keeping: it
+            // settles to removed, or the old id would serve a second copy of the session (CutOffLoginTest).
+            InfinispanSessionData before = held.moved ? null : held.stored;
+            held.unsettled = repair.settle(getCacheKey(id), before, attempted, lifespan, held.lease.entryAgeNanos());
         }
     }
 

@@ -206,8 +206,8 @@ final class LockingSessionCache extends NullSessionCache {
 
     /**
      * The session under its old id, once it is stored under the new one. A removal without an answer
-     * is tried again once the old entry's copies are settled (FencedSessionDataStore); one refused
-     * leaves a copy that expires.
+     * is settled to removed on every member ({@link ReplicaRepair}); one refused leaves a copy that
+     * expires.
      */
     private void removeOld(String oldId) {
         try {

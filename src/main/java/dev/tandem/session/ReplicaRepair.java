@@ -79,7 +79,8 @@ final class ReplicaRepair implements AutoCloseable {
     }
 
     /**
-     * A write that got no answer in time: the entry before it (null for a new session), the one it
+     * A write that got no answer in time: the entry before it (null for a new session, or for an
+     * entry that must go whatever the primary owner kept: a moved session's old id), the one it
      * tried to store (null for a removal), and until when the request's lock is surely still its own.
      */
     private record Unsettled(InfinispanSessionData before, InfinispanSessionData attempted, long lifespanMs,
@@ -159,7 +160,7 @@ final class ReplicaRepair implements AutoCloseable {
             return "the copy before the write, on every member";
         }
         if (u.attempted() == null) {
-            cache.remove(key); // a removal that reached the primary owner: its lock is still held here
+            cache.remove(key); // a removal whose copy before is not kept (none, or not wanted): its lock is still held here
             return "removed from every member";
         }
         if (cache.replace(key, u.attempted(), u.attempted(), ms, TimeUnit.MILLISECONDS)) {
