@@ -88,7 +88,7 @@ class PartitionIT {
             HistoryChecker.Report report = HistoryChecker.check(history, fromB);
             int named = SESSIONS - HistoryChecker.lostTheirId(history).size();
             long logins = history.ops().stream().filter(o -> o.kind() == Op.Kind.LOGIN).count();
-            long loginsOk = history.ops().stream().filter(o -> o.kind() == Op.Kind.LOGIN && o.ok()).count();
+            long loginsOk = history.count(Op.Kind.LOGIN, Op.Outcome.OK);
             StringBuilder readable = new StringBuilder();
             for (int i = 0; i < NODES; i++) {
                 readable.append(i == 0 ? "" : " ").append(nodes.get(i).name()).append('=')

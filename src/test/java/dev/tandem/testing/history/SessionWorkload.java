@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,7 +52,7 @@ public final class SessionWorkload {
     private final History history = new History();
     private final List<String> sessionIds = new ArrayList<>();
     /** Each session's cookie now, by the session's first id (its name in the history): a login changes it. */
-    private final Map<String, String> cookies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> cookies = new ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
